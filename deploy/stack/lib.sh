@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Shared settings for the native stack scripts. Sourced, not run.
+set -euo pipefail
+
+# Everything downloaded or built lives outside the checkout so that it survives
+# a fresh clone (CI) and is reused: Kafka jars, the influxd binary, data dirs.
+STACK_HOME="${KLIMATPULS_STACK_HOME:-$HOME/.cache/klimatpuls/stack}"
+STACK_RUN="${KLIMATPULS_STACK_RUN:-$STACK_HOME/run}"
+mkdir -p "$STACK_HOME" "$STACK_RUN"
+
+KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+INFLUXDB_VERSION="${INFLUXDB_VERSION:-v2.7.12}"
+# influxdb v2.7.12 pins this toolchain in its go.mod; the Go module proxy serves it.
+INFLUXDB_GO_TOOLCHAIN="${INFLUXDB_GO_TOOLCHAIN:-go1.23.9}"
+
+MQTT_PORT="${STACK_MQTT_PORT:-1883}"
+KAFKA_PORT="${STACK_KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${STACK_KAFKA_CONTROLLER_PORT:-9093}"
+INFLUX_PORT="${STACK_INFLUX_PORT:-8086}"
+INFLUX_ORG="${STACK_INFLUX_ORG:-klimatpuls}"
+INFLUX_BUCKET="${STACK_INFLUX_BUCKET:-readings}"
+INFLUX_TOKEN="${STACK_INFLUX_TOKEN:-klimatpuls-dev-token}"
+INFLUX_USER="${STACK_INFLUX_USER:-klimatpuls}"
+INFLUX_PASSWORD="${STACK_INFLUX_PASSWORD:-klimatpuls-dev-password}"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+
+# wait_port NAME PORT SECONDS
+wait_port() {
+  local name=$1 port=$2 secs=$3 i
+  for ((i = 0; i < secs * 4; i++)); do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.25
+  done
+  log "$name did not open port $port within ${secs}s"
+  return 1
+}
+
+pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }

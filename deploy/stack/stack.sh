@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The native Klimatpuls stack: Mosquitto, Kafka (KRaft, single node), InfluxDB 2.x.
+#   stack.sh install              install/build what is missing (idempotent, cached)
+#   stack.sh up   [component...]  start (installs first); components: mosquitto kafka influxdb
+#   stack.sh down [component...]  stop (data is kept)
+#   stack.sh restart component    stop then start one component
+#   stack.sh status               which components run
+#   stack.sh reset                stop everything and delete all data
+#   stack.sh env                  print the environment variables that point Klimatpuls here
+source "$(dirname "$0")/lib.sh"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ALL=(mosquitto kafka influxdb)
+
+install_mosquitto() {
+  if command -v mosquitto >/dev/null || [[ -x /usr/sbin/mosquitto ]]; then return 0; fi
+  log "installing mosquitto (Debian package)"
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mosquitto >/dev/null
+  # The package enables a system service on 1883; we run our own instance instead.
+  $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || $SUDO service mosquitto stop >/dev/null 2>&1 || true
+  pkill -x mosquitto 2>/dev/null || true
+}
+
+install() {
+  install_mosquitto
+  bash "$HERE/install-kafka.sh"
+  bash "$HERE/install-influxdb.sh"
+}
+
+# ---------- mosquitto ----------
+up_mosquitto() {
+  local d="$STACK_RUN/mosquitto"; mkdir -p "$d/data"
+  pid_alive "$d/pid" && { log "mosquitto already running"; return 0; }
+  cat >"$d/mosquitto.conf" <<CONF
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+# Persistent sessions of the gateway (clean session off) survive a broker restart.
+persistence true
+persistence_location $d/data/
+autosave_interval 1
+# Messages the broker keeps for a disconnected persistent client. Bounded on purpose:
+# large enough for minutes of a city's traffic while the gateway restarts.
+max_queued_messages 2000000
+max_inflight_messages 1000
+log_dest file $d/mosquitto.log
+pid_file $d/pid
+# Started as root, mosquitto would switch to user "mosquitto", who cannot write here.
+user $(id -un)
+CONF
+  local bin; bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  "$bin" -c "$d/mosquitto.conf" -d
+  wait_port mosquitto "$MQTT_PORT" 20
+  log "mosquitto on 127.0.0.1:$MQTT_PORT"
+}
+
+# ---------- kafka ----------
+up_kafka() {
+  local d="$STACK_RUN/kafka" libs="$STACK_HOME/kafka/$KAFKA_VERSION/libs"; mkdir -p "$d"
+  pid_alive "$d/pid" && { log "kafka already running"; return 0; }
+  cat >"$d/server.properties" <<CONF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@localhost:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$d/data
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+default.replication.factor=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=168
+CONF
+  cat >"$d/log4j.properties" <<CONF
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$d/kafka.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=INFO
+CONF
+  local cp="$libs/*" java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j.configuration=file:$d/log4j.properties")
+  if [[ ! -f "$d/data/meta.properties" ]]; then
+    log "formatting kafka storage (KRaft)"
+    java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" -c "$d/server.properties" >"$d/format.log" 2>&1 \
+      || { cat "$d/format.log" >&2; return 1; }
+  fi
+  nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$d/server.properties" >"$d/stdout.log" 2>&1 &
+  echo $! >"$d/pid"
+  wait_port kafka "$KAFKA_PORT" 90 || { tail -30 "$d/kafka.log" "$d/stdout.log" >&2; return 1; }
+  log "kafka on 127.0.0.1:$KAFKA_PORT (KRaft, $KAFKA_VERSION)"
+}
+
+# ---------- influxdb ----------
+up_influxdb() {
+  local d="$STACK_RUN/influxdb" bin="$STACK_HOME/influxdb/$INFLUXDB_VERSION/influxd"; mkdir -p "$d"
+  pid_alive "$d/pid" && { log "influxdb already running"; return 0; }
+  [[ -x "$bin" ]] || { log "influxd is not built; run: bash deploy/stack/stack.sh install"; return 1; }
+  nohup "$bin" --bolt-path "$d/influxd.bolt" --engine-path "$d/engine" --sqlite-path "$d/influxd.sqlite" \
+    --http-bind-address "127.0.0.1:$INFLUX_PORT" --reporting-disabled --log-level warn \
+    >"$d/influxd.log" 2>&1 &
+  echo $! >"$d/pid"
+  local i
+  for ((i = 0; i < 240; i++)); do
+    curl -fsS "http://127.0.0.1:$INFLUX_PORT/health" >/dev/null 2>&1 && break
+    sleep 0.25
+  done
+  curl -fsS "http://127.0.0.1:$INFLUX_PORT/health" >/dev/null || { tail -30 "$d/influxd.log" >&2; return 1; }
+  # First start: create org, bucket, user and the operator token we hand to the services.
+  if curl -fsS "http://127.0.0.1:$INFLUX_PORT/api/v2/setup" | grep -q '"allowed": *true'; then
+    curl -fsS -X POST "http://127.0.0.1:$INFLUX_PORT/api/v2/setup" -H 'Content-Type: application/json' \
+      -d "{\"username\":\"$INFLUX_USER\",\"password\":\"$INFLUX_PASSWORD\",\"org\":\"$INFLUX_ORG\",\"bucket\":\"$INFLUX_BUCKET\",\"token\":\"$INFLUX_TOKEN\"}" >/dev/null
+    log "influxdb set up: org=$INFLUX_ORG bucket=$INFLUX_BUCKET"
+  fi
+  log "influxdb on http://127.0.0.1:$INFLUX_PORT"
+}
+
+down_one() {
+  local d="$STACK_RUN/$1" i
+  if ! pid_alive "$d/pid"; then rm -f "$d/pid"; return 0; fi
+  local pid; pid=$(cat "$d/pid")
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$d/pid"
+  log "$1 stopped"
+}
+
+comps() { if [[ $# -gt 0 ]]; then echo "$@"; else echo "${ALL[@]}"; fi; }
+
+cmd=${1:-status}; shift || true
+case "$cmd" in
+  install) install ;;
+  up)
+    for c in $(comps "$@"); do
+      case $c in
+        mosquitto) install_mosquitto ;; kafka) bash "$HERE/install-kafka.sh" ;; influxdb) bash "$HERE/install-influxdb.sh" ;;
+        *) log "unknown component: $c (expected: ${ALL[*]})"; exit 2 ;;
+      esac
+    done
+    for c in $(comps "$@"); do "up_$c"; done ;;
+  down) for c in $(comps "$@"); do down_one "$c"; done ;;
+  restart) for c in "$@"; do down_one "$c"; "up_$c"; done ;;
+  status) for c in "${ALL[@]}"; do if pid_alive "$STACK_RUN/$c/pid"; then echo "$c running"; else echo "$c stopped"; fi; done ;;
+  reset) for c in "${ALL[@]}"; do down_one "$c"; done; rm -rf "$STACK_RUN" ;;
+  env)
+    echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
+    echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+    echo "INFLUX_URL=http://127.0.0.1:$INFLUX_PORT"
+    echo "INFLUX_TOKEN=$INFLUX_TOKEN"
+    echo "INFLUX_ORG=$INFLUX_ORG"
+    echo "INFLUX_BUCKET=$INFLUX_BUCKET" ;;
+  *) echo "usage: stack.sh install|up|down|restart|status|reset|env [component...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,151 @@
+import { Kafka, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
+import type { Logger } from '../core/logger.js';
+import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from './types.js';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+  logger: Logger;
+  /** Retention of the dead-letter topic: long enough to fix a decoder and replay. */
+  deadLetterTopic?: string;
+  deadLetterRetentionMs?: number;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function createKafkaBus(o: KafkaBusOptions): Bus {
+  const log = o.logger.child({ component: 'kafka' });
+  const kafka = new Kafka({
+    clientId: o.clientId,
+    brokers: o.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: () => (e: LogEntry) => {
+      const { message, ...rest } = e.log;
+      log[LEVELS[e.level] ?? 'info']({ namespace: e.namespace, ...rest }, message);
+    },
+    // kafkajs's own retry for requests (backoff with jitter); our callers retry on top.
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+  });
+  let admin: Admin | undefined;
+  const getAdmin = async () => {
+    if (!admin) {
+      admin = kafka.admin();
+      await admin.connect();
+    }
+    return admin;
+  };
+
+  return {
+    kind: 'kafka',
+    async close() {
+      await admin?.disconnect();
+      admin = undefined;
+    },
+
+    async ensureTopics(topics) {
+      const a = await getAdmin();
+      const existing = new Set(await a.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: o.partitions,
+          replicationFactor: -1, // the broker's default.replication.factor
+          configEntries:
+            topic === o.deadLetterTopic && o.deadLetterRetentionMs
+              ? [{ name: 'retention.ms', value: String(o.deadLetterRetentionMs) }]
+              : [],
+        })),
+      });
+      log.info({ topics: missing }, 'created topics');
+    },
+
+    producer({ idempotent = true } = {}): BusProducer {
+      // Idempotent: the broker drops a retried batch it already has (no duplicates from
+      // producer retries); it implies acks from all in-sync replicas and one request in flight.
+      const p = kafka.producer({ idempotent, maxInFlightRequests: idempotent ? 1 : 5, allowAutoTopicCreation: false });
+      return {
+        connect: () => p.connect(),
+        disconnect: () => p.disconnect(),
+        async send(records) {
+          const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+          for (const r of records) {
+            let list = byTopic.get(r.topic);
+            if (!list) byTopic.set(r.topic, (list = []));
+            list.push({ key: r.key, value: r.value });
+          }
+          await p.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
+        },
+      };
+    },
+
+    consumer(groupId): BusConsumer {
+      const c = kafka.consumer({
+        groupId,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxWaitTimeInMs: 250,
+        allowAutoTopicCreation: false,
+      });
+      let subscribed: string | undefined;
+      return {
+        connect: () => c.connect(),
+        async run(topic, eachBatch) {
+          subscribed = topic;
+          await c.subscribe({ topics: [topic], fromBeginning: true });
+          await c.run({
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            partitionsConsumedConcurrently: 1,
+            eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
+              const b: ConsumedBatch = {
+                topic: batch.topic,
+                partition: batch.partition,
+                messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString() ?? null, value: m.value })),
+                heartbeat,
+                isRunning: () => isRunning() && !isStale(),
+                async commit(offset) {
+                  resolveOffset(offset);
+                  await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(offset) + 1n) }]);
+                },
+              };
+              await eachBatch(b);
+            },
+          });
+        },
+        disconnect: () => c.disconnect(),
+        async lag() {
+          if (!subscribed) return 0;
+          const a = await getAdmin();
+          const [heads, committed] = await Promise.all([
+            a.fetchTopicOffsets(subscribed),
+            a.fetchOffsets({ groupId, topics: [subscribed] }),
+          ]);
+          const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+          let lag = 0n;
+          for (const h of heads) {
+            const c0 = done.get(h.partition) ?? -1n;
+            const low = BigInt(h.low);
+            const from = c0 < 0n ? low : c0;
+            lag += BigInt(h.high) - from;
+          }
+          return Number(lag);
+        },
+      };
+    },
+  };
+}
+

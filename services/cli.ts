@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { ConfigError, KlimatpulsError } from './core/errors.js';
+import { startAllInOne, startGateway, startWriter } from './app/commands.js';
+
+const USAGE = `usage: klimatpuls <command>
+
+commands:
+  start     everything in one process (embedded broker, bus and store unless
+            MQTT_URL, KAFKA_BROKERS, INFLUX_URL are set)
+  gateway   MQTT -> Kafka
+  writer    Kafka -> InfluxDB
+
+Configuration comes from environment variables; see README.md.`;
+
+const commands: Record<string, () => Promise<void>> = {
+  start: () => startAllInOne(),
+  gateway: () => startGateway(),
+  writer: () => startWriter(),
+};
+
+const name = process.argv[2];
+if (!name || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(name ? 0 : 2);
+}
+const cmd = commands[name];
+if (!cmd) {
+  process.stderr.write(`klimatpuls: unknown command ${JSON.stringify(name)}\n${USAGE}\n`);
+  process.exit(2);
+}
+cmd().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`klimatpuls: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  const msg = err instanceof KlimatpulsError ? `${err.code}: ${err.message}` : (err as Error)?.stack ?? String(err);
+  process.stderr.write(`klimatpuls ${name}: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/** Root of the installed package (works from services/ under tsx and from dist/services/). */
+export const PACKAGE_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      readFileSync(resolve(dir, 'package.json'));
+      return dir;
+    } catch {
+      dir = dirname(dir);
+    }
+  }
+  return process.cwd();
+})();
+
+const bool = z
+  .string()
+  .regex(/^(on|off|true|false|1|0|yes|no)$/i, 'on|off')
+  .transform((s) => /^(on|true|1|yes)$/i.test(s));
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `a whole number between ${min} and ${max}`).max(max, `a whole number between ${min} and ${max}`));
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((s) => {
+      try {
+        return protocols.includes(new URL(s).protocol.replace(':', ''));
+      } catch {
+        return false;
+      }
+    }, `a URL (${protocols.map((p) => `${p}://`).join(' or ')}host:port)`);
+const brokers = z
+  .string()
+  .regex(/^[^,\s:]+:\d+(,[^,\s:]+:\d+)*$/, 'a comma-separated list of host:port')
+  .transform((s) => s.split(','));
+const routes = z
+  .string()
+  .regex(/^[^=,]+=[a-z0-9-]+(,[^=,]+=[a-z0-9-]+)*$/, 'topic-filter=decoder pairs, comma-separated (e.g. v3/+/devices/+/up=ttn-v3)')
+  .transform((s) => s.split(',').map((p) => p.split('=') as [string, string]));
+const slug = z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, dot, dash, underscore');
+
+/**
+ * Every setting, by its environment variable. Values come from the environment;
+ * CONFIG_FILE (JSON, same names) may add to it, the environment wins. Validated
+ * once at start; the result is frozen.
+ */
+export const configSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MQTT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  MQTT_CLIENT_ID: slug.default('klimatpuls-gateway'),
+  MQTT_MAX_IN_FLIGHT: int(1, 65_535).default(1000),
+  MQTT_EMBEDDED_PORT: int(0, 65_535).default(1883),
+  DECODER_ROUTES: routes.optional(),
+  KAFKA_BROKERS: brokers.optional(),
+  KAFKA_CLIENT_ID: slug.default('klimatpuls'),
+  KAFKA_PARTITIONS: int(1, 1000).default(3),
+  READINGS_TOPIC: slug.default('klimatpuls.readings'),
+  DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
+  WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
+  WRITER_BATCH_SIZE: int(1, 50_000).default(5000),
+  INFLUX_URL: url(['http', 'https']).optional(),
+  INFLUX_TOKEN: z.string().min(1).optional(),
+  INFLUX_ORG: z.string().min(1).default('klimatpuls'),
+  INFLUX_BUCKET: z.string().min(1).default('readings'),
+  INFLUX_MEASUREMENT: slug.default('readings'),
+  DATA_DIR: z.string().min(1).default('.klimatpuls'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: int(0, 65_535).optional(),
+  REGISTRY_FILE: z.string().min(1).optional(),
+  SIMULATOR: bool.optional(),
+  SIMULATOR_INTERVAL_MS: int(10, 3_600_000).default(2000),
+  MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(256 * 1024),
+  MAX_FUTURE_SKEW_S: int(0, 366 * 86_400).default(300),
+  DRAIN_TIMEOUT_MS: int(0, 600_000).default(15_000),
+});
+
+const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN']);
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+/** Reads and validates the configuration; throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const fromFile: Record<string, string> = {};
+  if (env.CONFIG_FILE) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(env.CONFIG_FILE, 'utf8'));
+    } catch (err) {
+      throw new ConfigError('CONFIG_FILE', 'a readable JSON file of {"VARIABLE": "value"}', `${env.CONFIG_FILE}: ${(err as Error).message}`);
+    }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('CONFIG_FILE', 'a JSON object', env.CONFIG_FILE);
+    for (const [k, v] of Object.entries(raw)) fromFile[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const v = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
+    if (v !== undefined) input[key] = v;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'config');
+    // Never echo a secret back, not even a wrong one.
+    throw new ConfigError(variable, issue.message, SECRETS.has(variable) ? undefined : input[variable]);
+  }
+  const c = parsed.data;
+  if (c.INFLUX_URL && !c.INFLUX_TOKEN) throw new ConfigError('INFLUX_TOKEN', 'an InfluxDB API token when INFLUX_URL is set');
+  return Object.freeze({ ...c });
+}
+
+export function defaultRegistryFile(c: Config): string {
+  return c.REGISTRY_FILE ?? resolve(PACKAGE_ROOT, 'simulators/demo-city/registry.json');
+}

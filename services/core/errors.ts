@@ -1,0 +1,76 @@
+/**
+ * One error type for the whole of Klimatpuls, in the spirit of KafkaJS's errors:
+ * every error carries a stable `code`, whether retrying may help (`retriable`), and
+ * the underlying `cause`. Retry decisions look at `retriable`, never at messages.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'BUS_UNAVAILABLE'
+  | 'BUS_SEND_FAILED'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_REJECTED'
+  | 'STORE_THROTTLED'
+  | 'REGISTRY_INVALID'
+  | 'BROKER_UNAVAILABLE'
+  | 'SHUTTING_DOWN'
+  | 'INTERNAL';
+
+export class KlimatpulsError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  override readonly cause?: unknown;
+
+  constructor(code: ErrorCode, message: string, opts: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message);
+    this.name = 'KlimatpulsError';
+    this.code = code;
+    this.retriable = opts.retriable ?? false;
+    this.cause = opts.cause;
+  }
+}
+
+/** A configuration value is missing or wrong; `variable` names it. */
+export class ConfigError extends KlimatpulsError {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+    received?: string,
+  ) {
+    super('CONFIG_INVALID', `${variable}: expected ${expected}${received === undefined ? '' : `, got ${JSON.stringify(received)}`}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** InfluxDB (or the embedded store) answered; `status` is its HTTP status when there is one. */
+export class StoreError extends KlimatpulsError {
+  constructor(
+    code: 'STORE_UNAVAILABLE' | 'STORE_REJECTED' | 'STORE_THROTTLED',
+    message: string,
+    readonly status?: number,
+    cause?: unknown,
+  ) {
+    super(code, message, { retriable: code !== 'STORE_REJECTED', cause });
+    this.name = 'StoreError';
+  }
+}
+
+export function isRetriable(err: unknown): boolean {
+  if (err instanceof KlimatpulsError) return err.retriable;
+  // kafkajs marks its own errors with `retriable`; network errors carry a code.
+  if (err && typeof err === 'object') {
+    const e = err as { retriable?: unknown; code?: unknown };
+    if (typeof e.retriable === 'boolean') return e.retriable;
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true;
+  }
+  return false;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
+  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,51 @@
+/**
+ * The catalogue of canonical metrics: each has one canonical unit and the rules a
+ * plausible value follows. Decoders may produce any known source unit; the
+ * normalizer converts to the canonical one (see units.ts).
+ */
+export const CANONICAL_UNITS = ['kWh', 'kW', 'L', '%', 'count', '°C'] as const;
+export type CanonicalUnit = (typeof CANONICAL_UNITS)[number];
+
+export interface MetricSpec {
+  unit: CanonicalUnit;
+  /** A cumulative register (meter reading) rather than a value per interval. */
+  cumulative: boolean;
+  min: number;
+  max: number;
+  integer?: boolean;
+  description: string;
+}
+
+export const METRICS = {
+  energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'energy register (import), cumulative' },
+  energy_export_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'energy register (export), cumulative' },
+  heat_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'district-heating energy register, cumulative' },
+  power: { unit: 'kW', cumulative: false, min: -1e5, max: 1e5, description: 'active power (negative = export)' },
+  water_total: { unit: 'L', cumulative: true, min: 0, max: 1e12, description: 'water volume register, cumulative' },
+  fill_level: { unit: '%', cumulative: false, min: 0, max: 150, description: 'container fill level (>100 % = overfull)' },
+  fill_volume: { unit: 'L', cumulative: false, min: 0, max: 1e6, description: 'waste volume in the container' },
+  count: { unit: 'count', cumulative: false, min: 0, max: 1e6, integer: true, description: 'passages counted in the interval' },
+  temperature: { unit: '°C', cumulative: false, min: -60, max: 70, description: 'air temperature' },
+  flow_temperature: { unit: '°C', cumulative: false, min: 0, max: 125, description: 'district-heating flow temperature' },
+  battery: { unit: '%', cumulative: false, min: 0, max: 100, description: 'device battery level' },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricName = keyof typeof METRICS;
+export const METRIC_NAMES = Object.keys(METRICS) as [MetricName, ...MetricName[]];
+
+export function isMetricName(s: string): s is MetricName {
+  return Object.prototype.hasOwnProperty.call(METRICS, s);
+}
+
+export const SENSOR_KINDS = [
+  'electricity_meter',
+  'heat_meter',
+  'water_meter',
+  'waste_fill',
+  'bike_counter',
+  'pedestrian_counter',
+  'vehicle_counter',
+  'temperature',
+  'solar',
+] as const;
+export type SensorKind = (typeof SENSOR_KINDS)[number];

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { reject, type DecodeContext, type DecodeResult, type Decoder } from '../types.js';
+import { describeIssue, parseJson } from '../zodIssue.js';
+
+/**
+ * The native Klimatpuls format, for devices and gateways that we (or a housing
+ * company) program ourselves.
+ *
+ * Topic:   klimatpuls/{tenant}/{deviceId}/up
+ * Payload: {"time": "2025-03-01T10:00:00Z",           // optional, ISO 8601 with offset, or epoch ms
+ *           "readings": [{"metric": "energy_total", "value": 1234.5, "unit": "kWh",
+ *                         "channel": "in", "time": "..."}]}   // unit, channel, time optional
+ * A reading's own `time` wins over the message's. Times without an offset are
+ * rejected: a device clock in local time is ambiguous across DST.
+ */
+const MAX_READINGS = 1000;
+
+const time = z.union([
+  z.iso.datetime({ offset: true, message: 'an ISO 8601 time with offset (Z or +01:00)' }),
+  z.number().int().positive('epoch milliseconds, > 0'),
+]);
+
+const payloadSchema = z.object({
+  device: z.string().min(1).max(128).optional(),
+  time: time.optional(),
+  readings: z
+    .array(
+      z.object({
+        metric: z.string().min(1).max(64),
+        value: z.number({ message: 'a finite number' }),
+        unit: z.string().min(1).max(16).optional(),
+        channel: z.string().min(1).max(64).optional(),
+        time: time.optional(),
+      }),
+    )
+    .min(1, 'at least one reading')
+    .max(MAX_READINGS, `at most ${MAX_READINGS} readings per message`),
+});
+
+const TOPIC_RE = /^klimatpuls\/([^/]+)\/([^/]+)\/up$/;
+
+export const nativeDecoder: Decoder = {
+  name: 'native',
+  version: '1.0.0',
+  decode(payload: Buffer, ctx: DecodeContext): DecodeResult {
+    const m = TOPIC_RE.exec(ctx.topic);
+    if (!m) return reject('unsupported_topic', 'topic', 'expected klimatpuls/{tenant}/{deviceId}/up');
+    const [, tenant, deviceFromTopic] = m as unknown as [string, string, string];
+    const json = parseJson(payload);
+    if (!json.ok) return reject('not_json', '(payload)', json.message);
+    const parsed = payloadSchema.safeParse(json.value);
+    if (!parsed.success) {
+      const { field, message } = describeIssue(parsed.error);
+      return reject('schema', field, message);
+    }
+    const p = parsed.data;
+    if (p.device !== undefined && p.device !== deviceFromTopic) {
+      return reject('schema', 'device', `must match the device in the topic (${deviceFromTopic})`);
+    }
+    return {
+      ok: true,
+      tenantHint: tenant,
+      values: p.readings.map((r, i) => {
+        const t = r.time ?? p.time;
+        return {
+          deviceRef: deviceFromTopic,
+          metric: r.metric,
+          value: r.value,
+          unit: r.unit,
+          channel: r.channel,
+          observedAt: t === undefined ? undefined : new Date(t),
+          field: `readings[${i}]`,
+        };
+      }),
+    };
+  },
+};

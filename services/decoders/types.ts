@@ -1,0 +1,48 @@
+/**
+ * A decoder turns one MQTT message into decoded values (zero or more), or a
+ * rejection that names the field and the rule it broke. Decoders know payload
+ * shapes; they do not know tenants, the registry or canonical units — the
+ * normalizer does that, the same way for every format.
+ */
+export interface DecodedValue {
+  /** External device id as the payload/topic names it (DevEUI, meter id ...). */
+  deviceRef: string;
+  metric: string;
+  value: number;
+  /** Unit as the source reports it; converted by the normalizer. */
+  unit?: string;
+  channel?: string;
+  /** Observed time; the normalizer falls back to the received time when absent. */
+  observedAt?: Date;
+  /** JSON path of the value in the payload, for precise dead-letter reasons. */
+  field: string;
+}
+
+export interface DecodeContext {
+  topic: string;
+  receivedAt: Date;
+}
+
+export type RejectReason = 'not_json' | 'schema' | 'unsupported_topic' | 'decode_error';
+
+export interface Rejection {
+  reason: RejectReason;
+  field: string;
+  message: string;
+}
+
+export type DecodeResult =
+  | { ok: true; values: DecodedValue[]; tenantHint?: string }
+  | { ok: false; rejection: Rejection };
+
+export interface Decoder {
+  /** Stable name used in config and on the CLI (e.g. `native`, `ttn-v3`). */
+  readonly name: string;
+  /** Bumped when the decoder's output for the same input changes. */
+  readonly version: string;
+  decode(payload: Buffer, ctx: DecodeContext): DecodeResult;
+}
+
+export function reject(reason: RejectReason, field: string, message: string): DecodeResult {
+  return { ok: false, rejection: { reason, field, message } };
+}

@@ -1,0 +1,156 @@
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { BusProducer, Bus, BusRecord } from '../bus/types.js';
+import { BatchingProducer } from '../bus/batchingProducer.js';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Telemetry } from '../core/telemetry.js';
+import type { DeviceLookup } from '../registry/deviceRegistry.js';
+import { installAckGate, type AckGate } from './mqttAckGate.js';
+import type { DecoderRouter } from './decoderRouter.js';
+import { processMessage, type ProcessorOptions } from './messageProcessor.js';
+
+export interface GatewayOptions {
+  mqttUrl: string;
+  mqttUsername?: string;
+  mqttPassword?: string;
+  clientId: string;
+  maxInFlight: number;
+  readingsTopic: string;
+  deadLetterTopic: string;
+  maxPayloadBytes: number;
+  maxFutureMs: number;
+  drainTimeoutMs: number;
+  router: DecoderRouter;
+  registry: DeviceLookup;
+  bus: Bus;
+  logger: Logger;
+  telemetry: Telemetry;
+}
+
+/**
+ * MQTT → Kafka. Subscribes with QoS 1 on a persistent session, decodes and
+ * normalizes each message, produces readings (keyed by device, so per-device
+ * order holds) and dead letters, and acknowledges the MQTT message only after
+ * the bus acknowledged everything it became.
+ */
+export class Gateway {
+  private client?: MqttClient;
+  private gate?: AckGate;
+  private producer?: BusProducer;
+  private batcher?: BatchingProducer;
+  private readonly log: Logger;
+  private readonly processorOpts: ProcessorOptions;
+  private connectedOnce = false;
+
+  constructor(private readonly o: GatewayOptions) {
+    this.log = o.logger.child({ component: 'gateway' });
+    this.processorOpts = {
+      router: o.router,
+      registry: o.registry,
+      maxPayloadBytes: o.maxPayloadBytes,
+      maxFutureMs: o.maxFutureMs,
+      minObservedAt: new Date('2000-01-01T00:00:00Z'),
+    };
+  }
+
+  get ready(): boolean {
+    return Boolean(this.client?.connected);
+  }
+
+  async start(): Promise<void> {
+    const { o } = this;
+    await o.bus.ensureTopics([o.readingsTopic, o.deadLetterTopic]);
+    this.producer = o.bus.producer({ idempotent: true });
+    await this.producer.connect();
+    this.batcher = new BatchingProducer(this.producer, this.log, {
+      maxBatchRecords: 20_000,
+      onError: () => o.telemetry.busErrors.inc({ service: 'gateway' }),
+    });
+
+    const client = mqtt.connect(o.mqttUrl, {
+      clientId: o.clientId,
+      clean: false, // persistent session: the broker queues our QoS 1 messages while we are down
+      protocolVersion: 4,
+      username: o.mqttUsername,
+      password: o.mqttPassword,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      manualConnect: true,
+      resubscribe: true,
+    });
+    this.client = client;
+    this.gate = installAckGate(client, (p) => this.onMessage(p), {
+      maxInFlight: o.maxInFlight,
+      onInFlight: (n) => o.telemetry.inFlight.set({ service: 'gateway' }, n),
+    });
+    client.on('connect', (connack) => {
+      this.log.info({ url: o.mqttUrl, clientId: o.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT');
+      // With a present session the broker already has our subscriptions; subscribing
+      // again is harmless and covers a broker that lost its state.
+      const filters = o.router.filters();
+      client.subscribe(filters.map((f) => [f, { qos: 1 }]).reduce((acc, [f, q]) => ({ ...acc, [f as string]: q }), {}), (err) => {
+        if (err) this.log.error({ err: errorMessage(err) }, 'subscribe failed');
+        else this.log.info({ filters }, 'subscribed');
+      });
+    });
+    client.on('reconnect', () => this.log.debug('reconnecting to MQTT'));
+    client.on('offline', () => this.log.warn('MQTT offline'));
+    client.on('error', (err) => this.log.warn({ err: errorMessage(err) }, 'MQTT error'));
+
+    await new Promise<void>((resolve, reject) => {
+      const onConnect = () => {
+        this.connectedOnce = true;
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error) => {
+        if (!this.connectedOnce && /Not authorized|Bad user/i.test(err.message)) reject(err);
+      };
+      client.once('connect', onConnect);
+      client.on('error', onError);
+      client.connect();
+    });
+  }
+
+  private async onMessage(packet: IPublishPacket): Promise<void> {
+    const { o } = this;
+    const receivedAt = new Date();
+    o.telemetry.messagesReceived.inc({ service: 'gateway' });
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const result = processMessage(packet.topic, payload, receivedAt, this.processorOpts);
+    const records: BusRecord[] = result.readings.map((r) => ({
+      topic: o.readingsTopic,
+      key: `${r.tenant}/${r.deviceId}`,
+      value: Buffer.from(JSON.stringify(r)),
+    }));
+    if (result.deadLetter) {
+      records.push({ topic: o.deadLetterTopic, key: packet.topic, value: Buffer.from(JSON.stringify(result.deadLetter)) });
+    }
+    const t0 = performance.now();
+    await this.batcher!.send(records);
+    o.telemetry.latency.observe({ service: 'gateway', stage: 'produce' }, (performance.now() - t0) / 1000);
+    o.telemetry.readingsProduced.inc({ service: 'gateway' }, result.readings.length);
+    if (result.deadLetter) {
+      o.telemetry.deadLetters.inc({ service: 'gateway', reason: result.deadLetter.reason });
+      this.log.debug({ topic: packet.topic, reason: result.deadLetter.reason, field: result.deadLetter.field }, 'dead-lettered');
+    }
+  }
+
+  /** Stops taking messages, waits for in-flight ones to be acknowledged (bounded), then disconnects. */
+  async stop(): Promise<void> {
+    if (!this.client) return;
+    const client = this.client;
+    this.client = undefined;
+    this.gate?.close();
+    const drained = await Promise.race([
+      this.gate?.drained().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), this.o.drainTimeoutMs).unref()),
+    ]);
+    if (!drained) this.log.warn({ inFlight: this.gate?.inFlight }, 'drain timed out; unacknowledged messages will be redelivered by the broker');
+    this.batcher?.stop();
+    await client.endAsync(false).catch(() => client.endAsync(true));
+    await this.producer?.disconnect().catch(() => {});
+    this.log.info('gateway stopped');
+  }
+}

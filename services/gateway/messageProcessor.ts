@@ -1,0 +1,54 @@
+import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
+import type { CanonicalReading } from '../core/reading.js';
+import type { Decoder } from '../decoders/types.js';
+import { normalize, type NormalizeOptions } from './normalize.js';
+import type { DecoderRouter } from './decoderRouter.js';
+
+export interface ProcessorOptions extends NormalizeOptions {
+  router: DecoderRouter;
+  maxPayloadBytes: number;
+}
+
+export interface ProcessedMessage {
+  readings: CanonicalReading[];
+  /** Zero or one: a message's rejected values travel together with its raw payload. */
+  deadLetter?: DeadLetter;
+}
+
+/**
+ * One MQTT message in, canonical readings and/or a dead letter out. Pure (no I/O):
+ * the gateway, `klimatpuls decode` and tests all use it. Never throws on bad input.
+ */
+export function processMessage(topic: string, payload: Buffer, receivedAt: Date, opts: ProcessorOptions): ProcessedMessage {
+  const dl = (decoder: Decoder | null, rejected: DeadLetter['rejected']): ProcessedMessage => ({
+    readings: [],
+    deadLetter: makeDeadLetter({
+      rejected,
+      stage: 'gateway',
+      topic,
+      payload,
+      decoder: decoder && { name: decoder.name, version: decoder.version },
+      receivedAt,
+    }),
+  });
+
+  if (payload.length > opts.maxPayloadBytes) {
+    return dl(null, [{ reason: 'payload_too_large', field: '(payload)', message: `${payload.length} bytes, at most ${opts.maxPayloadBytes}` }]);
+  }
+  const decoder = opts.router.decoderFor(topic);
+  if (!decoder) {
+    return dl(null, [{ reason: 'unsupported_topic', field: 'topic', message: 'no decoder is configured for this topic' }]);
+  }
+  let result;
+  try {
+    result = decoder.decode(payload, { topic, receivedAt });
+  } catch (err) {
+    // A decoder bug must not take the gateway down; the message is kept for replay.
+    return dl(decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
+  }
+  if (!result.ok) return dl(decoder, [result.rejection]);
+
+  const n = normalize(result.values, { topic, receivedAt, tenantHint: result.tenantHint, decoder }, opts);
+  if (n.rejected.length === 0) return { readings: n.readings };
+  return { readings: n.readings, deadLetter: dl(decoder, n.rejected).deadLetter! };
+}

@@ -1,0 +1,100 @@
+import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
+
+/**
+ * Acknowledge an MQTT QoS 1 message only after Kafka acknowledged its readings,
+ * without processing one message at a time.
+ *
+ * Why this reaches into mqtt.js: mqtt.js sends the PUBACK as soon as
+ * `handleMessage` calls back, and it reads the next packet only after that PUBACK
+ * was written. Waiting for Kafka inside `handleMessage` would therefore cost one
+ * Kafka round trip per message (a few hundred messages/s). mqtt.js offers no
+ * public "ack later" hook (customHandleAcks runs before the message handler, in
+ * the same sequence), so we let `handleMessage` call back at once and hold the
+ * PUBACK itself in `_sendPacket` until the message's work is done. PUBACKs leave
+ * in the order the PUBLISHes arrived (MQTT 3.1.1 §4.6).
+ *
+ * Backpressure: at most `maxInFlight` messages are unacknowledged; past that,
+ * `handleMessage` does not call back, mqtt.js stops reading the socket, and the
+ * broker keeps the messages queued for our persistent session.
+ */
+export interface AckGate {
+  readonly inFlight: number;
+  /** Stop taking messages; what arrives from now on stays unacknowledged (the broker redelivers). */
+  close(): void;
+  /** Resolves when every taken message was handled and its PUBACK handed to the socket. */
+  drained(): Promise<void>;
+}
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+export function installAckGate(
+  client: MqttClient,
+  handle: (packet: IPublishPacket) => Promise<void>,
+  opts: { maxInFlight: number; onInFlight?: (n: number) => void },
+): AckGate {
+  const lowWater = Math.max(0, Math.floor(opts.maxInFlight / 2));
+  const pendingAcks = new Map<number, Promise<void>>();
+  let epoch = 0; // a new connection makes old PUBACKs meaningless: the broker redelivers
+  let ackChain: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  let closed = false;
+  let spaceWaiters: Array<() => void> = [];
+  let idleWaiters: Array<() => void> = [];
+
+  const update = () => {
+    opts.onInFlight?.(inFlight);
+    if (inFlight <= lowWater) spaceWaiters.splice(0).forEach((w) => w());
+    if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+  };
+
+  client.on('close', () => {
+    epoch++;
+    pendingAcks.clear();
+  });
+
+  client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
+    if (closed) return; // never call back: no PUBACK, and mqtt.js reads no further
+    inFlight++;
+    update();
+    const done = handle(packet).finally(() => {
+      inFlight--;
+      update();
+    });
+    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, done);
+    else done.catch(() => {});
+    if (inFlight < opts.maxInFlight) callback();
+    else spaceWaiters.push(() => (closed ? undefined : callback()));
+  };
+
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  const original: SendPacket = internal._sendPacket.bind(client);
+  internal._sendPacket = (packet, cb, ...rest) => {
+    const mid = packet.cmd === 'puback' ? packet.messageId : undefined;
+    const work = mid === undefined ? undefined : pendingAcks.get(mid);
+    if (work === undefined) return original(packet, cb, ...rest);
+    pendingAcks.delete(mid!);
+    const sentIn = epoch;
+    ackChain = ackChain
+      .then(() => work)
+      .then(
+        () => {
+          if (sentIn === epoch && client.connected) original(packet, undefined, ...rest);
+        },
+        () => {}, // not handled: no PUBACK, the broker redelivers after reconnect
+      );
+    cb?.(); // let mqtt.js read the next packet now
+  };
+
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    close() {
+      closed = true;
+    },
+    async drained() {
+      if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
+      await ackChain;
+    },
+  };
+}

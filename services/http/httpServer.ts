@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Telemetry } from '../core/telemetry.js';
+import type { ReadingStore } from '../store/types.js';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  telemetry: Telemetry;
+  /** Named readiness checks: /readyz is 200 only when all pass. */
+  readiness: Record<string, () => boolean | Promise<boolean>>;
+  /** When given, /api/readings/latest is served from it. */
+  store?: ReadingStore;
+  logger: Logger;
+}
+
+/**
+ * /healthz (alive), /readyz (connected to what it needs), /metrics (Prometheus),
+ * /api/readings/latest?limit=N&tenant=T. node:http on purpose: four read-only
+ * routes do not need a framework.
+ */
+export class HttpServer {
+  private server?: Server;
+  constructor(private readonly o: HttpServerOptions) {}
+
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((err) => {
+        this.o.logger.warn({ err: errorMessage(err), url: req.url }, 'http request failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.o.port, this.o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const a = server.address() as AddressInfo;
+    return `http://${this.o.host}:${a.port}`;
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
+    switch (url.pathname) {
+      case '/healthz':
+        return json(res, 200, { status: 'ok' });
+      case '/readyz': {
+        const checks: Record<string, boolean> = {};
+        for (const [name, check] of Object.entries(this.o.readiness)) checks[name] = await Promise.resolve(check()).catch(() => false);
+        const ok = Object.values(checks).every(Boolean);
+        return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks });
+      }
+      case '/metrics': {
+        res.writeHead(200, { 'content-type': this.o.telemetry.registry.contentType });
+        res.end(await this.o.telemetry.metrics());
+        return;
+      }
+      case '/api/readings/latest': {
+        if (!this.o.store) return json(res, 404, { error: 'this service has no store' });
+        const limitRaw = url.searchParams.get('limit') ?? '100';
+        if (!/^\d{1,4}$/.test(limitRaw) || Number(limitRaw) < 1) return json(res, 400, { error: 'limit: expected a whole number 1-9999' });
+        const tenant = url.searchParams.get('tenant') ?? undefined;
+        if (tenant !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(tenant)) return json(res, 400, { error: 'tenant: expected a tenant slug' });
+        const readings = await this.o.store.latest({ limit: Number(limitRaw), tenant });
+        return json(res, 200, { generatedAt: new Date().toISOString(), count: readings.length, readings });
+      }
+      default:
+        return json(res, 404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics', '/api/readings/latest'] });
+    }
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    this.server = undefined;
+    if (!s) return;
+    s.closeIdleConnections();
+    await new Promise<void>((r) => s.close(() => r()));
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,147 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { StoreError } from '../core/errors.js';
+import type { CanonicalReading } from '../core/reading.js';
+import type { LatestReading, ReadingStore, StoredDeadLetter } from './types.js';
+
+/**
+ * The embedded store for `npm start`: a DuckDB file (or `:memory:`). Same
+ * idempotency rule as InfluxDB: the reading id is the primary key, so a
+ * redelivered reading replaces itself. Batches go through an appender into a
+ * staging table and are merged with one INSERT OR REPLACE (fast, atomic).
+ */
+export class DuckDbStore implements ReadingStore {
+  readonly kind = 'duckdb' as const;
+  private instance?: DuckDBInstance;
+  private conn?: DuckDBConnection;
+  /** DuckDB connections run one statement at a time; we serialize our batches. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  async init(): Promise<void> {
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    this.instance = await DuckDBInstance.create(this.path);
+    this.conn = await this.instance.connect();
+    await this.conn.run(`
+      CREATE TABLE IF NOT EXISTS readings (
+        id VARCHAR PRIMARY KEY, tenant VARCHAR NOT NULL, device_id VARCHAR NOT NULL, site VARCHAR,
+        kind VARCHAR NOT NULL, metric VARCHAR NOT NULL, channel VARCHAR, value DOUBLE NOT NULL,
+        unit VARCHAR NOT NULL, observed_at TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL,
+        format VARCHAR NOT NULL, decoder_version VARCHAR NOT NULL, topic VARCHAR NOT NULL);
+      CREATE TABLE IF NOT EXISTS dead_letters (
+        id VARCHAR PRIMARY KEY, reason VARCHAR NOT NULL, field VARCHAR NOT NULL, message VARCHAR NOT NULL,
+        stage VARCHAR NOT NULL, topic VARCHAR NOT NULL, decoder VARCHAR, payload_base64 VARCHAR NOT NULL,
+        rejected_json VARCHAR NOT NULL, received_at TIMESTAMPTZ NOT NULL, dead_lettered_at TIMESTAMPTZ NOT NULL);
+      CREATE TABLE IF NOT EXISTS readings_staging (
+        id VARCHAR, tenant VARCHAR, device_id VARCHAR, site VARCHAR, kind VARCHAR, metric VARCHAR,
+        channel VARCHAR, value DOUBLE, unit VARCHAR, observed_ms BIGINT, received_ms BIGINT,
+        format VARCHAR, decoder_version VARCHAR, topic VARCHAR);
+    `);
+  }
+
+  private serial<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      if (!this.conn) throw new StoreError('STORE_UNAVAILABLE', 'store is closed');
+      try {
+        return await fn(this.conn);
+      } catch (err) {
+        if (err instanceof StoreError) throw err;
+        throw new StoreError('STORE_UNAVAILABLE', `DuckDB: ${(err as Error).message}`, undefined, err);
+      }
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  writeReadings(readings: CanonicalReading[]): Promise<void> {
+    if (readings.length === 0) return Promise.resolve();
+    return this.serial(async (c) => {
+      const a = await c.createAppender('readings_staging');
+      const s = (v: string | undefined) => (v === undefined ? a.appendNull() : a.appendVarchar(v));
+      // Last one wins within a batch too, like InfluxDB.
+      const unique = new Map(readings.map((r) => [r.id, r]));
+      for (const r of unique.values()) {
+        s(r.id); s(r.tenant); s(r.deviceId); s(r.site); s(r.kind); s(r.metric); s(r.channel);
+        a.appendDouble(r.value); s(r.unit);
+        a.appendBigInt(BigInt(Date.parse(r.observedAt))); a.appendBigInt(BigInt(Date.parse(r.receivedAt)));
+        s(r.source.format); s(r.source.decoderVersion); s(r.source.topic);
+        a.endRow();
+      }
+      a.flushSync();
+      a.closeSync();
+      try {
+        await c.run(`BEGIN;
+          INSERT OR REPLACE INTO readings SELECT id, tenant, device_id, site, kind, metric, channel, value, unit,
+            make_timestamptz(observed_ms * 1000), make_timestamptz(received_ms * 1000), format, decoder_version, topic
+          FROM readings_staging;
+          DELETE FROM readings_staging;
+          COMMIT;`);
+      } catch (err) {
+        await c.run('ROLLBACK; DELETE FROM readings_staging;').catch(() => {});
+        throw new StoreError('STORE_UNAVAILABLE', `DuckDB write failed: ${(err as Error).message}`, undefined, err);
+      }
+    });
+  }
+
+  writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    return this.serial(async (c) => {
+      const stmt = await c.prepare(`INSERT OR REPLACE INTO dead_letters VALUES
+        ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::TIMESTAMPTZ, $11::TIMESTAMPTZ)`);
+      await c.run('BEGIN');
+      try {
+        for (const { id, deadLetter: d } of items) {
+          stmt.bind([id, d.reason, d.field, d.message, d.stage, d.topic, d.decoder ? `${d.decoder.name}@${d.decoder.version}` : null,
+            d.payloadBase64, JSON.stringify(d.rejected), d.receivedAt, d.deadLetteredAt]);
+          await stmt.run();
+        }
+        await c.run('COMMIT');
+      } catch (err) {
+        await c.run('ROLLBACK').catch(() => {});
+        throw new StoreError('STORE_UNAVAILABLE', `DuckDB write failed: ${(err as Error).message}`, undefined, err);
+      }
+    });
+  }
+
+  latest({ limit, tenant }: { limit: number; tenant?: string }): Promise<LatestReading[]> {
+    return this.serial(async (c) => {
+      const reader = await c.runAndReadAll(
+        `SELECT tenant, device_id, kind, site, metric, channel, value, unit, strftime(observed_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS t
+         FROM readings ${tenant ? 'WHERE tenant = $tenant' : ''}
+         QUALIFY row_number() OVER (PARTITION BY tenant, device_id, metric, channel ORDER BY observed_at DESC) = 1
+         ORDER BY observed_at DESC, device_id, metric LIMIT ${Math.max(1, Math.floor(limit))}`,
+        tenant ? { tenant } : {},
+      );
+      return reader.getRowObjectsJS().map((r) => ({
+        tenant: String(r.tenant),
+        deviceId: String(r.device_id),
+        kind: String(r.kind),
+        ...(r.site != null ? { site: String(r.site) } : {}),
+        metric: String(r.metric),
+        ...(r.channel != null ? { channel: String(r.channel) } : {}),
+        value: Number(r.value),
+        unit: String(r.unit),
+        observedAt: String(r.t),
+      }));
+    });
+  }
+
+  /** For tests and tools: run a read-only SQL query. */
+  queryRows(sql: string): Promise<Record<string, unknown>[]> {
+    return this.serial(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
+  }
+
+  async ping(): Promise<boolean> {
+    return Boolean(this.conn);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.conn?.closeSync();
+    this.conn = undefined;
+    this.instance?.closeSync();
+    this.instance = undefined;
+  }
+}

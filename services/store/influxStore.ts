@@ -1,0 +1,141 @@
+import { HttpError, InfluxDB, Point, type QueryApi } from '@influxdata/influxdb-client';
+import { StoreError } from '../core/errors.js';
+import type { CanonicalReading } from '../core/reading.js';
+import type { LatestReading, ReadingStore, StoredDeadLetter } from './types.js';
+
+export interface InfluxStoreOptions {
+  url: string;
+  token: string;
+  org: string;
+  bucket: string;
+  measurement: string;
+  deadLetterMeasurement?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Point layout (one point per reading):
+ *   measurement  readings (INFLUX_MEASUREMENT)
+ *   tags         tenant, device, kind, site?, channel?
+ *   field        <metric> = value (float, canonical unit)
+ *   time         observedAt, ms precision
+ * Everything that identifies the point comes from the reading, so a redelivered
+ * reading overwrites itself instead of adding a duplicate.
+ */
+export function readingToLine(r: CanonicalReading, measurement: string): string {
+  const p = new Point(measurement).tag('tenant', r.tenant).tag('device', r.deviceId).tag('kind', r.kind);
+  if (r.site) p.tag('site', r.site);
+  if (r.channel) p.tag('channel', r.channel);
+  p.floatField(r.metric, r.value).timestamp(Date.parse(r.observedAt));
+  return p.toLineProtocol()!;
+}
+
+/**
+ * Dead letters are archived as points too (for the data-quality dashboards). Their
+ * time is the dead-letter time in ns plus the last 6 digits of a stable id derived
+ * from the bus position, so two dead letters of the same millisecond do not
+ * overwrite each other while an archived one re-archived does.
+ */
+export function deadLetterToLine(d: StoredDeadLetter, measurement: string): string {
+  const dl = d.deadLetter;
+  const ms = BigInt(Date.parse(dl.deadLetteredAt));
+  const ns = ms * 1_000_000n + (BigInt(Number.parseInt(d.id.replace(/\D/g, '').slice(-6) || '0', 10)) % 1_000_000n);
+  const p = new Point(measurement)
+    .tag('stage', dl.stage)
+    .tag('reason', dl.reason)
+    .tag('decoder', dl.decoder?.name ?? 'none')
+    .intField('count', 1)
+    .stringField('topic', dl.topic.slice(0, 256))
+    .stringField('field', dl.field.slice(0, 256))
+    .stringField('message', dl.message.slice(0, 1024))
+    .timestamp(`${ns}`);
+  return p.toLineProtocol()!;
+}
+
+export class InfluxStore implements ReadingStore {
+  readonly kind = 'influxdb' as const;
+  private readonly influx: InfluxDB;
+  private readonly query: QueryApi;
+
+  constructor(private readonly o: InfluxStoreOptions) {
+    this.influx = new InfluxDB({ url: o.url, token: o.token, timeout: o.timeoutMs ?? 30_000 });
+    this.query = this.influx.getQueryApi(o.org);
+  }
+
+  async init(): Promise<void> {}
+
+  async writeReadings(readings: CanonicalReading[]): Promise<void> {
+    if (readings.length === 0) return;
+    await this.writeLines(readings.map((r) => readingToLine(r, this.o.measurement)), 'ms');
+  }
+
+  async writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.writeLines(items.map((d) => deadLetterToLine(d, this.o.deadLetterMeasurement ?? 'dead_letters')), 'ns');
+  }
+
+  /** Raw line-protocol write through the official client's transport (gzip above 1 kB). */
+  async writeLines(lines: string[], precision: 'ms' | 'ns'): Promise<void> {
+    const q = new URLSearchParams({ org: this.o.org, bucket: this.o.bucket, precision });
+    try {
+      await this.influx.transport.request(`/api/v2/write?${q}`, lines.join('\n'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        gzipThreshold: 1000,
+      });
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async latest({ limit, tenant }: { limit: number; tenant?: string }): Promise<LatestReading[]> {
+    const tenantFilter = tenant ? `|> filter(fn: (r) => r.tenant == ${JSON.stringify(tenant)})` : '';
+    const flux = `from(bucket: ${JSON.stringify(this.o.bucket)})
+      |> range(start: -30d)
+      |> filter(fn: (r) => r._measurement == ${JSON.stringify(this.o.measurement)})
+      ${tenantFilter}
+      |> last()
+      |> group()
+      |> sort(columns: ["_time"], desc: true)
+      |> limit(n: ${Math.max(1, Math.floor(limit))})`;
+    try {
+      const rows = await this.query.collectRows<Record<string, string | number>>(flux);
+      return rows.map((r) => ({
+        tenant: String(r.tenant),
+        deviceId: String(r.device),
+        kind: String(r.kind),
+        ...(r.site ? { site: String(r.site) } : {}),
+        metric: String(r._field),
+        ...(r.channel ? { channel: String(r.channel) } : {}),
+        value: Number(r._value),
+        observedAt: String(r._time),
+      }));
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const res = await fetch(new URL('/health', this.o.url), { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+function toStoreError(err: unknown): StoreError {
+  if (err instanceof HttpError) {
+    const s = err.statusCode;
+    const body = (err.body ?? err.message).slice(0, 2000);
+    if (s === 400 || s === 413 || s === 422) return new StoreError('STORE_REJECTED', `InfluxDB rejected the write (${s}): ${body}`, s, err);
+    if (s === 429) return new StoreError('STORE_THROTTLED', `InfluxDB throttled the write (429)`, s, err);
+    // 5xx are transient; 401/403/404 (token, bucket) are configuration that an operator
+    // can fix while we wait: retried too, never dropped.
+    return new StoreError('STORE_UNAVAILABLE', `InfluxDB answered ${s}: ${body}`, s, err);
+  }
+  return new StoreError('STORE_UNAVAILABLE', `InfluxDB unreachable: ${(err as Error)?.message ?? String(err)}`, undefined, err);
+}
