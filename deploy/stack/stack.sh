@@ -36,6 +36,8 @@ listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
 # Persistent sessions of the gateway (clean session off) survive a broker restart.
 persistence true
+# Sessions of clients gone for a week are dropped (test runs leave some behind).
+persistent_client_expiration 7d
 persistence_location $d/data/
 autosave_interval 1
 # Messages the broker keeps for a disconnected persistent client. Bounded on purpose:

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
 import type { Logger } from '../core/logger.js';
 import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from './types.js';
 
@@ -27,7 +27,9 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
     logLevel: logLevel.WARN,
     logCreator: () => (e: LogEntry) => {
       const { message, ...rest } = e.log;
-      log[LEVELS[e.level] ?? 'info']({ namespace: e.namespace, ...rest }, message);
+      // Known, expected notices: our own retry loop sits on top of kafkajs's (see batchingProducer).
+      const level = /^Limiting retries for the idempotent producer/.test(message) ? 'debug' : (LEVELS[e.level] ?? 'info');
+      log[level]({ namespace: e.namespace, ...rest }, message);
     },
     // kafkajs's own retry for requests (backoff with jitter); our callers retry on top.
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
@@ -53,6 +55,7 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
       const existing = new Set(await a.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
       if (missing.length === 0) return;
+      // Two services starting together both try to create: "already exists" is success.
       await a.createTopics({
         waitForLeaders: true,
         topics: missing.map((topic) => ({
@@ -64,6 +67,9 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
               ? [{ name: 'retention.ms', value: String(o.deadLetterRetentionMs) }]
               : [],
         })),
+      }).catch(async (err) => {
+        const now = new Set(await a.listTopics());
+        if (!missing.every((t) => now.has(t))) throw err;
       });
       log.info({ topics: missing }, 'created topics');
     },
@@ -71,7 +77,13 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
     producer({ idempotent = true } = {}): BusProducer {
       // Idempotent: the broker drops a retried batch it already has (no duplicates from
       // producer retries); it implies acks from all in-sync replicas and one request in flight.
-      const p = kafka.producer({ idempotent, maxInFlightRequests: idempotent ? 1 : 5, allowAutoTopicCreation: false });
+      const p = kafka.producer({
+        idempotent,
+        maxInFlightRequests: idempotent ? 1 : 5,
+        allowAutoTopicCreation: false,
+        // murmur2 on the key, as the Java client: one device always lands on one partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       return {
         connect: () => p.connect(),
         disconnect: () => p.disconnect(),

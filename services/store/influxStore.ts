@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HttpError, InfluxDB, Point, type QueryApi } from '@influxdata/influxdb-client';
 import { StoreError } from '../core/errors.js';
 import type { CanonicalReading } from '../core/reading.js';
@@ -32,14 +33,14 @@ export function readingToLine(r: CanonicalReading, measurement: string): string 
 
 /**
  * Dead letters are archived as points too (for the data-quality dashboards). Their
- * time is the dead-letter time in ns plus the last 6 digits of a stable id derived
- * from the bus position, so two dead letters of the same millisecond do not
- * overwrite each other while an archived one re-archived does.
+ * time is the dead-letter time in ms, plus sub-millisecond nanoseconds taken from a
+ * hash of their bus position, so two dead letters of the same millisecond do not
+ * overwrite each other, while one archived twice (redelivery) does.
  */
 export function deadLetterToLine(d: StoredDeadLetter, measurement: string): string {
   const dl = d.deadLetter;
   const ms = BigInt(Date.parse(dl.deadLetteredAt));
-  const ns = ms * 1_000_000n + (BigInt(Number.parseInt(d.id.replace(/\D/g, '').slice(-6) || '0', 10)) % 1_000_000n);
+  const ns = ms * 1_000_000n + BigInt(Number.parseInt(createHash('sha256').update(d.id).digest('hex').slice(0, 8), 16) % 1_000_000);
   const p = new Point(measurement)
     .tag('stage', dl.stage)
     .tag('reason', dl.reason)

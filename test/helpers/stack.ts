@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InfluxDB } from '@influxdata/influxdb-client';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** Where the native stack listens (deploy/stack/lib.sh defaults). */
+export const STACK = {
+  mqttUrl: 'mqtt://127.0.0.1:1883',
+  kafka: '127.0.0.1:9092',
+  influxUrl: 'http://127.0.0.1:8086',
+  influxToken: process.env.STACK_INFLUX_TOKEN ?? 'klimatpuls-dev-token',
+  influxOrg: process.env.STACK_INFLUX_ORG ?? 'klimatpuls',
+};
+
+/** A slug unique to this test run: tenant, topics and bucket names derive from it. */
+export function runId(prefix = 't'): string {
+  return `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+}
+
+export function writeRegistry(devices: Array<{ id: string; tenant: string; kind: string; site?: string }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'klimatpuls-test-'));
+  const file = join(dir, 'registry.json');
+  writeFileSync(file, JSON.stringify({ devices }));
+  return file;
+}
+
+async function influxApi(path: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(`${STACK.influxUrl}${path}`, {
+    ...init,
+    headers: { Authorization: `Token ${STACK.influxToken}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+  });
+  if (!res.ok) throw new Error(`InfluxDB ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? undefined : res.json();
+}
+
+export async function createBucket(name: string): Promise<void> {
+  const orgs = await influxApi(`/api/v2/orgs?org=${encodeURIComponent(STACK.influxOrg)}`);
+  const orgID = orgs.orgs[0].id;
+  await influxApi('/api/v2/buckets', { method: 'POST', body: JSON.stringify({ orgID, name, retentionRules: [] }) });
+}
+
+export async function deleteBucket(name: string): Promise<void> {
+  const b = await influxApi(`/api/v2/buckets?name=${encodeURIComponent(name)}&org=${encodeURIComponent(STACK.influxOrg)}`);
+  for (const bucket of b.buckets ?? []) await influxApi(`/api/v2/buckets/${bucket.id}`, { method: 'DELETE' });
+}
+
+export async function writeLines(bucket: string, lines: string[], precision = 'ms'): Promise<void> {
+  const res = await fetch(`${STACK.influxUrl}/api/v2/write?org=${STACK.influxOrg}&bucket=${bucket}&precision=${precision}`, {
+    method: 'POST',
+    headers: { Authorization: `Token ${STACK.influxToken}` },
+    body: lines.join('\n'),
+  });
+  if (!res.ok) throw new Error(`write: ${res.status} ${await res.text()}`);
+}
+
+export async function queryRows(flux: string): Promise<Record<string, any>[]> {
+  return new InfluxDB({ url: STACK.influxUrl, token: STACK.influxToken }).getQueryApi(STACK.influxOrg).collectRows(flux);
+}
+
+/** Number of stored values in a bucket's measurement. */
+export async function countPoints(bucket: string, measurement = 'readings', field?: string): Promise<number> {
+  const f = field ? ` and r._field == "${field}"` : '';
+  const rows = await queryRows(`from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "${measurement}"${f})
+    |> group() |> count()`);
+  return rows.length === 0 ? 0 : Number(rows[0]!._value);
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < until) {
+    last = await fn();
+    if (ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+}
+
+/** Every record of a topic, from the beginning, until `count` arrived or the timeout. */
+export async function readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<Array<{ key: string | null; value: string }>> {
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: [STACK.kafka], logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: runId('reader') });
+  const out: Array<{ key: string | null; value: string }> = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+      if (out.length >= count) done();
+    },
+  });
+  await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);
+  await consumer.disconnect();
+  return out;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}

@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['services/**/*.test.ts', 'simulators/**/*.test.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalSetup.ts'],
+          // One real stack: integration files run one after another.
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 900_000,
+        },
+      },
+    ],
+  },
+});
