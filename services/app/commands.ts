@@ -32,7 +32,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   lines.push(`bus           ${bus.kind === 'memory' ? 'in-process (no KAFKA_BROKERS)' : `Kafka ${c.KAFKA_BROKERS!.join(',')}`}`);
-  const store = buildStore(c);
+  const store = await buildStore(c);
   parts.push({ stop: () => store.close() });
   lines.push(`store         ${store.kind === 'duckdb' ? `DuckDB ${c.DATA_DIR}/klimatpuls.duckdb (no INFLUX_URL)` : `InfluxDB ${c.INFLUX_URL} bucket ${c.INFLUX_BUCKET}`}`);
   const registry = buildRegistry(c);
@@ -92,7 +92,7 @@ export async function startWriter(env = process.env): Promise<void> {
   stopOnSignals(parts, logger);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
-  const store = buildStore(c);
+  const store = await buildStore(c);
   parts.push({ stop: () => store.close() });
   const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8082, telemetry, store, logger, readiness: { store: () => store.ping() } });
   parts.push(http);

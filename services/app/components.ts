@@ -9,7 +9,6 @@ import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DecoderRouter } from '../gateway/decoderRouter.js';
 import { Gateway } from '../gateway/gateway.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DuckDbStore } from '../store/duckdbStore.js';
 import { InfluxStore } from '../store/influxStore.js';
 import type { ReadingStore } from '../store/types.js';
 import { Writer } from '../writer/writer.js';
@@ -31,8 +30,13 @@ export function buildBus(c: Config, logger: Logger): Bus {
   });
 }
 
-export function buildStore(c: Config): ReadingStore {
-  if (!c.INFLUX_URL) return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'));
+export async function buildStore(c: Config): Promise<ReadingStore> {
+  if (!c.INFLUX_URL) {
+    // Loaded only when used: DuckDB is a native module, and the gateway or a writer
+    // that talks to InfluxDB must not depend on it being installable.
+    const { DuckDbStore } = await import('../store/duckdbStore.js');
+    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'));
+  }
   return new InfluxStore({ url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT });
 }
 

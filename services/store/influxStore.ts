@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HttpError, InfluxDB, Point, type QueryApi } from '@influxdata/influxdb-client';
 import { StoreError } from '../core/errors.js';
+import { METRICS, isMetricName, type MetricName } from '../core/metrics.js';
 import type { CanonicalReading } from '../core/reading.js';
 import type { LatestReading, ReadingStore, StoredDeadLetter } from './types.js';
 
@@ -107,6 +108,7 @@ export class InfluxStore implements ReadingStore {
         kind: String(r.kind),
         ...(r.site ? { site: String(r.site) } : {}),
         metric: String(r._field),
+        ...(isMetricName(String(r._field)) ? { unit: METRICS[String(r._field) as MetricName].unit } : {}),
         ...(r.channel ? { channel: String(r.channel) } : {}),
         value: Number(r._value),
         observedAt: String(r._time),

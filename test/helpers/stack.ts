@@ -61,10 +61,10 @@ export async function queryRows(flux: string): Promise<Record<string, any>[]> {
 }
 
 /** Number of stored values in a bucket's measurement. */
-export async function countPoints(bucket: string, measurement = 'readings', field?: string): Promise<number> {
+export async function countPoints(bucket: string, measurement = 'readings', field?: string, start = '0'): Promise<number> {
   const f = field ? ` and r._field == "${field}"` : '';
-  const rows = await queryRows(`from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "${measurement}"${f})
-    |> group() |> count()`);
+  const rows = await queryRows(`from(bucket: "${bucket}") |> range(start: ${start}) |> filter(fn: (r) => r._measurement == "${measurement}"${f})
+    |> count() |> group() |> sum()`);
   return rows.length === 0 ? 0 : Number(rows[0]!._value);
 }
 

@@ -45,7 +45,7 @@ beforeAll(async () => {
   const logger = createLogger(c.LOG_LEVEL);
   const telemetry = new Telemetry({ defaultMetrics: false });
   bus = buildBus(c, logger);
-  writer = buildWriter(c, { bus, store: buildStore(c), logger, telemetry });
+  writer = buildWriter(c, { bus, store: await buildStore(c), logger, telemetry });
   await writer.start();
   gateway = buildGateway(c, { bus, registry: buildRegistry(c), logger, telemetry, mqttUrl: c.MQTT_URL! });
   await gateway.start();
