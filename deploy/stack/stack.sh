@@ -16,9 +16,9 @@ install_mosquitto() {
   log "installing mosquitto (Debian package)"
   if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq mosquitto >/dev/null
-  # The package enables a system service on 1883; we run our own instance instead.
+  # The package may start a system instance on 1883 (its own config); we run our own.
   $SUDO systemctl disable --now mosquitto >/dev/null 2>&1 || $SUDO service mosquitto stop >/dev/null 2>&1 || true
-  pkill -x mosquitto 2>/dev/null || true
+  $SUDO pkill -f '^/usr/sbin/mosquitto -c /etc/mosquitto/mosquitto.conf' 2>/dev/null || true
 }
 
 install() {
@@ -149,7 +149,9 @@ case "$cmd" in
     done
     for c in $(comps "$@"); do "up_$c"; done ;;
   down) for c in $(comps "$@"); do down_one "$c"; done ;;
-  restart) for c in "$@"; do down_one "$c"; "up_$c"; done ;;
+  restart)
+    [[ $# -gt 0 ]] || { log "restart needs a component: ${ALL[*]}"; exit 2; }
+    for c in "$@"; do down_one "$c"; "up_$c"; done ;;
   status) for c in "${ALL[@]}"; do if pid_alive "$STACK_RUN/$c/pid"; then echo "$c running"; else echo "$c stopped"; fi; done ;;
   reset) for c in "${ALL[@]}"; do down_one "$c"; done; rm -rf "$STACK_RUN" ;;
   env)
