@@ -73,6 +73,7 @@ export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; lo
     groupId: c.WRITER_GROUP_ID,
     batchSize: c.WRITER_BATCH_SIZE,
     archiveDeadLetters: true,
+    drainTimeoutMs: c.DRAIN_TIMEOUT_MS,
     logger: deps.logger,
     telemetry: deps.telemetry,
   });

@@ -16,11 +16,25 @@ export interface DecodedValue {
   observedAt?: Date;
   /** JSON path of the value in the payload, for precise dead-letter reasons. */
   field: string;
+  /**
+   * LoRaWAN frame counter (or another per-device message sequence number). Two
+   * uplinks of one device with the same counter are the same measurement, even if
+   * their arrival times differ: the gateway gives them the same observed time.
+   */
+  frameCounter?: number;
+}
+
+/** What a decoder may know of a device from the registry (to pick a payload codec). */
+export interface DeviceInfo {
+  model?: string;
+  params: Record<string, string | number | boolean>;
 }
 
 export interface DecodeContext {
   topic: string;
   receivedAt: Date;
+  /** Registry lookup by external id (any case); undefined when the device is unknown. */
+  lookupDevice?: (externalId: string) => DeviceInfo | undefined;
 }
 
 export type RejectReason = 'not_json' | 'schema' | 'unsupported_topic' | 'decode_error';

@@ -18,6 +18,8 @@ export interface WriterOptions {
   batchSize: number;
   /** Also archive the dead-letter topic into the store (data-quality dashboards). */
   archiveDeadLetters: boolean;
+  /** How long `stop` waits for the in-process bus to empty. */
+  drainTimeoutMs?: number;
   logger: Logger;
   telemetry: Telemetry;
 }
@@ -138,9 +140,23 @@ export class Writer {
     );
   }
 
-  /** Stops consuming after the batch in hand is written and committed (or left uncommitted when the store is down). */
+  /**
+   * Stops consuming after the batch in hand is written and committed (or left
+   * uncommitted when the store is down). With the in-process bus, which does not
+   * survive the process, it first writes everything still on the bus (bounded by
+   * `drainTimeoutMs`): stop the gateway before the writer.
+   */
   async stop(): Promise<void> {
     clearInterval(this.lagTimer);
+    if (this.o.bus.kind === 'memory' && this.readings) {
+      const until = Date.now() + (this.o.drainTimeoutMs ?? 15_000);
+      let left = await this.readings.lag();
+      while (left > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        left = await this.readings.lag();
+      }
+      if (left > 0) this.log.error({ left }, 'stopping with readings not yet written (in-process bus)');
+    }
     await this.readings?.disconnect().catch((err) => this.log.warn({ err: errorMessage(err) }, 'consumer disconnect'));
     await this.deadLetters?.disconnect().catch(() => {});
     this.dlq?.stop();

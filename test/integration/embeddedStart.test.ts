@@ -1,0 +1,33 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
+import { freePort, waitFor } from '../helpers/stack.js';
+
+/**
+ * `klimatpuls start` with no service configured: embedded broker, in-process bus,
+ * DuckDB, demo simulator. Readings must show up on /api/readings/latest, and
+ * SIGINT (Ctrl-C) must stop it cleanly with exit code 0.
+ */
+it('npm start: readings flow without configuration, Ctrl-C stops cleanly', async () => {
+  const [http, mqttPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(join(tmpdir(), 'klimatpuls-start-'));
+  const child = spawnKlimatpuls('start', { HTTP_PORT: String(http), MQTT_EMBEDDED_PORT: String(mqttPort), DATA_DIR: dataDir, SIMULATOR_INTERVAL_MS: '200', LOG_LEVEL: 'warn' });
+  try {
+    await waitReady(http);
+    const body = await waitFor('fresh readings', async () => (await fetch(`http://127.0.0.1:${http}/api/readings/latest?limit=100`)).json() as Promise<any>,
+      (b) => b.count >= 15, 30_000);
+    const devices = new Set(body.readings.map((r: any) => r.deviceId));
+    expect(devices.size).toBeGreaterThanOrEqual(15); // every demo device reported
+    for (const r of body.readings) expect(Date.now() - Date.parse(r.observedAt)).toBeLessThan(60_000);
+    expect(child.output()).toContain('Klimatpuls is running');
+    const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
+    expect(metrics).toMatch(/klimatpuls_readings_written_total\{service="writer"\} [1-9]/);
+  } finally {
+    child.kill('SIGINT');
+    await exited(child);
+  }
+  expect(child.exitCode, child.output()).toBe(0);
+  expect(child.output()).toContain('klimatpuls stopped');
+});
