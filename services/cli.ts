@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError, KlimatpulsError } from './core/errors.js';
 import { startAllInOne, startGateway, startWriter } from './app/commands.js';
+import { decodeCommand } from './app/decodeCommand.js';
 
 const USAGE = `usage: klimatpuls <command>
 
@@ -9,6 +10,7 @@ commands:
             MQTT_URL, KAFKA_BROKERS, INFLUX_URL are set)
   gateway   MQTT -> Kafka
   writer    Kafka -> InfluxDB
+  decode    show what a message would become: decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -16,6 +18,11 @@ const commands: Record<string, () => Promise<void>> = {
   start: () => startAllInOne(),
   gateway: () => startGateway(),
   writer: () => startWriter(),
+  decode: async () => {
+    const { output, exitCode } = decodeCommand(process.argv.slice(3));
+    process.stdout.write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);
+    process.exitCode = exitCode;
+  },
 };
 
 const name = process.argv[2];

@@ -12,6 +12,7 @@ export const DEAD_LETTER_REASONS = [
   'unknown_metric',
   'bad_unit',
   'implausible_value',
+  'missing_device_params',
   'future_time',
   'implausible_time',
   'bad_record',

@@ -5,6 +5,7 @@ import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
+import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import type { DecoderRouter } from './decoderRouter.js';
 import { processMessage, type ProcessorOptions } from './messageProcessor.js';
@@ -50,6 +51,7 @@ export class Gateway {
       maxPayloadBytes: o.maxPayloadBytes,
       maxFutureMs: o.maxFutureMs,
       minObservedAt: new Date('2000-01-01T00:00:00Z'),
+      frameTimes: new FrameTimeCache(),
     };
   }
 

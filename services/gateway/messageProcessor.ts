@@ -1,12 +1,16 @@
 import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import type { CanonicalReading } from '../core/reading.js';
-import type { Decoder } from '../decoders/types.js';
+import type { DecodedValue, Decoder } from '../decoders/types.js';
 import { normalize, type NormalizeOptions } from './normalize.js';
 import type { DecoderRouter } from './decoderRouter.js';
 
 export interface ProcessorOptions extends NormalizeOptions {
   router: DecoderRouter;
   maxPayloadBytes: number;
+  /** Use this decoder whatever the topic (`--format`). */
+  forceDecoder?: Decoder;
+  /** Sees the decoded values before normalization (`klimatpuls decode` prints them). */
+  onDecoded?: (values: DecodedValue[], decoder: Decoder) => void;
 }
 
 export interface ProcessedMessage {
@@ -35,18 +39,26 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
   if (payload.length > opts.maxPayloadBytes) {
     return dl(null, [{ reason: 'payload_too_large', field: '(payload)', message: `${payload.length} bytes, at most ${opts.maxPayloadBytes}` }]);
   }
-  const decoder = opts.router.decoderFor(topic);
+  const decoder = opts.forceDecoder ?? opts.router.decoderFor(topic);
   if (!decoder) {
     return dl(null, [{ reason: 'unsupported_topic', field: 'topic', message: 'no decoder is configured for this topic' }]);
   }
   let result;
   try {
-    result = decoder.decode(payload, { topic, receivedAt });
+    result = decoder.decode(payload, {
+      topic,
+      receivedAt,
+      lookupDevice: (ref) => {
+        const d = opts.registry.get(ref);
+        return d && { model: d.model, params: d.params };
+      },
+    });
   } catch (err) {
     // A decoder bug must not take the gateway down; the message is kept for replay.
     return dl(decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
   if (!result.ok) return dl(decoder, [result.rejection]);
+  opts.onDecoded?.(result.values, decoder);
 
   const n = normalize(result.values, { topic, receivedAt, tenantHint: result.tenantHint, decoder }, opts);
   if (n.rejected.length === 0) return { readings: n.readings };

@@ -4,9 +4,13 @@ import type { RejectedValue } from '../core/deadLetter.js';
 import { toCanonical } from '../core/units.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import type { DecodedValue, Decoder } from '../decoders/types.js';
+import type { FrameTimeCache } from './frameTimeCache.js';
+import { distanceToFill } from './fillGeometry.js';
 
 export interface NormalizeOptions {
   registry: DeviceLookup;
+  /** Same frame counter → same observed time (LoRaWAN duplicates); optional. */
+  frameTimes?: FrameTimeCache;
   /** How far an observed time may lie ahead of the received time (device clock skew). */
   maxFutureMs: number;
   /** Observed times before this are a device clock that was never set (year 1970, 1111 ...). */
@@ -32,9 +36,12 @@ export function normalize(
   const rejected: RejectedValue[] = [];
   const receivedAt = ctx.receivedAt.toISOString();
 
-  for (const v of values) {
+  const pending = [...values]; // derived values (distance → fill level) are appended
+  for (let i = 0; i < pending.length; i++) {
+    const raw = pending[i]!;
     const fail = (reason: RejectedValue['reason'], field: string, message: string) =>
       rejected.push({ reason, field, message });
+    const v = raw;
 
     const device = opts.registry.get(v.deviceRef);
     if (!device) {
@@ -43,6 +50,17 @@ export function normalize(
     }
     if (ctx.tenantHint !== undefined && ctx.tenantHint !== device.tenant) {
       fail('tenant_mismatch', 'topic', `device ${v.deviceRef} belongs to another tenant than ${ctx.tenantHint}`);
+      continue;
+    }
+    if (v.metric === 'distance') {
+      // Ultrasonic fill-level sensors measure the distance down to the waste; the
+      // container's geometry from the registry turns it into a fill level.
+      const fill = distanceToFill(v, device.params);
+      if (!fill.ok) {
+        fail(fill.reason, fill.field, fill.message);
+        continue;
+      }
+      pending.push(...fill.values);
       continue;
     }
     if (!isMetricName(v.metric)) {
@@ -71,7 +89,8 @@ export function normalize(
       fail('implausible_value', `${v.field}.value`, `${v.metric} must be a whole number`);
       continue;
     }
-    const observed = v.observedAt ?? ctx.receivedAt;
+    let observed = v.observedAt ?? ctx.receivedAt;
+    if (v.frameCounter !== undefined && opts.frameTimes) observed = opts.frameTimes.resolve(`${device.tenant}/${device.id}`, v.frameCounter, observed);
     if (Number.isNaN(observed.getTime())) {
       fail('implausible_time', `${v.field}.time`, 'not a valid time');
       continue;
