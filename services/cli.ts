@@ -2,6 +2,7 @@
 import { ConfigError, KlimatpulsError } from './core/errors.js';
 import { startAllInOne, startGateway, startWriter } from './app/commands.js';
 import { decodeCommand } from './app/decodeCommand.js';
+import { dlqCommand, recordCommand, replayCommand } from './app/toolCommands.js';
 
 const USAGE = `usage: klimatpuls <command>
 
@@ -11,6 +12,9 @@ commands:
   gateway   MQTT -> Kafka
   writer    Kafka -> InfluxDB
   decode    show what a message would become: decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
+  record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
+  replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
+  dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -18,6 +22,9 @@ const commands: Record<string, () => Promise<void>> = {
   start: () => startAllInOne(),
   gateway: () => startGateway(),
   writer: () => startWriter(),
+  record: () => recordCommand(process.argv.slice(3)),
+  replay: () => replayCommand(process.argv.slice(3)),
+  dlq: () => dlqCommand(process.argv.slice(3)),
   decode: async () => {
     const { output, exitCode } = decodeCommand(process.argv.slice(3));
     process.stdout.write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);
