@@ -2,7 +2,7 @@
 import { ConfigError, KlimatpulsError } from './core/errors.js';
 import { startAllInOne, startGateway, startWriter } from './app/commands.js';
 import { decodeCommand } from './app/decodeCommand.js';
-import { dlqCommand, recordCommand, replayCommand } from './app/toolCommands.js';
+import { dlqCommand, recordCommand, replayCommand, simulateCommand } from './app/toolCommands.js';
 
 const USAGE = `usage: klimatpuls <command>
 
@@ -12,6 +12,7 @@ commands:
   gateway   MQTT -> Kafka
   writer    Kafka -> InfluxDB
   decode    show what a message would become: decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
+  simulate  write a simulated city stream: simulate --scenario FILE --out DIR (stream, truth, registry)
   record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
@@ -22,6 +23,7 @@ const commands: Record<string, () => Promise<void>> = {
   start: () => startAllInOne(),
   gateway: () => startGateway(),
   writer: () => startWriter(),
+  simulate: () => simulateCommand(process.argv.slice(3)),
   record: () => recordCommand(process.argv.slice(3)),
   replay: () => replayCommand(process.argv.slice(3)),
   dlq: () => dlqCommand(process.argv.slice(3)),
