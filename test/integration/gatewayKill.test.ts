@@ -38,6 +38,7 @@ const env: Record<string, string> = {
 };
 let bus: Bus;
 let writer: Writer;
+const children: Array<ReturnType<typeof spawnKlimatpuls>> = [];
 
 beforeAll(async () => {
   await createBucket(bucket);
@@ -49,6 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await writer?.stop();
   await bus?.close();
   await deleteBucket(bucket).catch(() => {});
@@ -57,7 +59,12 @@ afterAll(async () => {
 it('loses nothing and duplicates nothing when the gateway is SIGKILLed mid-stream', async () => {
   const port = await freePort();
   const gwEnv = { ...env, HTTP_PORT: String(port) };
-  let gw = spawnKlimatpuls('gateway', gwEnv);
+  const spawnGateway = () => {
+    const c = spawnKlimatpuls('gateway', gwEnv);
+    children.push(c);
+    return c;
+  };
+  let gw = spawnGateway();
   await waitReady(port);
 
   const pub = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-${id}` });
@@ -74,7 +81,7 @@ it('loses nothing and duplicates nothing when the gateway is SIGKILLed mid-strea
       await exited(gw);
       kills.push(`killed at ${i}`);
       await new Promise((r) => setTimeout(r, 300)); // messages queue up in the broker meanwhile
-      gw = spawnKlimatpuls('gateway', gwEnv);
+      gw = spawnGateway();
       await waitReady(port);
     }
   }
