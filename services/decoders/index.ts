@@ -1,15 +1,28 @@
 import type { Decoder } from './types.js';
+import { chirpstackV3Decoder } from './chirpstack/chirpstackV3Decoder.js';
+import { chirpstackV4Decoder } from './chirpstack/chirpstackV4Decoder.js';
 import { nativeDecoder } from './native/nativeDecoder.js';
+import { ttnV3Decoder } from './ttn-v3/ttnV3Decoder.js';
 
 /**
  * Every decoder, by its stable name. Adding a sensor format = one folder + one line here.
  */
 export const decoders: Readonly<Record<string, Decoder>> = Object.freeze({
   [nativeDecoder.name]: nativeDecoder,
+  [ttnV3Decoder.name]: ttnV3Decoder,
+  [chirpstackV4Decoder.name]: chirpstackV4Decoder,
+  [chirpstackV3Decoder.name]: chirpstackV3Decoder,
 });
 
 /** Topic filter → decoder name; the first match wins. Configurable with DECODER_ROUTES. */
-export const DEFAULT_ROUTES: ReadonlyArray<readonly [string, string]> = [['klimatpuls/+/+/up', 'native']];
+export const DEFAULT_ROUTES: ReadonlyArray<readonly [string, string]> = [
+  ['klimatpuls/+/+/up', 'native'],
+  ['v3/+/devices/+/up', 'ttn-v3'],
+  // ChirpStack v3.x publishes on the same /event/up topic as v4: a v3 site sets
+  // DECODER_ROUTES=application/+/device/+/event/up=chirpstack-v3
+  ['application/+/device/+/event/up', 'chirpstack-v4'],
+  ['application/+/device/+/rx', 'chirpstack-v3'],
+];
 
 export function getDecoder(name: string): Decoder | undefined {
   return Object.prototype.hasOwnProperty.call(decoders, name) ? decoders[name] : undefined;

@@ -11,13 +11,22 @@
 export class FrameTimeCache {
   private readonly times = new Map<string, Date>();
 
-  constructor(private readonly capacity = 200_000) {}
+  /**
+   * @param windowMs a remembered time is reused only for an uplink within this
+   *   window of it: frame counters restart at 0 after a (re)join, and a new uplink
+   *   with an old counter is a new measurement, not a duplicate.
+   */
+  constructor(
+    private readonly capacity = 200_000,
+    private readonly windowMs = 3_600_000,
+  ) {}
 
   /** The observed time to use for this (device, frame counter). */
   resolve(device: string, frameCounter: number, observedAt: Date): Date {
     const key = `${device}\u0000${frameCounter}`;
     const seen = this.times.get(key);
-    if (seen) return seen;
+    if (seen && Math.abs(observedAt.getTime() - seen.getTime()) <= this.windowMs) return seen;
+    this.times.delete(key); // re-insert: newest last, for eviction order
     this.times.set(key, observedAt);
     if (this.times.size > this.capacity) this.times.delete(this.times.keys().next().value!);
     return observedAt;
