@@ -1,8 +1,12 @@
 import type { Decoder } from './types.js';
 import { chirpstackV3Decoder } from './chirpstack/chirpstackV3Decoder.js';
 import { chirpstackV4Decoder } from './chirpstack/chirpstackV4Decoder.js';
+import { hanP1Decoder } from './han-p1/hanP1Decoder.js';
 import { nativeDecoder } from './native/nativeDecoder.js';
+import { senmlDecoder } from './senml/senmlDecoder.js';
+import { tasmotaDecoder } from './tasmota/tasmotaDecoder.js';
 import { ttnV3Decoder } from './ttn-v3/ttnV3Decoder.js';
+import { wmbusmetersDecoder } from './wmbusmeters/wmbusmetersDecoder.js';
 
 /**
  * Every decoder, by its stable name. Adding a sensor format = one folder + one line here.
@@ -12,6 +16,10 @@ export const decoders: Readonly<Record<string, Decoder>> = Object.freeze({
   [ttnV3Decoder.name]: ttnV3Decoder,
   [chirpstackV4Decoder.name]: chirpstackV4Decoder,
   [chirpstackV3Decoder.name]: chirpstackV3Decoder,
+  [wmbusmetersDecoder.name]: wmbusmetersDecoder,
+  [hanP1Decoder.name]: hanP1Decoder,
+  [senmlDecoder.name]: senmlDecoder,
+  [tasmotaDecoder.name]: tasmotaDecoder,
 });
 
 /** Topic filter → decoder name; the first match wins. Configurable with DECODER_ROUTES. */
@@ -22,6 +30,11 @@ export const DEFAULT_ROUTES: ReadonlyArray<readonly [string, string]> = [
   // DECODER_ROUTES=application/+/device/+/event/up=chirpstack-v3
   ['application/+/device/+/event/up', 'chirpstack-v4'],
   ['application/+/device/+/rx', 'chirpstack-v3'],
+  ['wmbusmeters/+', 'wmbusmeters'],
+  // han-p1 and senml take the device id from the payload, else the last topic level
+  ['han/+', 'han-p1'],
+  ['senml/+', 'senml'],
+  ['tele/+/SENSOR', 'tasmota'],
 ];
 
 export function getDecoder(name: string): Decoder | undefined {

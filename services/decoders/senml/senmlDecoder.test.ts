@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { METRICS, isMetricName } from '../../core/metrics.js';
+import { toCanonical } from '../../core/units.js';
+import type { DecodeResult } from '../types.js';
+import { NAME_TO_METRIC, metricFor, senmlDecoder } from './senmlDecoder.js';
+
+interface Case {
+  note: string;
+  topic: string;
+  receivedAt?: string;
+  payload?: unknown;
+  payloadText?: string;
+  payloadBase64?: string;
+  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[] };
+}
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
+const cases = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case] as const);
+
+const RECEIVED = new Date('2025-03-01T10:00:05Z');
+
+function bytes(c: Case): Buffer {
+  if (c.payloadText !== undefined) return Buffer.from(c.payloadText, 'utf8');
+  if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
+  return Buffer.from(JSON.stringify(c.payload), 'utf8');
+}
+
+function decode(payload: unknown, topic = 'senml/dev-x'): DecodeResult {
+  const buf = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(JSON.stringify(payload));
+  return senmlDecoder.decode(buf, { topic, receivedAt: RECEIVED });
+}
+
+function plain(r: DecodeResult): unknown {
+  if (!r.ok) return r;
+  return r.values.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+}
+
+describe('senml decoder: testdata', () => {
+  it('has test data', () => expect(cases.length).toBeGreaterThan(10));
+
+  it('every expected value has a canonical metric and a unit the normalizer converts', () => {
+    for (const [file, c] of cases) {
+      for (const v of (c.expect.values ?? []) as { metric: string; unit?: string; value: number }[]) {
+        expect(isMetricName(v.metric), `${file}: ${v.metric}`).toBe(true);
+        if (v.unit === undefined || !isMetricName(v.metric)) continue;
+        expect(toCanonical(v.value, v.unit, METRICS[v.metric].unit), `${file}: ${v.unit} → ${v.metric}`).toBeDefined();
+      }
+    }
+  });
+  for (const [file, c] of cases) {
+    it(`${file}: ${c.note.slice(0, 80)}`, () => {
+      const r = senmlDecoder.decode(bytes(c), { topic: c.topic, receivedAt: c.receivedAt ? new Date(c.receivedAt) : RECEIVED });
+      expect(r.ok, JSON.stringify(r)).toBe(c.expect.ok);
+      if (r.ok) {
+        expect(plain(r)).toEqual(c.expect.values);
+        expect(r.tenantHint).toBeUndefined();
+      } else {
+        expect(r.rejection.reason).toBe(c.expect.reason);
+        expect(r.rejection.field).toBe(c.expect.field);
+        if (c.expect.message !== undefined) expect(r.rejection.message).toBe(c.expect.message);
+      }
+    });
+  }
+});
+
+describe('senml decoder', () => {
+  it('has a stable name and version', () => {
+    expect(senmlDecoder.name).toBe('senml');
+    expect(senmlDecoder.version).toBe('1.0.0');
+  });
+
+  it('maps only to canonical metrics', () => {
+    for (const m of Object.values(NAME_TO_METRIC)) expect(isMetricName(m), m).toBe(true);
+    expect(metricFor('flow_temperature')).toBe('flow_temperature');
+    expect(metricFor('Energy')).toBeUndefined(); // names are case-sensitive
+    expect(metricFor('toString')).toBeUndefined();
+    expect(metricFor('')).toBeUndefined();
+  });
+
+  it('switches between relative and absolute time at 2^28 seconds', () => {
+    const below = decode([{ bn: 'd:', n: 'power', u: 'W', v: 1, t: 2 ** 28 - 1 }]);
+    expect(below.ok && below.values[0]!.observedAt!.getTime()).toBe(RECEIVED.getTime() + (2 ** 28 - 1) * 1000);
+    const at = decode([{ bn: 'd:', n: 'power', u: 'W', v: 1, t: 2 ** 28 }]);
+    expect(at.ok && at.values[0]!.observedAt!.getTime()).toBe(2 ** 28 * 1000);
+  });
+
+  it('adds t to an absolute bt, including negative t', () => {
+    const r = decode([{ bn: 'd:', bt: 1740823200, n: 'power', u: 'W', v: 1, t: -30 }]);
+    expect(r.ok && r.values[0]!.observedAt!.toISOString()).toBe('2025-03-01T09:59:30.000Z');
+  });
+
+  it('lets a later record redefine bu and bt, and u override bu', () => {
+    const r = decode([
+      { bn: 'd:', bt: 1740823200, bu: 'Wh', n: 'energy', v: 1 },
+      { n: 'energy', u: 'kWh', v: 2 },
+      { bu: 'W', bt: 1740823260, n: 'power', v: 3 },
+    ]);
+    expect(r.ok && r.values.map((v) => [v.unit, v.observedAt!.toISOString()])).toEqual([
+      ['Wh', '2025-03-01T10:00:00.000Z'],
+      ['kWh', '2025-03-01T10:00:00.000Z'],
+      ['W', '2025-03-01T10:01:00.000Z'],
+    ]);
+  });
+
+  it('strips trailing separators from bn but keeps inner ones', () => {
+    for (const [bn, ref] of [
+      ['urn:dev:ow:10e2073a01080063:', 'urn:dev:ow:10e2073a01080063'],
+      ['building-7/floor-2/', 'building-7/floor-2'],
+      ['dev.1.', 'dev.1'],
+      ['plain', 'plain'],
+    ] as const) {
+      const r = decode([{ bn, n: 'temperature', u: 'Cel', v: 20 }]);
+      expect(r.ok && r.values[0]!.deviceRef).toBe(ref);
+    }
+  });
+
+  it('falls back to the topic when bn is only a separator', () => {
+    const r = decode([{ bn: ':', n: 'temperature', u: 'Cel', v: 20 }], 'senml/sensor-9');
+    expect(r.ok && r.values[0]!.deviceRef).toBe('sensor-9');
+  });
+
+  it('does not need a unit for count', () => {
+    const r = decode([{ bn: 'cykel-1:', n: 'count', v: 42 }]);
+    expect(r.ok && r.values[0]).toMatchObject({ metric: 'count', value: 42, unit: undefined });
+  });
+
+  it('ignores sums, vb and unknown fields on unmapped records; rejects a mapped record with only a sum', () => {
+    expect(decode([{ bn: 'd:', n: 'door', vb: true }, { n: 'x', s: 5, foo: 1 }])).toEqual({ ok: true, values: [] });
+    const r = decode([{ bn: 'd:', n: 'energy', u: 'kWh', s: 1234 }]);
+    expect(r.ok || r.rejection).toMatchObject({ reason: 'schema', field: '[0].s' });
+  });
+
+  it('ignores unknown non-must-understand fields on mapped records', () => {
+    const r = decode([{ bn: 'd:', n: 'energy', u: 'kWh', v: 1, vendor: 'x' }]);
+    expect(r.ok && r.values).toHaveLength(1);
+  });
+
+  it('rejects a must-understand field on an otherwise ignored record too', () => {
+    const r = decode([{ n: 'voltage', v: 1, foo_: 1 }]);
+    expect(r.ok || r.rejection).toMatchObject({ reason: 'schema', field: '[0].foo_' });
+  });
+
+  it('rejects values of the wrong JSON type with the record path', () => {
+    expect(decode([{ bn: 'd:', n: 'energy', u: 'kWh', v: 1 }, { n: 'energy', u: 'kWh', v: null }])).toMatchObject({
+      ok: false,
+      rejection: { reason: 'schema', field: '[1].v' },
+    });
+    expect(decode([{ bn: 5 }])).toMatchObject({ ok: false, rejection: { reason: 'schema', field: '[0].bn' } });
+    expect(decode([1, 2])).toMatchObject({ ok: false, rejection: { reason: 'schema', field: '[0]' } });
+  });
+
+  it('rejects more than 1000 records', () => {
+    const pack = Array.from({ length: 1001 }, () => ({ n: 'x', v: 1 }));
+    expect(decode(pack)).toMatchObject({ ok: false, rejection: { reason: 'schema', field: '(root)' } });
+  });
+
+  it('rejects non-JSON and invalid UTF-8', () => {
+    expect(decode('temperature=21.5')).toMatchObject({ ok: false, rejection: { reason: 'not_json', field: '(payload)' } });
+    const bad = Buffer.concat([Buffer.from('[{"n":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","v":1}]')]);
+    expect(senmlDecoder.decode(bad, { topic: 'senml/x', receivedAt: RECEIVED })).toMatchObject({
+      ok: false,
+      rejection: { reason: 'not_json' },
+    });
+  });
+
+  it('adds bv without binary noise', () => {
+    const r = decode([{ bn: 'd:', bv: 0.1, n: 'energy', u: 'kWh', v: 0.2 }]);
+    expect(r.ok && r.values[0]!.value).toBe(0.3);
+  });
+});
