@@ -9,10 +9,10 @@ import { STACK, createBucket, runId } from './stack.js';
  * A gateway and a writer, in this process, against the real stack, with their own
  * topics, consumer group and bucket (so tests do not see each other's data).
  */
-export async function startPipeline(opts: { registryFile: string; routes?: string; extraEnv?: Record<string, string> }) {
-  const id = runId('p');
+export async function startPipeline(opts: { registryFile: string; routes?: string; extraEnv?: Record<string, string>; id?: string }) {
+  const id = opts.id ?? runId('p');
   const bucket = `test-${id}`;
-  await createBucket(bucket);
+  if (!opts.id) await createBucket(bucket);
   const c = loadConfig({
     MQTT_URL: STACK.mqttUrl, MQTT_CLIENT_ID: `gw-${id}`,
     DECODER_ROUTES: opts.routes ?? DEFAULT_ROUTES.map(([f, n]) => `${f}=${n}`).join(','),
@@ -28,7 +28,7 @@ export async function startPipeline(opts: { registryFile: string; routes?: strin
   const gateway = buildGateway(c, { bus, registry: buildRegistry(c), logger, telemetry, mqttUrl: c.MQTT_URL! });
   await gateway.start();
   return {
-    id, bucket, config: c, telemetry,
+    id, bucket, config: c, telemetry, bus,
     async stop() {
       await gateway.stop();
       await writer.stop();
