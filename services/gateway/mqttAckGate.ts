@@ -63,7 +63,12 @@ export function installAckGate(
     if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, done);
     else done.catch(() => {});
     if (inFlight < opts.maxInFlight) callback();
-    else spaceWaiters.push(() => (closed ? undefined : callback()));
+    else {
+      // A callback from before a reconnect would send its PUBACK ungated (pendingAcks was
+      // cleared) on the new connection, acknowledging a message not yet handled: drop it.
+      const arrivedIn = epoch;
+      spaceWaiters.push(() => (closed || arrivedIn !== epoch ? undefined : callback()));
+    }
   };
 
   const internal = client as unknown as { _sendPacket: SendPacket };

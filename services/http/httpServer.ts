@@ -57,7 +57,7 @@ export class HttpServer {
         return json(res, 200, { status: 'ok' });
       case '/readyz': {
         const checks: Record<string, boolean> = {};
-        for (const [name, check] of Object.entries(this.o.readiness)) checks[name] = await Promise.resolve(check()).catch(() => false);
+        for (const [name, check] of Object.entries(this.o.readiness)) checks[name] = await Promise.resolve().then(check).catch(() => false);
         const ok = Object.values(checks).every(Boolean);
         return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks });
       }

@@ -150,10 +150,11 @@ export class Writer {
     clearInterval(this.lagTimer);
     if (this.o.bus.kind === 'memory' && this.readings) {
       const until = Date.now() + (this.o.drainTimeoutMs ?? 15_000);
-      let left = await this.readings.lag();
+      const backlog = async () => (await this.readings!.lag()) + ((await this.deadLetters?.lag()) ?? 0);
+      let left = await backlog();
       while (left > 0 && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 50));
-        left = await this.readings.lag();
+        left = await backlog();
       }
       if (left > 0) this.log.error({ left }, 'stopping with readings not yet written (in-process bus)');
     }

@@ -1,8 +1,10 @@
+import { ALL_FAMILIES } from './common.js';
 import type { Encoder } from './types.js';
 
 export const nativeEncoder: Encoder = {
   name: 'native',
   deviceClock: true,
+  families: ALL_FAMILIES,
   encode(d, values, ctx) {
     return {
       topic: `klimatpuls/${d.registry.tenant}/${d.registry.id}/up`,

@@ -1,4 +1,4 @@
-import type { SimDevice } from '../city/devices.js';
+import type { Family, SimDevice } from '../city/devices.js';
 import type { WireValue } from '../city/model.js';
 
 export interface EncodeContext {
@@ -20,6 +20,8 @@ export interface Encoder {
   readonly name: string;
   /** Formats whose time comes from the device clock can carry a skewed clock. */
   readonly deviceClock: boolean;
+  /** The device families the format can carry; `encode` throws for any other. */
+  readonly families: readonly Family[];
   encode(device: SimDevice, values: WireValue[], ctx: EncodeContext): { topic: string; payload: Buffer };
   /** A payload the decoder must refuse (fault injection). */
   malformed(device: SimDevice, n: number): { topic: string; payload: Buffer };

@@ -1,0 +1,75 @@
+import type { Sample } from './types.js';
+
+const HOUR = 3_600_000;
+
+/** Samples sorted by time with one value per instant (the last one wins, like the stores). */
+export function normalizeSamples(samples: Sample[]): Sample[] {
+  const byT = new Map<number, number>();
+  for (const s of samples) byT.set(s.t, s.v);
+  return [...byT].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ t, v }));
+}
+
+/**
+ * Share of [from, to) covered by data: each sample covers the time back to the
+ * previous one when that is at most `maxGapMs` earlier (so a silent day is a hole).
+ */
+export function coverage(samples: Sample[], from: number, to: number, maxGapMs = 3 * HOUR): number {
+  let covered = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!.t;
+    const b = samples[i]!.t;
+    if (b - a > maxGapMs) continue;
+    covered += Math.max(0, Math.min(b, to) - Math.max(a, from));
+  }
+  return Math.min(1, covered / (to - from));
+}
+
+/**
+ * Consumption of a cumulative register in [from, to): the sum of increases
+ * between consecutive readings, each interval counted for the part inside the
+ * window (linear in between). A decrease is a register reset (meter replaced, or
+ * rolled over): the new meter is taken to have started at 0, so the interval
+ * counts the new reading — never negative consumption.
+ */
+export function registerConsumption(samples: Sample[], from: number, to: number): { value: number; resets: number } {
+  let value = 0;
+  let resets = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    if (b.t <= from || a.t >= to) continue;
+    let inc = b.v - a.v;
+    if (inc < 0) {
+      resets++;
+      inc = b.v;
+    }
+    const overlap = Math.min(b.t, to) - Math.max(a.t, from);
+    value += inc * (overlap / (b.t - a.t));
+  }
+  return { value, resets };
+}
+
+/** Mean of the samples in each whole hour [h, h+1h) of the window. */
+export function hourlyMeans(samples: Sample[], from: number, to: number): Map<number, number> {
+  const sums = new Map<number, { s: number; n: number }>();
+  for (const x of samples) {
+    if (x.t < from || x.t >= to) continue;
+    const h = Math.floor(x.t / HOUR) * HOUR;
+    const e = sums.get(h) ?? { s: 0, n: 0 };
+    e.s += x.v;
+    e.n++;
+    sums.set(h, e);
+  }
+  return new Map([...sums].map(([h, e]) => [h, e.s / e.n]));
+}
+
+/** Sum of per-interval values (counters) with time in [from, to). */
+export function sumIn(samples: Sample[], from: number, to: number): number {
+  let s = 0;
+  for (const x of samples) if (x.t >= from && x.t < to) s += x.v;
+  return s;
+}
+
+export function within(samples: Sample[], from: number, to: number): Sample[] {
+  return samples.filter((x) => x.t >= from && x.t < to);
+}

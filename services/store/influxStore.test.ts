@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
+import { readingId, type CanonicalReading } from '../core/reading.js';
+import { deadLetterToLine, readingToLine } from './influxStore.js';
+
+// Only the line-protocol encoding; writing to InfluxDB is covered by the integration tests.
+
+function reading(over: Partial<CanonicalReading> = {}): CanonicalReading {
+  const base = { tenant: 'kalmar', deviceId: 'el-norrgard', metric: 'energy_total' as const, observedAt: '2025-03-01T10:00:00.123Z' };
+  return {
+    id: readingId(base),
+    ...base,
+    kind: 'electricity_meter',
+    value: 1234.5,
+    unit: 'kWh',
+    receivedAt: '2025-03-01T10:00:01.000Z',
+    source: { format: 'native', decoderVersion: '1.0.0', topic: 'klimatpuls/kalmar/el-norrgard/up' },
+    ...over,
+  };
+}
+
+describe('readingToLine', () => {
+  it('writes tags, the metric as float field and the observed time in ms', () => {
+    expect(readingToLine(reading(), 'readings')).toBe(
+      'readings,device=el-norrgard,kind=electricity_meter,tenant=kalmar energy_total=1234.5 1740823200123',
+    );
+  });
+
+  it('adds site and channel tags only when present', () => {
+    expect(readingToLine(reading({ site: 'norrgard', channel: 'in' }), 'readings')).toBe(
+      'readings,channel=in,device=el-norrgard,kind=electricity_meter,site=norrgard,tenant=kalmar energy_total=1234.5 1740823200123',
+    );
+    expect(readingToLine(reading({ site: 'norrgard' }), 'readings')).not.toContain('channel=');
+    expect(readingToLine(reading({ channel: 'out' }), 'readings')).not.toContain('site=');
+  });
+
+  it('escapes spaces, commas and equals signs in tag values', () => {
+    const line = readingToLine(reading({ deviceId: 'meter 7,a=b', site: 'Södra vallen, hus=2', channel: 'fas 1' }), 'readings');
+    expect(line).toBe(
+      'readings,channel=fas\\ 1,device=meter\\ 7\\,a\\=b,kind=electricity_meter,site=Södra\\ vallen\\,\\ hus\\=2,tenant=kalmar energy_total=1234.5 1740823200123',
+    );
+    // exactly one unescaped space separates tags, fields and time
+    expect(line.split(/(?<!\\) /)).toHaveLength(3);
+  });
+
+  it('escapes the measurement name', () => {
+    expect(readingToLine(reading(), 'my readings,x')).toMatch(/^my\\ readings\\,x,device=/);
+  });
+
+  it('writes integers as floats (one field type per metric) and negative values', () => {
+    expect(readingToLine(reading({ metric: 'count', value: 12 }), 'readings')).toContain(' count=12 ');
+    expect(readingToLine(reading({ metric: 'power', value: -3.25 }), 'readings')).toContain(' power=-3.25 ');
+    expect(readingToLine(reading({ metric: 'count', value: 12 }), 'readings')).not.toContain('12i');
+  });
+
+  it('uses the same timestamp for one instant written with different offsets', () => {
+    const a = readingToLine(reading({ observedAt: '2025-03-01T10:00:00.123Z' }), 'readings');
+    const b = readingToLine(reading({ observedAt: '2025-03-01T11:00:00.123+01:00' }), 'readings');
+    expect(a).toBe(b);
+  });
+});
+
+describe('deadLetterToLine', () => {
+  const dl: DeadLetter = makeDeadLetter({
+    rejected: [{ reason: 'schema', field: 'readings[0].value', message: 'a "finite" number, not \\ text' }],
+    stage: 'gateway',
+    topic: 'klimatpuls/kalmar/el-norrgard/up',
+    payload: Buffer.from('{}'),
+    decoder: { name: 'native', version: '1.0.0' },
+    receivedAt: new Date('2025-03-01T10:00:00.000Z'),
+    now: new Date('2025-03-01T10:00:00.123Z'),
+  });
+  const ts = (line: string) => BigInt(line.slice(line.lastIndexOf(' ') + 1));
+  const ms = BigInt(Date.parse('2025-03-01T10:00:00.123Z'));
+
+  it('gives two different ids in the same millisecond different timestamps within that millisecond', () => {
+    const stamps = new Set<bigint>();
+    for (let offset = 0; offset < 100; offset++) {
+      const t = ts(deadLetterToLine({ id: `0-${String(offset).padStart(12, '0')}`, deadLetter: dl }, 'dead_letters'));
+      expect(t / 1_000_000n).toBe(ms);
+      stamps.add(t);
+    }
+    expect(stamps.size).toBe(100);
+  });
+
+  it('gives the same id the same line (archiving twice overwrites)', () => {
+    const a = deadLetterToLine({ id: '2-000000000042', deadLetter: dl }, 'dead_letters');
+    const b = deadLetterToLine({ id: '2-000000000042', deadLetter: { ...dl } }, 'dead_letters');
+    expect(a).toBe(b);
+  });
+
+  it('tags stage, reason and decoder, and quotes the text fields', () => {
+    const line = deadLetterToLine({ id: '0-000000000001', deadLetter: dl }, 'dead_letters');
+    expect(line).toMatch(/^dead_letters,decoder=native,reason=schema,stage=gateway count=1i,/);
+    expect(line).toContain('field="readings[0].value"');
+    expect(line).toContain('message="a \\"finite\\" number, not \\\\ text"');
+    expect(line).toContain('topic="klimatpuls/kalmar/el-norrgard/up"');
+    expect(deadLetterToLine({ id: '0-000000000001', deadLetter: { ...dl, decoder: null } }, 'dead_letters')).toContain(',decoder=none,');
+  });
+
+  it('cuts long text fields', () => {
+    const long = { ...dl, message: 'm'.repeat(5000), topic: 't'.repeat(1000) };
+    const line = deadLetterToLine({ id: '0-000000000001', deadLetter: long }, 'dead_letters');
+    expect(line).toContain(`message="${'m'.repeat(1024)}"`);
+    expect(line).toContain(`topic="${'t'.repeat(256)}"`);
+  });
+});

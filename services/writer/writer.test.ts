@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { createMemoryBus } from '../bus/memoryBus.js';
+import type { BusRecord } from '../bus/types.js';
+import { StoreError } from '../core/errors.js';
+import { createLogger } from '../core/logger.js';
+import { readingId, type CanonicalReading } from '../core/reading.js';
+import { Telemetry } from '../core/telemetry.js';
+import { DuckDbStore } from '../store/duckdbStore.js';
+import type { StoredDeadLetter } from '../store/types.js';
+import { Writer } from './writer.js';
+
+/*
+ * The writer end to end in-process: the memory bus (the embedded `npm start` bus) and a
+ * real DuckDB store. The store subclass only adds a notification when dead letters are
+ * archived, and (where said) refuses one value the way InfluxDB answers 400.
+ */
+
+const log = createLogger('silent');
+
+function reading(i: number, value = i): CanonicalReading {
+  const base = { tenant: 'kalmar', deviceId: `el-${i}`, metric: 'energy_total' as const, observedAt: new Date(Date.UTC(2025, 2, 1, 10, i)).toISOString() };
+  return {
+    id: readingId(base),
+    ...base,
+    kind: 'electricity_meter',
+    value,
+    unit: 'kWh',
+    receivedAt: '2025-03-01T11:00:00.000Z',
+    source: { format: 'native', decoderVersion: '1.0.0', topic: `klimatpuls/kalmar/el-${i}/up` },
+  };
+}
+
+class ObservedStore extends DuckDbStore {
+  archived: StoredDeadLetter[] = [];
+  private waiters: Array<() => void> = [];
+  constructor(private readonly rejectValue?: number) {
+    super(':memory:');
+  }
+  override async writeReadings(rs: CanonicalReading[]): Promise<void> {
+    if (rs.some((r) => r.value === this.rejectValue)) throw new StoreError('STORE_REJECTED', `field type conflict at ${this.rejectValue}`, 400);
+    await super.writeReadings(rs);
+  }
+  override async writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
+    await super.writeDeadLetters(items);
+    this.archived.push(...items);
+    this.waiters.splice(0).forEach((w) => w());
+  }
+  async untilArchived(n: number): Promise<void> {
+    while (this.archived.length < n) await new Promise<void>((r) => this.waiters.push(r));
+  }
+}
+
+const record = (value: Buffer | string): BusRecord => ({ topic: 'readings', key: 'k', value: Buffer.isBuffer(value) ? value : Buffer.from(value) });
+
+function setup(store: ObservedStore) {
+  const bus = createMemoryBus();
+  const telemetry = new Telemetry({ defaultMetrics: false });
+  const writer = new Writer({
+    bus, store, telemetry, logger: log,
+    readingsTopic: 'readings', deadLetterTopic: 'deadletters', groupId: 'writer',
+    batchSize: 2, archiveDeadLetters: true, drainTimeoutMs: 30_000,
+  });
+  return { bus, telemetry, writer };
+}
+
+const counter = async (t: Telemetry, name: string) =>
+  (await t.registry.getSingleMetric(name)!.get()).values.reduce((s, v) => s + v.value, 0);
+
+describe('Writer (memory bus → DuckDB)', () => {
+  it('writes readings once, dead-letters records that are not readings, and commits everything', async () => {
+    const store = new ObservedStore();
+    const { bus, telemetry, writer } = setup(store);
+    const [r1, r2, r3] = [reading(1), reading(2), reading(3)];
+    const notJson = Buffer.from([0x7b, 0xff, 0x00]);
+    const notReading = JSON.stringify({ ...r2, unit: 'Wh' });
+    await bus.producer().send([record(JSON.stringify(r1)), record(JSON.stringify(r2)), record(notJson), record(JSON.stringify(r1)), record(notReading), record(JSON.stringify(r3))]);
+
+    await writer.start();
+    await store.untilArchived(2);
+    await writer.stop();
+
+    const rows = await store.queryRows('SELECT id, value FROM readings ORDER BY value');
+    expect(rows).toEqual([{ id: r1.id, value: 1 }, { id: r2.id, value: 2 }, { id: r3.id, value: 3 }]);
+
+    const dls = store.archived.map((a) => a.deadLetter);
+    expect(dls.map((d) => [d.reason, d.stage, d.field])).toEqual([
+      ['bad_record', 'writer', '(record)'],
+      ['bad_record', 'writer', 'unit'],
+    ]);
+    expect(Buffer.from(dls[0]!.payloadBase64, 'base64').equals(notJson)).toBe(true);
+    expect(Buffer.from(dls[1]!.payloadBase64, 'base64').toString()).toBe(notReading);
+    expect(dls[0]!.topic).toBe('readings/0@2'); // where the bad record was on the bus
+    expect(await store.queryRows("SELECT reason, stage FROM dead_letters ORDER BY id")).toEqual([
+      { reason: 'bad_record', stage: 'writer' },
+      { reason: 'bad_record', stage: 'writer' },
+    ]);
+
+    expect(await counter(telemetry, 'klimatpuls_readings_written_total')).toBe(4); // r1 twice: stored once
+    expect(await counter(telemetry, 'klimatpuls_dead_letters_total')).toBe(2);
+
+    // everything was committed: a new consumer of the group has nothing left
+    const again = bus.consumer('writer');
+    await again.run('readings', async () => {
+      throw new Error('nothing should be redelivered');
+    });
+    expect(await again.lag()).toBe(0);
+    await again.disconnect();
+    await store.close();
+  });
+
+  it('dead-letters a reading the store refuses as invalid, with its JSON as payload, and writes the rest', async () => {
+    const store = new ObservedStore(666);
+    const { bus, writer } = setup(store);
+    const good = [reading(1), reading(2), reading(4), reading(5)];
+    const bad = reading(3, 666);
+    await bus.producer().send([...good.slice(0, 2), bad, ...good.slice(2)].map((r) => record(JSON.stringify(r))));
+
+    await writer.start();
+    await store.untilArchived(1);
+    await writer.stop();
+
+    expect((await store.queryRows('SELECT value FROM readings ORDER BY value')).map((r) => r.value)).toEqual([1, 2, 4, 5]);
+    expect(store.archived).toHaveLength(1);
+    const d = store.archived[0]!.deadLetter;
+    expect(d).toMatchObject({ reason: 'store_rejected', stage: 'writer', topic: bad.source.topic, decoder: { name: 'native', version: '1.0.0' } });
+    expect(d.message).toContain('666');
+    expect(JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString())).toEqual(bad);
+    await store.close();
+  });
+});
