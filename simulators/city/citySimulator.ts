@@ -1,5 +1,5 @@
 import { seededRandom } from '../random.js';
-import { encoders, type Encoder } from '../encoders/index.js';
+import { encoders, supports, type Encoder } from '../encoders/index.js';
 import { toCaptured, type CapturedMessage } from '../tools/ndjson.js';
 import { cityDevices, type SimDevice } from './devices.js';
 import { DeviceModel } from './model.js';
@@ -46,7 +46,18 @@ const DAY = 86_400_000;
  * seed. Memory stays bounded by one step's messages plus one day of the devices
  * in a late batch.
  */
+export function validateScenario(s: Scenario): void {
+  for (const [family, mix] of Object.entries(s.formats)) {
+    for (const [format, weight] of Object.entries(mix)) {
+      if (weight > 0 && !supports(format, family as keyof Scenario['formats'])) {
+        throw new Error(`scenario ${s.name}: formats.${family}.${format}: ${encoders[format] ? `${format} cannot carry ${family}` : `unknown format (have ${Object.keys(encoders).join(', ')})`}`);
+      }
+    }
+  }
+}
+
 export async function simulate(s: Scenario, sink: SimulationSink): Promise<SimulationStats> {
+  validateScenario(s);
   const rnd = seededRandom(s.seed);
   const devices = cityDevices(s, rnd);
   const models = devices.map((d) => new DeviceModel(d, seededRandom(s.seed ^ hash(d.registry.id))));

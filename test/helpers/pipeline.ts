@@ -3,7 +3,7 @@ import { loadConfig } from '../../services/core/config.js';
 import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
-import { STACK, createBucket, runId } from './stack.js';
+import { STACK, createBucket, discardSession, runId } from './stack.js';
 
 /**
  * A gateway and a writer, in this process, against the real stack, with their own
@@ -29,10 +29,11 @@ export async function startPipeline(opts: { registryFile: string; routes?: strin
   await gateway.start();
   return {
     id, bucket, config: c, telemetry, bus,
-    async stop() {
+    async stop(opts: { keepSession?: boolean } = {}) {
       await gateway.stop();
       await writer.stop();
       await bus.close();
+      if (!opts.keepSession) await discardSession(c.MQTT_CLIENT_ID);
     },
   };
 }

@@ -109,3 +109,13 @@ export function freePort(): Promise<number> {
     s.on('error', reject);
   });
 }
+
+/**
+ * Ends a test gateway's persistent MQTT session (clean session on connect), so the
+ * broker stops queueing messages for a client that will never come back.
+ */
+export async function discardSession(clientId: string): Promise<void> {
+  const { default: mqtt } = await import('mqtt');
+  const c = await mqtt.connectAsync(STACK.mqttUrl, { clientId, clean: true, reconnectPeriod: 0 });
+  await c.endAsync();
+}

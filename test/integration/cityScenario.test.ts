@@ -15,7 +15,7 @@ import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 import { replay } from '../../simulators/tools/replay.js';
 import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
-import { STACK, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor } from '../helpers/stack.js';
+import { STACK, discardSession, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor } from '../helpers/stack.js';
 
 /**
  * The CI scenario (simulators/scenarios/ci-small.json) with every fault enabled —
@@ -60,6 +60,7 @@ afterAll(async () => {
   await writer?.stop();
   await bus?.close();
   await deleteBucket(bucket).catch(() => {});
+  await discardSession(`gw-${id}`).catch(() => {});
 });
 
 it('stores exactly the ground truth of a faulty city stream, and dead-letters exactly the injected bad messages', async () => {

@@ -30,7 +30,7 @@ it('dlq replay stores dead-lettered readings once the registry knows the device'
   await client.endAsync();
   const dead = await readTopic(first.config.DEADLETTER_TOPIC, 3, 20_000);
   expect(dead.map((d) => JSON.parse(d.value).reason)).toEqual(['unknown_device', 'unknown_device', 'unknown_device']);
-  await first.stop();
+  await first.stop({ keepSession: true });
 
   // the operator adds the device and restarts the gateway with the new registry
   writeFileSync(registryFile, JSON.stringify({ devices: [known, late] }));

@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Writer } from '../../services/writer/writer.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
-import { STACK, countPoints, createBucket, deleteBucket, freePort, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
+import { STACK, discardSession, countPoints, createBucket, deleteBucket, freePort, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
 
 /**
  * The gateway is killed with SIGKILL twice while 10,000 readings stream in, and
@@ -54,6 +54,7 @@ afterAll(async () => {
   await writer?.stop();
   await bus?.close();
   await deleteBucket(bucket).catch(() => {});
+  await discardSession(env.MQTT_CLIENT_ID).catch(() => {});
 });
 
 it('loses nothing and duplicates nothing when the gateway is SIGKILLed mid-stream', async () => {

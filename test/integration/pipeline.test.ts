@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { Writer } from '../../services/writer/writer.js';
-import { STACK, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
+import { STACK, discardSession, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
 
 /**
  * MQTT (Mosquitto) → gateway → Kafka → writer → InfluxDB, all real. Asserts the
@@ -56,6 +56,7 @@ afterAll(async () => {
   await writer?.stop();
   await bus?.close();
   await deleteBucket(bucket).catch(() => {});
+  await discardSession(env.MQTT_CLIENT_ID).catch(() => {});
 });
 
 describe('pipeline against the real stack', () => {
