@@ -79,22 +79,36 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) 
   throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
 }
 
-/** Every record of a topic, from the beginning, until `count` arrived or the timeout. */
-export async function readTopic(topic: string, count: number, timeoutMs = 30_000): Promise<Array<{ key: string | null; value: string }>> {
+/**
+ * Every record of a topic, from the beginning up to its end as of now (the high
+ * watermark of each partition when called), or until `count` records arrived.
+ * Waiting for the end rather than a count means a test also sees records it did
+ * not expect, without sleeping.
+ */
+export async function readTopic(topic: string, count = Infinity, timeoutMs = 30_000): Promise<Array<{ key: string | null; value: string }>> {
   const kafka = new Kafka({ clientId: 'test-reader', brokers: [STACK.kafka], logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: runId('reader') });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
+  await admin.disconnect();
   const out: Array<{ key: string | null; value: string }> = [];
+  const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([p]) => p));
+  if (pending.size === 0) return out;
+  const consumer = kafka.consumer({ groupId: runId('reader') });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
       out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
-      if (out.length >= count) done();
+      if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) pending.delete(partition);
+      if (pending.size === 0 || out.length >= count) done();
     },
   });
-  await Promise.race([finished, new Promise((r) => setTimeout(r, timeoutMs))]);
+  const timer = setTimeout(done, timeoutMs);
+  await finished;
+  clearTimeout(timer);
   await consumer.disconnect();
   return out;
 }

@@ -89,7 +89,7 @@ it('stores exactly the ground truth of a faulty city stream, and dead-letters ex
   }
   expect(wrong.slice(0, 5)).toEqual([]);
 
-  const dead = await readTopic(deadLetterTopic, expectedDead.length + 1, 20_000);
+  const dead = await waitFor('the dead letters', () => readTopic(deadLetterTopic), (r) => r.length >= expectedDead.length, 30_000);
   const got = dead.map((d) => JSON.parse(d.value)).map((d) => `${d.topic} ${d.payloadBase64}`).sort();
   expect(got).toEqual(expectedDead.map((d) => `${d.topic} ${d.payloadBase64}`).sort());
 });

@@ -28,7 +28,7 @@ it('dlq replay stores dead-lettered readings once the registry knows the device'
     await client.publishAsync(`klimatpuls/${tenant}/${late.id}/up`, JSON.stringify({ time: new Date(Date.UTC(2025, 0, 1, i)).toISOString(), readings: [{ metric: 'energy_total', value: 100 + i }] }), { qos: 1 });
   }
   await client.endAsync();
-  const dead = await readTopic(first.config.DEADLETTER_TOPIC, 3, 20_000);
+  const dead = await waitFor('3 dead letters', () => readTopic(first.config.DEADLETTER_TOPIC), (r) => r.length >= 3, 30_000);
   expect(dead.map((d) => JSON.parse(d.value).reason)).toEqual(['unknown_device', 'unknown_device', 'unknown_device']);
   await first.stop({ keepSession: true });
 

@@ -104,9 +104,9 @@ it('loses nothing and duplicates nothing when the gateway is SIGKILLed mid-strea
     expect(Date.parse(r._time)).toBe(base + Math.floor(i / DEVICES) * 60_000);
   }
   // Kafka may hold some readings twice (redelivered after a kill): InfluxDB still has each once.
-  const inKafka = await readTopic(env.READINGS_TOPIC, TOTAL + 1, 5000);
+  const inKafka = await readTopic(env.READINGS_TOPIC);
   expect(inKafka.length).toBeGreaterThanOrEqual(TOTAL);
-  const dead = await readTopic(env.DEADLETTER_TOPIC, 1, 2000);
+  const dead = await readTopic(env.DEADLETTER_TOPIC);
   expect(dead).toHaveLength(0);
   console.log(`gateway SIGKILL test: ${kills.join(', ')}; ${inKafka.length} records in Kafka for ${TOTAL} readings; ${rows.length} in InfluxDB`);
 });

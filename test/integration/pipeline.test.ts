@@ -114,7 +114,7 @@ describe('pipeline against the real stack', () => {
     await client.publishAsync(`klimatpuls/${tenant}/${d}/up`, JSON.stringify({ time: new Date(t).toISOString(), readings: [{ metric: 'power', value: 42 }] }), { qos: 1 });
     await client.endAsync();
 
-    const records = await readTopic(env.DEADLETTER_TOPIC, bad.length);
+    const records = await waitFor('the dead letters', () => readTopic(env.DEADLETTER_TOPIC), (r) => r.length >= bad.length, 30_000);
     expect(records).toHaveLength(bad.length);
     const letters = records.map((r) => JSON.parse(r.value));
     for (const [topic, payload, reason, field] of bad) {

@@ -77,7 +77,7 @@ it('isolates the points InfluxDB rejects, writes the rest, dead-letters both kin
   // Counted from February: Flux cannot merge the string `power` of the conflict week
   // with the float `power` of March in one table (InfluxDB keeps types per shard).
   await waitFor('good points', () => countPoints(bucket, 'readings', undefined, '2024-02-01T00:00:00Z'), (n) => n >= good.length, 60_000);
-  const dead = await readTopic(env.DEADLETTER_TOPIC, conflicting.length + 1, 30_000);
+  const dead = await waitFor('the dead letters', () => readTopic(env.DEADLETTER_TOPIC), (r) => r.length >= conflicting.length + 1, 30_000);
   const letters = dead.map((d) => JSON.parse(d.value));
   expect(letters.filter((l) => l.reason === 'store_rejected')).toHaveLength(conflicting.length);
   expect(letters.filter((l) => l.reason === 'bad_record')).toHaveLength(1);
