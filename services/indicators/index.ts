@@ -1,0 +1,10 @@
+import type { Indicator } from './types.js';
+
+/** Every indicator, by id. Adding one = one file + one line here. */
+const all: Indicator[] = [];
+
+export const indicators: Readonly<Record<string, Indicator>> = Object.freeze(Object.fromEntries(all.map((i) => [i.id, i])));
+
+export function getIndicator(id: string): Indicator | undefined {
+  return Object.prototype.hasOwnProperty.call(indicators, id) ? indicators[id] : undefined;
+}
