@@ -1,0 +1,63 @@
+import type { Status } from '../indicators/targets/targets.js';
+
+export type Lang = 'sv' | 'en';
+
+/** One point of an indicator's history in the report. */
+export interface ReportPoint {
+  period: string;
+  /** Start of the period, ISO (for the x axis). */
+  start: string;
+  value?: number;
+  trajectory?: number;
+  coverage: number;
+  sufficient: boolean;
+  status: Status;
+}
+
+export interface ReportTarget {
+  id: string;
+  name: string;
+  indicator: string;
+  indicatorName: string;
+  unit: string;
+  source: string;
+  baselineYear: number;
+  baselineValue?: number;
+  targetYear: number;
+  /** The goal in the indicator's unit, when known. */
+  targetValue?: number;
+  better: 'lower' | 'higher';
+  /** Status in the report's quarter. */
+  status: Status;
+  current?: ReportPoint;
+  previous?: ReportPoint;
+  /** The quarter and the quarters before it (oldest first), for the chart. */
+  history: ReportPoint[];
+  /** Plain-language sentence on what changed since the previous quarter. */
+  change: string;
+}
+
+export interface ReportQuality {
+  /** Share of registered devices that reported in the quarter, 0..1. */
+  deviceCoverage?: number;
+  devicesRegistered: number;
+  devicesReporting: number;
+  /** Share of messages dead-lettered, 0..1. */
+  deadLetterShare?: number;
+  gaps?: number;
+  notes: string[];
+}
+
+/** Everything the follow-up report shows; the renderer only formats it. */
+export interface ReportData {
+  city: string;
+  cityName: string;
+  contract: string;
+  quarter: string;
+  lang: Lang;
+  generatedAt: string;
+  targets: ReportTarget[];
+  quality: ReportQuality;
+  /** Other indicators worth a look (no target), with their quarter value. */
+  indicators: Array<{ id: string; name: string; unit: string; value?: number; coverage: number; sufficient: boolean }>;
+}
