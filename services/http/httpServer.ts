@@ -5,6 +5,13 @@ import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore } from '../store/types.js';
 
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+  /** Default application/json (body serialized); otherwise body is sent as is. */
+  contentType?: string;
+}
+
 export interface HttpServerOptions {
   host: string;
   port: number;
@@ -13,6 +20,8 @@ export interface HttpServerOptions {
   readiness: Record<string, () => boolean | Promise<boolean>>;
   /** When given, /api/readings/latest is served from it. */
   store?: ReadingStore;
+  /** More GET routes by path (indicators API, report). */
+  routes?: Record<string, (url: URL) => Promise<HttpResponse>>;
   logger: Logger;
 }
 
@@ -75,8 +84,17 @@ export class HttpServer {
         const readings = await this.o.store.latest({ limit: Number(limitRaw), tenant });
         return json(res, 200, { generatedAt: new Date().toISOString(), count: readings.length, readings });
       }
-      default:
-        return json(res, 404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics', '/api/readings/latest'] });
+      default: {
+        const extra = this.o.routes?.[url.pathname];
+        if (extra) {
+          const r = await extra(url);
+          if (!r.contentType) return json(res, r.status, r.body);
+          res.writeHead(r.status, { 'content-type': r.contentType });
+          res.end(r.body as string | Buffer);
+          return;
+        }
+        return json(res, 404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics', '/api/readings/latest', ...Object.keys(this.o.routes ?? {})] });
+      }
     }
   }
 

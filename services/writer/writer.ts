@@ -20,6 +20,8 @@ export interface WriterOptions {
   archiveDeadLetters: boolean;
   /** How long `stop` waits for the in-process bus to empty. */
   drainTimeoutMs?: number;
+  /** Told about every batch the store acknowledged (indicators mark their periods dirty). */
+  onWritten?: (readings: CanonicalReading[]) => void;
   logger: Logger;
   telemetry: Telemetry;
 }
@@ -91,6 +93,7 @@ export class Writer {
         o.telemetry.latency.observe({ service: 'writer', stage: 'store_write' }, (performance.now() - t0) / 1000);
         o.telemetry.batchSize.observe({ service: 'writer' }, chunk.length);
         o.telemetry.readingsWritten.inc({ service: 'writer' }, chunk.length - rejected.length);
+        o.onWritten?.(chunk);
         for (const r of rejected) {
           o.telemetry.storeErrors.inc({ service: 'writer', kind: 'rejected' });
           bad.push(makeDeadLetter({

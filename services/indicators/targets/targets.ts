@@ -19,6 +19,8 @@ export const targetSchema = z
     name: text,
     /** Where the target comes from (contract section). */
     source: z.string().min(1),
+    /** What the follow-up measures, and where it is a proxy for the contract's wording. */
+    note: z.string().optional(),
     baselineYear: z.number().int().min(1990).max(2100),
     /** When the city knows its baseline from elsewhere (e.g. its own statistics). */
     baselineValue: z.number().optional(),

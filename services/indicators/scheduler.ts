@@ -1,0 +1,108 @@
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { IndicatorEngine } from './engine.js';
+import type { IndicatorStore } from './indicatorStore.js';
+import { periodOf, periodsBetween, type Period, type PeriodKind } from './periods.js';
+
+const DAY = 86_400_000;
+
+/**
+ * Keeps stored indicators up to date in event time. Every stored reading marks
+ * its tenant's month as dirty (and the neighbouring month when it lies within
+ * two days of the boundary: register differences reach across it). Dirty months
+ * that have been quiet for `settleMs` are recomputed — with the periods of every
+ * configured kind that overlap them (weeks, the quarter, the year) — from the
+ * stored readings, and the results replace what was stored. Late readings thus
+ * correct old periods; the result does not depend on arrival order.
+ */
+export class IndicatorScheduler {
+  private readonly dirty = new Map<string, { tenant: string; month: Period; since: number }>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  recomputed = 0;
+
+  constructor(
+    private readonly o: {
+      engine: () => IndicatorEngine;
+      store: IndicatorStore;
+      kinds: PeriodKind[];
+      intervalMs: number;
+      settleMs: number;
+      logger: Logger;
+      onComputed?: (n: number) => void;
+    },
+  ) {}
+
+  mark(tenant: string, observedAt: number): void {
+    const months = [periodOf('month', observedAt)];
+    const m = months[0]!;
+    if (observedAt - m.start < 2 * DAY) months.push(periodOf('month', m.start - 1));
+    if (m.end - observedAt < 2 * DAY) months.push(periodOf('month', m.end));
+    for (const month of months) {
+      const key = `${tenant}\u0000${month.label}`;
+      const now = Date.now();
+      const e = this.dirty.get(key);
+      if (e) e.since = now;
+      else this.dirty.set(key, { tenant, month, since: now });
+    }
+  }
+
+  markAll(readings: Array<{ tenant: string; observedAt: string }>): void {
+    for (const r of readings) this.mark(r.tenant, Date.parse(r.observedAt));
+  }
+
+  get pending(): number {
+    return this.dirty.size;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  private tick(force = false): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.recompute(force).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Recomputes every dirty month now, quiet or not (tests, shutdown, `report`). */
+  async flush(): Promise<void> {
+    await this.running;
+    await this.tick(true);
+  }
+
+  private async recompute(force: boolean): Promise<void> {
+    const now = Date.now();
+    const due = [...this.dirty].filter(([, e]) => force || now - e.since >= this.o.settleMs);
+    if (due.length === 0) return;
+    for (const [key] of due) this.dirty.delete(key);
+    const engine = this.o.engine();
+    const byTenant = new Map<string, Map<string, Period>>();
+    for (const [, { tenant, month }] of due) {
+      const periods = byTenant.get(tenant) ?? new Map<string, Period>();
+      byTenant.set(tenant, periods);
+      for (const kind of this.o.kinds) {
+        for (const p of kind === 'quarter' || kind === 'year' ? [periodOf(kind, month.start)] : periodsBetween(kind, month.start, month.end)) periods.set(`${p.kind}${p.label}`, p);
+      }
+    }
+    for (const [tenant, periods] of byTenant) {
+      try {
+        const values = await engine.computeAll(tenant, [...periods.values()]);
+        await this.o.store.write(values);
+        this.recomputed += values.length;
+        this.o.onComputed?.(values.length);
+        this.o.logger.info({ tenant, periods: periods.size, values: values.length }, 'indicators recomputed');
+      } catch (err) {
+        // put them back: the next tick tries again
+        for (const [key, e] of due) if (e.tenant === tenant) this.dirty.set(key, { ...e, since: 0 });
+        this.o.logger.warn({ tenant, err: errorMessage(err) }, 'indicator recomputation failed; will retry');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,141 @@
+import type { IndicatorEngine } from '../indicators/engine.js';
+import { periodOf, previous, type Period } from '../indicators/periods.js';
+import { statusOf, trajectoryAt, type CityTargets, type Target } from '../indicators/targets/targets.js';
+import type { IndicatorValue } from '../indicators/types.js';
+import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
+
+const HISTORY = 8;
+
+/** The quarters up to and including `q`, oldest first. */
+function history(q: Period, n: number): Period[] {
+  const out = [q];
+  while (out.length < n) out.unshift(previous(out[0]!));
+  return out;
+}
+
+function pick(values: IndicatorValue[], entity: string): IndicatorValue | undefined {
+  return values.find((v) => v.entity === entity);
+}
+
+/** Same quarter (or month, year) in another year. */
+function sameInYear(p: Period, year: number): Period {
+  const d = new Date(p.start + 12 * 3_600_000); // a safe instant inside the period's first day
+  const shifted = new Date(Date.UTC(year, d.getUTCMonth(), Math.min(d.getUTCDate(), 28), 12));
+  return periodOf(p.kind, shifted.getTime());
+}
+
+async function point(engine: IndicatorEngine, tenant: string, t: Target, better: 'lower' | 'higher', p: Period): Promise<ReportPoint> {
+  const v = pick(await engine.compute(t.indicator, tenant, p), t.entity);
+  let baseline = t.baselineValue;
+  if (baseline === undefined) {
+    const b = pick(await engine.compute(t.indicator, tenant, sameInYear(p, t.baselineYear)), t.entity);
+    if (b?.sufficient && Number.isFinite(b.value)) baseline = b.value;
+  }
+  const trajectory = baseline === undefined ? undefined : trajectoryAt(t, p, baseline);
+  const sufficient = Boolean(v?.sufficient && Number.isFinite(v.value));
+  return {
+    period: p.label,
+    start: new Date(p.start).toISOString(),
+    ...(v && Number.isFinite(v.value) ? { value: v.value } : {}),
+    ...(trajectory !== undefined ? { trajectory } : {}),
+    coverage: v?.coverage ?? 0,
+    sufficient,
+    status: statusOf({ actual: v?.value, sufficient, trajectory, baseline, tolerance: t.tolerance, better }),
+  };
+}
+
+const STATUS_WORD: Record<Lang, Record<string, string>> = {
+  sv: { on_track: 'i fas', behind: 'efter', off_track: 'ur fas', not_enough_data: 'otillräckliga data' },
+  en: { on_track: 'on track', behind: 'behind', off_track: 'off track', not_enough_data: 'not enough data' },
+};
+
+function changeSentence(lang: Lang, cur?: ReportPoint, prev?: ReportPoint): string {
+  const w = STATUS_WORD[lang];
+  if (!cur || !cur.sufficient || cur.value === undefined) return lang === 'sv' ? 'Underlaget räcker inte för en bedömning detta kvartal.' : 'There is not enough data for an assessment this quarter.';
+  if (!prev || !prev.sufficient || prev.value === undefined) return lang === 'sv' ? `Status: ${w[cur.status]}. Inget jämförbart värde för föregående kvartal.` : `Status: ${w[cur.status]}. No comparable value for the previous quarter.`;
+  const pct = prev.value === 0 ? 0 : ((cur.value - prev.value) / Math.abs(prev.value)) * 100;
+  const fmt = new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { maximumFractionDigits: 1, signDisplay: 'always' }).format(pct);
+  const moved = cur.status === prev.status
+    ? (lang === 'sv' ? `status oförändrad (${w[cur.status]})` : `status unchanged (${w[cur.status]})`)
+    : (lang === 'sv' ? `status från ${w[prev.status]} till ${w[cur.status]}` : `status from ${w[prev.status]} to ${w[cur.status]}`);
+  return lang === 'sv' ? `${fmt} % mot föregående kvartal; ${moved}.` : `${fmt} % against the previous quarter; ${moved}.`;
+}
+
+/** Assembles the quarterly follow-up for a city: targets, trajectories, statuses, data quality. */
+export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number }): Promise<ReportData> {
+  const { engine, targets, quarter, lang } = args;
+  const tenant = targets.tenant;
+  const quarters = history(quarter, HISTORY);
+  const reportTargets: ReportTarget[] = [];
+  for (const t of targets.targets) {
+    const ind = engine.indicator(t.indicator);
+    const hist: ReportPoint[] = [];
+    for (const q of quarters) hist.push(await point(engine, tenant, t, ind.better, q));
+    const current = hist[hist.length - 1]!;
+    const prev = hist[hist.length - 2];
+    const baselinePoint = hist.find((h) => h.trajectory !== undefined);
+    reportTargets.push({
+      id: t.id,
+      name: t.name[lang],
+      indicator: t.indicator,
+      indicatorName: ind.name[lang],
+      unit: ind.unit,
+      source: t.source + (t.note ? ` — ${t.note}` : ''),
+      baselineYear: t.baselineYear,
+      ...(t.baselineValue !== undefined ? { baselineValue: t.baselineValue } : {}),
+      targetYear: t.targetYear,
+      ...(t.targetValue !== undefined ? { targetValue: t.targetValue } : baselinePoint?.trajectory !== undefined && t.change !== undefined && t.baselineValue !== undefined ? { targetValue: t.baselineValue * (1 + t.change) } : {}),
+      better: ind.better,
+      status: current.status,
+      current,
+      ...(prev ? { previous: prev } : {}),
+      history: hist,
+      change: changeSentence(lang, current, prev),
+    });
+  }
+
+  const q1 = async (id: string) => {
+    try {
+      return pick(await engine.compute(id, tenant, quarter), '*');
+    } catch {
+      return undefined;
+    }
+  };
+  const cov = await q1('device_coverage');
+  const dl = await q1('dead_letter_share');
+  const gaps = await q1('data_gaps');
+  const notes: string[] = [];
+  if (!cov?.sufficient) notes.push(lang === 'sv' ? 'Täckningen av enheter är låg: värdena vilar på en del av enheterna.' : 'Device coverage is low: the figures rest on part of the devices.');
+  if (dl && !dl.sufficient) notes.push(lang === 'sv' ? 'Andelen avvisade meddelanden kunde inte beräknas säkert.' : 'The share of rejected messages could not be computed reliably.');
+  const insufficient = reportTargets.filter((t) => t.status === 'not_enough_data').length;
+  if (insufficient) notes.push(lang === 'sv' ? `${insufficient} av ${reportTargets.length} mål saknar tillräckliga data detta kvartal.` : `${insufficient} of ${reportTargets.length} targets lack sufficient data this quarter.`);
+
+  const used = new Set(targets.targets.map((t) => t.indicator).concat(['device_coverage', 'dead_letter_share', 'data_gaps']));
+  const others: ReportData['indicators'] = [];
+  for (const id of engine.ids()) {
+    if (used.has(id)) continue;
+    const v = await q1(id);
+    const ind = engine.indicator(id);
+    if (!ind.periods.includes('quarter')) continue;
+    others.push({ id, name: ind.name[lang], unit: ind.unit, ...(v && Number.isFinite(v.value) ? { value: v.value } : {}), coverage: v?.coverage ?? 0, sufficient: Boolean(v?.sufficient) });
+  }
+
+  return {
+    city: targets.city,
+    cityName: targets.name[lang],
+    contract: targets.contract,
+    quarter: quarter.label,
+    lang,
+    generatedAt: (args.now ?? new Date()).toISOString(),
+    targets: reportTargets,
+    quality: {
+      ...(cov && Number.isFinite(cov.value) ? { deviceCoverage: cov.value / 100 } : {}),
+      devicesRegistered: args.devicesRegistered,
+      devicesReporting: Number(cov?.details?.reporting ?? Math.round(((cov?.value ?? 0) / 100) * args.devicesRegistered)),
+      ...(dl && Number.isFinite(dl.value) && dl.sufficient ? { deadLetterShare: dl.value / 100 } : {}),
+      ...(gaps && Number.isFinite(gaps.value) ? { gaps: gaps.value } : {}),
+      notes,
+    },
+    indicators: others,
+  };
+}
