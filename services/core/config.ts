@@ -83,6 +83,15 @@ export const configSchema = z.object({
   MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(256 * 1024),
   MAX_FUTURE_SKEW_S: int(0, 366 * 86_400).default(300),
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(15_000),
+  INDICATOR_INTERVAL_MS: int(100, 86_400_000).default(15_000),
+  INDICATOR_SETTLE_MS: int(0, 86_400_000).default(5_000),
+  INDICATOR_PERIODS: z
+    .string()
+    .regex(/^(day|week|month|quarter|year)(,(day|week|month|quarter|year))*$/, 'a comma-separated list of day, week, month, quarter, year')
+    .transform((s) => [...new Set(s.split(','))] as Array<'day' | 'week' | 'month' | 'quarter' | 'year'>)
+    .default(['week', 'month', 'quarter', 'year']),
+  TARGETS_DIR: z.string().min(1).optional(),
+  REPORT_CITY: z.string().regex(/^[a-z0-9-]+$/, 'a city id (the name of a targets file)').default('kalmar'),
 });
 
 const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN']);
@@ -117,6 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   if (c.INFLUX_URL && !c.INFLUX_TOKEN) throw new ConfigError('INFLUX_TOKEN', 'an InfluxDB API token when INFLUX_URL is set');
   return Object.freeze({ ...c });
+}
+
+export function targetsDir(c: Config): string {
+  return c.TARGETS_DIR ?? resolve(PACKAGE_ROOT, 'services/indicators/targets');
 }
 
 export function defaultRegistryFile(c: Config): string {

@@ -1,7 +1,8 @@
+import { energyIndicators } from './energy/index.js';
 import type { Indicator } from './types.js';
 
-/** Every indicator, by id. Adding one = one file + one line here. */
-const all: Indicator[] = [];
+/** Every indicator, by id. Adding one = one file + one line here (or in its family's index). */
+const all: Indicator[] = [...energyIndicators];
 
 export const indicators: Readonly<Record<string, Indicator>> = Object.freeze(Object.fromEntries(all.map((i) => [i.id, i])));
 

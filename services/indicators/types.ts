@@ -54,6 +54,8 @@ export interface IndicatorSettings {
   /** Emptying below this fill level (%) is a wasted trip. */
   lowFillThreshold: number;
   overflowThreshold: number;
+  /** The year whose weather energy is normalized to (`energy_weather_normalized`); default: the year before each period. */
+  weatherBaselineYear?: number;
   /** Expected readings per device and hour (for coverage), by kind; default 1. */
   expectedPerHour: Partial<Record<SensorKind, number>>;
 }

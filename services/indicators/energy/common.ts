@@ -149,10 +149,14 @@ export function byEntity(a: IndicatorValue, b: IndicatorValue): number {
   return a.entity < b.entity ? -1 : 1;
 }
 
-/** An IndicatorValue for the context's period; coverage clamped to 0..1, sufficient against settings.minCoverage. */
+/**
+ * An IndicatorValue for the context's period; coverage clamped to 0..1, sufficient
+ * against settings.minCoverage (and false when the caller knows the value cannot
+ * stand, e.g. an input it depends on is missing).
+ */
 export function makeValue(
   ctx: IndicatorContext,
-  o: { indicator: string; unit: string; entity: string; value: number; coverage: number; details?: Record<string, number | string> },
+  o: { indicator: string; unit: string; entity: string; value: number; coverage: number; details?: Record<string, number | string>; insufficient?: boolean },
 ): IndicatorValue {
   const cov = Number.isFinite(o.coverage) ? Math.min(1, Math.max(0, o.coverage)) : 0;
   const value = Number.isFinite(o.value) ? o.value : 0;
@@ -165,7 +169,7 @@ export function makeValue(
     value,
     unit: o.unit,
     coverage: cov,
-    sufficient: Number.isFinite(o.value) && cov >= ctx.settings.minCoverage,
+    sufficient: !o.insufficient && Number.isFinite(o.value) && cov >= ctx.settings.minCoverage,
     ...(o.details ? { details: o.details } : {}),
   };
 }

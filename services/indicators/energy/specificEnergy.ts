@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, byEntity, devicesOf, entityOf, makeValue, numParam } from './common.js';
+import { ALL, byEntity, entityOf, makeValue, numParam } from './common.js';
 import { ENERGY_USE_ID } from './energyUse.js';
 
 /**
@@ -36,11 +36,6 @@ export const specificEnergy: Indicator = {
   async compute(ctx) {
     const use = await ctx.compute(ENERGY_USE_ID, ctx.period);
     const atemp = new Map<string, number>();
-    for (const d of devicesOf(ctx, ['electricity_meter', 'heat_meter', 'water_meter', 'solar', 'temperature'])) {
-      const a = numParam(d, 'atemp_m2');
-      if (a !== undefined) atemp.set(entityOf(d), Math.max(atemp.get(entityOf(d)) ?? 0, a));
-    }
-    // Devices of other kinds may also carry the building's area.
     for (const d of ctx.devices) {
       if (d.tenant !== ctx.tenant) continue;
       const a = numParam(d, 'atemp_m2');

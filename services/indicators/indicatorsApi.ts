@@ -1,0 +1,38 @@
+import type { HttpResponse } from '../http/httpServer.js';
+import type { IndicatorEngine } from './engine.js';
+import type { IndicatorStore } from './indicatorStore.js';
+import { parsePeriod } from './periods.js';
+
+/**
+ * GET /api/indicators?indicator=&period=&tenant=&entity=
+ * Serves stored values. When one indicator, one period and one tenant are asked
+ * for and nothing is stored yet, it is computed on the spot (and stored).
+ */
+export function indicatorsRoute(o: { store: IndicatorStore; engine: () => IndicatorEngine }): (url: URL) => Promise<HttpResponse> {
+  return async (url) => {
+    const q = Object.fromEntries(['indicator', 'period', 'tenant', 'entity'].map((k) => [k, url.searchParams.get(k) ?? undefined])) as Record<string, string | undefined>;
+    const engine = o.engine();
+    if (q.indicator && !engine.ids().includes(q.indicator)) return { status: 400, body: { error: `indicator: unknown (known: ${engine.ids().join(', ')})` } };
+    let period;
+    if (q.period) {
+      try {
+        period = parsePeriod(q.period);
+      } catch (err) {
+        return { status: 400, body: { error: `period: ${(err as Error).message}` } };
+      }
+    }
+    if (q.tenant && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(q.tenant)) return { status: 400, body: { error: 'tenant: expected a tenant slug' } };
+    let values = await o.store.query(q);
+    let computed = false;
+    if (values.length === 0 && q.indicator && period && q.tenant) {
+      values = await engine.compute(q.indicator, q.tenant, period);
+      await o.store.write(values);
+      if (q.entity) values = values.filter((v) => v.entity === q.entity);
+      computed = true;
+    }
+    return {
+      status: 200,
+      body: { count: values.length, computedOnRequest: computed, values: values.map((v) => ({ ...v, value: Number.isFinite(v.value) ? v.value : null })) },
+    };
+  };
+}
