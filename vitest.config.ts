@@ -15,8 +15,9 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/globalSetup.ts'],
-          // One real stack: integration files run one after another.
-          fileParallelism: false,
+          // One real stack: integration files run one after another, in one process.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 240_000,
           hookTimeout: 900_000,
         },

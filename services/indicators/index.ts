@@ -1,8 +1,11 @@
 import { energyIndicators } from './energy/index.js';
+import { mobilityIndicators } from './mobility/index.js';
+import { qualityIndicators } from './quality/index.js';
+import { wasteIndicators } from './waste/index.js';
 import type { Indicator } from './types.js';
 
 /** Every indicator, by id. Adding one = one file + one line here (or in its family's index). */
-const all: Indicator[] = [...energyIndicators];
+const all: Indicator[] = [...energyIndicators, ...mobilityIndicators, ...wasteIndicators, ...qualityIndicators];
 
 export const indicators: Readonly<Record<string, Indicator>> = Object.freeze(Object.fromEntries(all.map((i) => [i.id, i])));
 

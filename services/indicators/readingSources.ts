@@ -60,5 +60,16 @@ export function influxSource(o: { url: string; token: string; org: string; bucke
       }
       return group(rows, map).filter((s) => !q.kinds || q.kinds.includes(s.device.kind));
     },
+    async messageCounts(q) {
+      // Dead letters archived by the writer (measurement dead_letters, one point each).
+      // They carry no tenant (a message may be refused before its tenant is known),
+      // so the count is for the whole bucket; received is unknown here (0).
+      const flux = `from(bucket: ${str(o.bucket)})
+        |> range(start: time(v: ${str(new Date(q.from).toISOString())}), stop: time(v: ${str(new Date(q.to).toISOString())}))
+        |> filter(fn: (r) => r._measurement == "dead_letters" and r._field == "count")
+        |> group() |> count()`;
+      const rows = await query.collectRows<{ _value: number }>(flux);
+      return { received: 0, deadLettered: Number(rows[0]?._value ?? 0) };
+    },
   };
 }

@@ -21,7 +21,7 @@ const id = runId('kill');
 const tenant = id;
 const bucket = `test-${id}`;
 const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `${id}-c${i}`, tenant, kind: 'bike_counter', site: `p${i}` }));
-const env: Record<string, string> = {
+const env = {
   MQTT_URL: STACK.mqttUrl,
   MQTT_CLIENT_ID: `gw-${id}`,
   DECODER_ROUTES: `klimatpuls/${tenant}/+/up=native`,

@@ -1,0 +1,10 @@
+import type { Indicator } from '../types.js';
+import { emptyingsAtLowFill } from './emptyingsAtLowFill.js';
+import { overflows } from './overflows.js';
+import { timeToFull } from './timeToFull.js';
+import { wastePerHousehold } from './wastePerHousehold.js';
+
+export { emptyingsAtLowFill, overflows, timeToFull, wastePerHousehold };
+
+/** The waste indicators, for registration in indicators/index.ts. */
+export const wasteIndicators: Indicator[] = [wastePerHousehold, emptyingsAtLowFill, overflows, timeToFull];
