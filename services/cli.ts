@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { ConfigError, KlimatpulsError } from './core/errors.js';
-import { startAllInOne, startGateway, startWriter } from './app/commands.js';
+import { startAllInOne, startGateway, startIndicators, startWriter } from './app/commands.js';
 import { decodeCommand } from './app/decodeCommand.js';
+import { reportCommand } from './app/reportCommand.js';
 import { dlqCommand, recordCommand, replayCommand, simulateCommand } from './app/toolCommands.js';
 
 const USAGE = `usage: klimatpuls <command>
@@ -15,6 +16,8 @@ commands:
   simulate  write a simulated city stream: simulate --scenario FILE --out DIR (stream, truth, registry)
   record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
+  indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
+  report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR]
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
 
 Configuration comes from environment variables; see README.md.`;
@@ -27,6 +30,8 @@ const commands: Record<string, () => Promise<void>> = {
   record: () => recordCommand(process.argv.slice(3)),
   replay: () => replayCommand(process.argv.slice(3)),
   dlq: () => dlqCommand(process.argv.slice(3)),
+  report: () => reportCommand(process.argv.slice(3)),
+  indicators: () => startIndicators(),
   decode: async () => {
     const { output, exitCode } = decodeCommand(process.argv.slice(3));
     process.stdout.write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);

@@ -7,6 +7,7 @@ import { DemoCity } from '../../simulators/demo-city/demoCity.js';
 import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
+import { buildIndicatorsApp } from './indicatorsApp.js';
 
 /**
  * Composition roots: they only wire parts together. `start` runs everything in one
@@ -37,9 +38,13 @@ export async function startAllInOne(env = process.env): Promise<void> {
   lines.push(`store         ${store.kind === 'duckdb' ? `DuckDB ${c.DATA_DIR}/klimatpuls.duckdb (no INFLUX_URL)` : `InfluxDB ${c.INFLUX_URL} bucket ${c.INFLUX_BUCKET}`}`);
   const registry = buildRegistry(c);
 
-  const writer = buildWriter(c, { bus, store, logger, telemetry });
+  await store.init();
+  const indicatorsApp = buildIndicatorsApp(c, { readingStore: store, registry, logger });
+  const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs) });
   await writer.start();
   parts.push(writer);
+  indicatorsApp.scheduler.start();
+  parts.push(indicatorsApp.scheduler);
   const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl });
   await gateway.start();
   parts.push(gateway);
@@ -52,10 +57,12 @@ export async function startAllInOne(env = process.env): Promise<void> {
     store,
     logger,
     readiness: { mqtt: () => gateway.ready, store: () => store.ping() },
+    routes: indicatorsApp.routes,
   });
   const httpUrl = await http.start();
   parts.push(http);
   lines.push(`HTTP          ${httpUrl}/api/readings/latest  ${httpUrl}/metrics  ${httpUrl}/healthz`);
+  lines.push(`indicators    ${httpUrl}/api/indicators  ${httpUrl}/report (recomputed every ${c.INDICATOR_INTERVAL_MS / 1000} s)`);
 
   if (c.SIMULATOR ?? !c.MQTT_URL) {
     const city = new DemoCity();
@@ -106,4 +113,44 @@ export async function startWriter(env = process.env): Promise<void> {
 /** Run alone, the gateway and writer talk to Kafka: default to the local stack. */
 function withKafkaDefault(c: Config): Config {
   return c.KAFKA_BROKERS ? c : Object.freeze({ ...c, KAFKA_BROKERS: ['127.0.0.1:9092'] });
+}
+
+/**
+ * The indicator service for the real stack: follows the readings topic in its own
+ * consumer group to learn which periods got (late) readings, recomputes them from
+ * InfluxDB, stores the results, and serves /api/indicators and /report.
+ */
+export async function startIndicators(env = process.env): Promise<void> {
+  const c = withKafkaDefault(loadConfig(env));
+  const logger = createLogger(c.LOG_LEVEL);
+  const telemetry = new Telemetry();
+  const parts: Service[] = [];
+  stopOnSignals(parts, logger);
+  const bus = buildBus(c, logger);
+  parts.push({ stop: () => bus.close() });
+  const store = await buildStore(c);
+  await store.init();
+  parts.push({ stop: () => store.close() });
+  const app = buildIndicatorsApp(c, { readingStore: store, registry: buildRegistry(c), logger });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, telemetry, logger, readiness: { store: () => store.ping() }, routes: app.routes });
+  parts.push(http);
+  await http.start();
+  await bus.ensureTopics([c.READINGS_TOPIC]);
+  const consumer = bus.consumer(`${c.WRITER_GROUP_ID}-indicators`);
+  await consumer.connect();
+  await consumer.run(c.READINGS_TOPIC, async (batch) => {
+    for (const m of batch.messages) {
+      try {
+        const r = JSON.parse(m.value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
+        if (r.tenant && r.observedAt) app.scheduler.mark(r.tenant, Date.parse(r.observedAt));
+      } catch {
+        /* not a reading: the writer dead-letters it */
+      }
+    }
+    await batch.commit(batch.messages[batch.messages.length - 1]!.offset);
+  });
+  parts.push({ stop: () => consumer.disconnect() });
+  app.scheduler.start();
+  parts.push(app.scheduler);
+  logger.info({ http: http.port }, 'indicator service running');
 }

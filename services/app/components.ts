@@ -5,6 +5,7 @@ import type { Bus } from '../bus/types.js';
 import { defaultRegistryFile, type Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
+import type { CanonicalReading } from '../core/reading.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DecoderRouter } from '../gateway/decoderRouter.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -64,7 +65,7 @@ export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceRegist
   });
 }
 
-export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; logger: Logger; telemetry: Telemetry }): Writer {
+export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; logger: Logger; telemetry: Telemetry; onWritten?: (readings: CanonicalReading[]) => void }): Writer {
   return new Writer({
     bus: deps.bus,
     store: deps.store,
@@ -74,6 +75,7 @@ export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; lo
     batchSize: c.WRITER_BATCH_SIZE,
     archiveDeadLetters: true,
     drainTimeoutMs: c.DRAIN_TIMEOUT_MS,
+    onWritten: deps.onWritten,
     logger: deps.logger,
     telemetry: deps.telemetry,
   });

@@ -21,6 +21,7 @@ export class DuckDbStore implements ReadingStore {
   constructor(private readonly path: string) {}
 
   async init(): Promise<void> {
+    if (this.conn) return; // idempotent: the writer and the indicators may both call it
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
     this.instance = await DuckDBInstance.create(this.path);
     this.conn = await this.instance.connect();

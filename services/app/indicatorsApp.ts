@@ -1,0 +1,88 @@
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { targetsDir, type Config } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { HttpResponse } from '../http/httpServer.js';
+import { IndicatorEngine } from '../indicators/engine.js';
+import { indicators } from '../indicators/index.js';
+import { indicatorsRoute } from '../indicators/indicatorsApi.js';
+import { duckDbIndicatorStore, influxIndicatorStore, type IndicatorStore } from '../indicators/indicatorStore.js';
+import { parsePeriod, periodOf, type Period } from '../indicators/periods.js';
+import { duckDbSource, influxSource } from '../indicators/readingSources.js';
+import { IndicatorScheduler } from '../indicators/scheduler.js';
+import { loadTargets, type CityTargets } from '../indicators/targets/targets.js';
+import type { IndicatorSettings, ReadingSource } from '../indicators/types.js';
+import type { DeviceRegistry } from '../registry/deviceRegistry.js';
+import { buildReportData } from '../report/buildReport.js';
+import type { Lang } from '../report/reportData.js';
+import { renderHtml } from '../report/renderHtml.js';
+import type { DuckDbStore } from '../store/duckdbStore.js';
+import type { ReadingStore } from '../store/types.js';
+
+/** Indicators wired to a store: source, result store, engine factory, scheduler, HTTP routes. */
+export interface IndicatorsApp {
+  scheduler: IndicatorScheduler;
+  store: IndicatorStore;
+  engine(settings?: Partial<IndicatorSettings>): IndicatorEngine;
+  routes: Record<string, (url: URL) => Promise<HttpResponse>>;
+}
+
+export function targetsFor(c: Config, city: string): CityTargets {
+  const file = resolve(targetsDir(c), `${city}.json`);
+  if (!existsSync(file)) throw new ConfigError('--city', `a city with a targets file in ${targetsDir(c)}`, city);
+  return loadTargets(file);
+}
+
+export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore; registry: DeviceRegistry; logger: Logger }): IndicatorsApp {
+  const devices = deps.registry.all();
+  let source: ReadingSource;
+  let store: IndicatorStore;
+  if (deps.readingStore.kind === 'duckdb') {
+    const duck = deps.readingStore as DuckDbStore;
+    source = duckDbSource(duck, devices);
+    store = duckDbIndicatorStore(duck);
+  } else {
+    const o = { url: c.INFLUX_URL!, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
+    source = influxSource(o, devices);
+    store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
+  }
+  const engine = (settings?: Partial<IndicatorSettings>) => new IndicatorEngine({ source, devices, indicators, settings });
+  const scheduler = new IndicatorScheduler({
+    engine: () => engine(),
+    store,
+    kinds: c.INDICATOR_PERIODS,
+    intervalMs: c.INDICATOR_INTERVAL_MS,
+    settleMs: c.INDICATOR_SETTLE_MS,
+    logger: deps.logger.child({ component: 'indicators' }),
+  });
+  const reportRoute = async (url: URL): Promise<HttpResponse> => {
+    const city = url.searchParams.get('city') ?? c.REPORT_CITY;
+    const lang = (url.searchParams.get('lang') ?? 'sv') as Lang;
+    if (lang !== 'sv' && lang !== 'en') return { status: 400, body: { error: 'lang: sv or en' } };
+    let targets: CityTargets;
+    let quarter: Period;
+    try {
+      targets = targetsFor(c, city);
+      quarter = url.searchParams.get('quarter') ? parsePeriod(url.searchParams.get('quarter')!) : periodOf('quarter', Date.now());
+      if (quarter.kind !== 'quarter') throw new Error('quarter: expected e.g. 2025Q3');
+    } catch (err) {
+      return { status: 400, body: { error: (err as Error).message } };
+    }
+    const data = await buildReportData({ engine: engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: devices.filter((d) => d.tenant === targets.tenant).length });
+    return { status: 200, body: renderHtml(data), contentType: 'text/html; charset=utf-8' };
+  };
+  // Periods recomputed at start: this month and the last, for every tenant with
+  // devices (what changed while we were down is recomputed on its next reading).
+  const now = Date.now();
+  for (const tenant of new Set(devices.map((d) => d.tenant))) {
+    scheduler.mark(tenant, now);
+    scheduler.mark(tenant, periodOf('month', now).start - 1);
+  }
+  return {
+    scheduler,
+    store,
+    engine,
+    routes: { '/api/indicators': indicatorsRoute({ store, engine: () => engine() }), '/report': reportRoute },
+  };
+}
