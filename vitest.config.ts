@@ -12,6 +12,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The quarterly report rendered in headless Chromium (Debian package `chromium`).
+          name: 'browser',
+          include: ['test/report/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/globalSetup.ts'],

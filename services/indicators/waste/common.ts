@@ -94,8 +94,20 @@ export async function loadContainers(ctx: IndicatorContext, from: number, to: nu
 }
 
 /** Whether the container was emptied between consecutive readings a and b. */
+/**
+ * A drop is an emptying when it is large (more than EMPTYING_DROP_PP points), or
+ * when it ends near empty (below NEAR_EMPTY_PCT) and is clearly more than sensor
+ * noise (more than MIN_EMPTYING_DROP_PP): a container emptied at 15 % drops only
+ * ~13 points, and that early emptying is exactly what `emptyings_low_fill` is for.
+ */
+export const NEAR_EMPTY_PCT = 10;
+export const MIN_EMPTYING_DROP_PP = 5;
+
 export function isEmptying(c: Container, a: FillPoint, b: FillPoint): boolean {
-  if (a.level !== undefined && b.level !== undefined) return a.level - b.level > EMPTYING_DROP_PP;
+  if (a.level !== undefined && b.level !== undefined) {
+    const drop = a.level - b.level;
+    return drop > EMPTYING_DROP_PP || (b.level < NEAR_EMPTY_PCT && drop > MIN_EMPTYING_DROP_PP);
+  }
   if (a.litres !== undefined && b.litres !== undefined) {
     // No level and no volume_l: the largest volume seen stands in for the container's volume.
     const ref = c.volumeL ?? Math.max(0, ...c.points.map((p) => p.litres ?? 0));

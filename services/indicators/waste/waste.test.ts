@@ -98,8 +98,8 @@ describe('emptyings_low_fill', () => {
   const day = parsePeriod('2025-03-04');
   const e = bin('e1', 'room-1', { volume_l: 660 });
   const f = bin('f1', 'room-2', { volume_l: 660 });
-  // e1: emptied at 30 % (h 3 -> 4), at 90 % (h 15 -> 16), and a 10-point drop at h 20 that is not an emptying
-  const fe = (h: number) => (h <= 3 ? 6 + 4 * (h + 3) : h <= 15 ? 2 + 8 * (h - 4) : h === 20 ? 8 : 3 + 5 * (h - 16));
+  // e1: emptied at 30 % (h 3 -> 4), at 90 % (h 15 -> 16), and a 6-point dip at h 20 (to 12 %, not near empty) that is not an emptying
+  const fe = (h: number) => (h <= 3 ? 6 + 4 * (h + 3) : h <= 15 ? 2 + 8 * (h - 4) : h === 20 ? 12 : 3 + 5 * (h - 16));
   // f1: emptied at 40 % right at the period start (h -1 -> 0), and at the end (h 23 -> 24: the next day's)
   const ff = (h: number) => (h < 0 ? 40 : h <= 23 ? 2 + (38 * h) / 23 : 1);
   const readings = [...fill(e, day.start, -3, 25, fe), ...fill(f, day.start, -1, 24, ff)];

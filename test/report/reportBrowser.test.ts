@@ -1,0 +1,156 @@
+/**
+ * The quarterly report as a reader sees it: the Kalmar fixture rendered to a
+ * file and opened in a real Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core). Checks what unit tests cannot: that every target's name
+ * and status are actually visible, that every chart drew a line (or says
+ * plainly that there is no data), that no chart text overlaps, and that the
+ * page loads nothing from outside the file. Saves a full-page screenshot.
+ *
+ * This test FAILS, never skips, when Chromium or playwright-core is missing:
+ * CI installs both, and a skipped browser test would pass silently.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kalmar2025Q3 } from '../../services/report/fixtures/kalmar-2025Q3.js';
+import { labels } from '../../services/report/i18n.js';
+import { renderHtml } from '../../services/report/renderHtml.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// --user-data-dir is given as launchPersistentContext's first argument (Playwright
+// refuses it in `args`): a fresh directory per run.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const data = kalmar2025Q3;
+const L = labels(data.lang);
+
+describe('quarterly report in Chromium (kalmar 2025Q3, sv)', () => {
+  let work = '';
+  let context: BrowserContext | undefined;
+  let page: Page;
+  const requests: string[] = [];
+
+  // Set-up problems (no Chromium, no playwright-core) are kept and thrown by
+  // every test, so that each one is reported as FAILED with the reason — a
+  // throwing beforeAll would show the tests as "skipped".
+  let setupError: Error | undefined;
+  const ready = () => {
+    if (setupError) throw setupError;
+  };
+
+  beforeAll(async () => {
+    try {
+      if (!existsSync(CHROMIUM)) {
+        throw new Error(`${CHROMIUM} is missing. The report's browser test needs Debian's chromium package (apt-get install -y chromium); it fails rather than skips so that CI cannot go green without it.`);
+      }
+      let pw: typeof import('playwright-core');
+      try {
+        pw = await import('playwright-core');
+      } catch (err) {
+        throw new Error("playwright-core is not installed: it is a devDependency of the report's browser test (npm install -D playwright-core).", { cause: err });
+      }
+      work = mkdtempSync(join(tmpdir(), 'kp-report-browser-'));
+      const html = join(work, 'kalmar-2025Q3-sv.html');
+      writeFileSync(html, renderHtml(data), 'utf8');
+      context = await pw.chromium.launchPersistentContext(join(work, 'profile'), {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ARGS,
+        viewport: { width: 1100, height: 900 },
+        locale: 'sv-SE',
+      });
+      context.on('request', (r) => requests.push(r.url()));
+      page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(pathToFileURL(html).href, { waitUntil: 'load' });
+    } catch (err) {
+      setupError = err as Error;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('shows every target with its name and status text, in the summary and in its own section', async () => {
+    ready();
+    const rows = page.locator('table.summary tbody tr');
+    expect(await rows.count()).toBe(data.targets.length);
+    for (const [i, t] of data.targets.entries()) {
+      const row = rows.nth(i);
+      expect(await row.locator('th').innerText()).toBe(t.name);
+      expect(await row.locator('.status-text').innerText()).toBe(L.status[t.status]);
+      expect(await row.locator('.status-text').isVisible()).toBe(true);
+
+      const section = page.locator(`section#target-${t.id}`);
+      const heading = section.locator('h3');
+      expect(await heading.isVisible()).toBe(true);
+      expect(await heading.innerText()).toBe(t.name);
+      const badge = section.locator('.target-head .badge');
+      expect(await badge.isVisible()).toBe(true);
+      expect(await badge.innerText()).toContain(L.status[t.status]);
+      // Large enough to be read from a printout: at least 30 px tall.
+      expect((await badge.boundingBox())!.height).toBeGreaterThanOrEqual(30);
+    }
+  });
+
+  it('draws every chart: a line of at least two points, or the explicit no-data text', async () => {
+    ready();
+    const charts = await page.$$eval('svg.kp-chart', (svgs) =>
+      svgs.map((svg) => ({
+        target: svg.getAttribute('data-target'),
+        width: svg.getBoundingClientRect().width,
+        ds: [...svg.querySelectorAll('path[d]')].map((p) => p.getAttribute('d') ?? ''),
+        text: svg.textContent ?? '',
+      })),
+    );
+    expect(charts.map((c) => c.target)).toEqual(data.targets.map((t) => t.id));
+    for (const c of charts) {
+      expect(c.width, `${c.target}: chart width`).toBeGreaterThan(500);
+      const points = Math.max(0, ...c.ds.map((d) => (d.match(/-?\d+(?:\.\d+)?,-?\d+(?:\.\d+)?/g) ?? []).length));
+      const noData = c.text.includes(L.chart.noData);
+      expect(points >= 2 || noData, `${c.target}: a path with ≥2 points or "${L.chart.noData}"`).toBe(true);
+    }
+    // The fixture's renewable target has no value at all: it must say so.
+    expect(charts.find((c) => c.target === 'renewable-self-sufficiency-2035')!.text).toContain(L.chart.noData);
+  });
+
+  it('has no overlapping or clipped text inside the charts', async () => {
+    ready();
+    const overlaps = await page.$$eval('svg.kp-chart', (svgs) =>
+      svgs.flatMap((svg) => {
+        const frame = svg.getBoundingClientRect();
+        const boxes = [...svg.querySelectorAll('text')].map((t) => ({ s: t.textContent ?? '', r: t.getBoundingClientRect() }));
+        const out: string[] = [];
+        for (const { s, r } of boxes) {
+          if (r.left < frame.left - 0.5 || r.right > frame.right + 0.5 || r.top < frame.top - 0.5 || r.bottom > frame.bottom + 0.5) out.push(`${svg.getAttribute('data-target')}: "${s}" outside the chart`);
+        }
+        for (let i = 0; i < boxes.length; i++)
+          for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i]!.r;
+            const b = boxes[j]!.r;
+            if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) out.push(`${svg.getAttribute('data-target')}: "${boxes[i]!.s}" × "${boxes[j]!.s}"`);
+          }
+        return out;
+      }),
+    );
+    expect(overlaps).toEqual([]);
+  });
+
+  it('loads nothing from outside the file', () => {
+    ready();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+  });
+
+  it('saves a full-page screenshot', async () => {
+    ready();
+    const shot = join(tmpdir(), 'kalmar-2025Q3-sv.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(existsSync(shot)).toBe(true);
+    console.log(`report screenshot: ${shot}`);
+  });
+});
