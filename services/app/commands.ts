@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger, type Logger } from '../core/logger.js';
+import { TelemetryToInflux } from '../core/telemetryToInflux.js';
 import { Telemetry } from '../core/telemetry.js';
 import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import { HttpServer } from '../http/httpServer.js';
@@ -20,6 +21,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   const telemetry = new Telemetry();
   const parts: Service[] = [];
   stopOnSignals(parts, logger, () => process.stderr.write('klimatpuls stopped\n'));
+  telemetryToInflux(c, telemetry, logger, parts);
   const lines: string[] = [];
 
   let mqttUrl = c.MQTT_URL;
@@ -80,6 +82,7 @@ export async function startGateway(env = process.env): Promise<void> {
   const telemetry = new Telemetry();
   const parts: Service[] = [];
   stopOnSignals(parts, logger);
+  telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   const gateway = buildGateway(c, { bus, registry: buildRegistry(c), logger, telemetry, mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
@@ -97,6 +100,7 @@ export async function startWriter(env = process.env): Promise<void> {
   const telemetry = new Telemetry();
   const parts: Service[] = [];
   stopOnSignals(parts, logger);
+  telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   const store = await buildStore(c);
@@ -108,6 +112,14 @@ export async function startWriter(env = process.env): Promise<void> {
   await writer.start();
   parts.push(writer);
   logger.info({ http: http.port }, 'writer running');
+}
+
+/** With InfluxDB configured, every service also writes its own figures there (pipeline health). */
+function telemetryToInflux(c: Config, telemetry: Telemetry, logger: Logger, parts: Service[]): void {
+  if (!c.INFLUX_URL || !c.INFLUX_TOKEN) return;
+  const t = new TelemetryToInflux({ telemetry, url: c.INFLUX_URL, token: c.INFLUX_TOKEN, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, intervalMs: c.TELEMETRY_INTERVAL_MS, logger });
+  t.start();
+  parts.push(t);
 }
 
 /** Run alone, the gateway and writer talk to Kafka: default to the local stack. */
@@ -126,6 +138,7 @@ export async function startIndicators(env = process.env): Promise<void> {
   const telemetry = new Telemetry();
   const parts: Service[] = [];
   stopOnSignals(parts, logger);
+  telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   const store = await buildStore(c);

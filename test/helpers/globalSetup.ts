@@ -6,7 +6,12 @@ import { connect } from 'node:net';
  * running, start it with the same script as `npm run stack:up` (it installs what
  * is missing). If that fails, the tests fail: they never skip.
  */
-const PORTS: Array<[string, number]> = [['mosquitto', 1883], ['kafka', 9092], ['influxdb', 8086]];
+const port = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const PORTS: Array<[string, number]> = [
+  ['mosquitto', port('STACK_MQTT_PORT', 1883)],
+  ['kafka', port('STACK_KAFKA_PORT', 9092)],
+  ['influxdb', port('STACK_INFLUX_PORT', 8086)],
+];
 
 function open(port: number): Promise<boolean> {
   return new Promise((resolve) => {

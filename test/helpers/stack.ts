@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
 
-/** Where the native stack listens (deploy/stack/lib.sh defaults). */
+/**
+ * Where the native stack listens: deploy/stack/lib.sh's defaults, or the same
+ * STACK_*_PORT variables it reads (a second stack on other ports).
+ */
+const port = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 export const STACK = {
-  mqttUrl: 'mqtt://127.0.0.1:1883',
-  kafka: '127.0.0.1:9092',
-  influxUrl: 'http://127.0.0.1:8086',
+  mqttUrl: `mqtt://127.0.0.1:${port('STACK_MQTT_PORT', 1883)}`,
+  kafka: `127.0.0.1:${port('STACK_KAFKA_PORT', 9092)}`,
+  influxUrl: `http://127.0.0.1:${port('STACK_INFLUX_PORT', 8086)}`,
+  mqttPort: port('STACK_MQTT_PORT', 1883),
+  kafkaPort: port('STACK_KAFKA_PORT', 9092),
+  influxPort: port('STACK_INFLUX_PORT', 8086),
   influxToken: process.env.STACK_INFLUX_TOKEN ?? 'klimatpuls-dev-token',
   influxOrg: process.env.STACK_INFLUX_ORG ?? 'klimatpuls',
 };
