@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { targetsDir, type Config } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -34,6 +34,17 @@ export function targetsFor(c: Config, city: string): CityTargets {
   return loadTargets(file);
 }
 
+function settingsByTenant(c: Config): Map<string, Partial<IndicatorSettings>> {
+  const out = new Map<string, Partial<IndicatorSettings>>();
+  const dir = targetsDir(c);
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const t = loadTargets(resolve(dir, f));
+    out.set(t.tenant, t.settings as Partial<IndicatorSettings>);
+  }
+  return out;
+}
+
 export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore; registry: DeviceRegistry; logger: Logger }): IndicatorsApp {
   const devices = deps.registry.all();
   let source: ReadingSource;
@@ -48,8 +59,12 @@ export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore
     store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
   }
   const engine = (settings?: Partial<IndicatorSettings>) => new IndicatorEngine({ source, devices, indicators, settings });
+  // Each tenant's indicators are computed with its city's settings (emission factors,
+  // weather baseline year) from the targets files, so stored values match the report.
+  const citySettings = settingsByTenant(c);
+  const engineFor = (tenant?: string) => engine(tenant ? citySettings.get(tenant) : undefined);
   const scheduler = new IndicatorScheduler({
-    engine: () => engine(),
+    engine: (tenant) => engineFor(tenant),
     store,
     kinds: c.INDICATOR_PERIODS,
     intervalMs: c.INDICATOR_INTERVAL_MS,
@@ -83,6 +98,6 @@ export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore
     scheduler,
     store,
     engine,
-    routes: { '/api/indicators': indicatorsRoute({ store, engine: () => engine() }), '/report': reportRoute },
+    routes: { '/api/indicators': indicatorsRoute({ store, engine: engineFor }), '/report': reportRoute },
   };
 }

@@ -8,10 +8,10 @@ import { parsePeriod } from './periods.js';
  * Serves stored values. When one indicator, one period and one tenant are asked
  * for and nothing is stored yet, it is computed on the spot (and stored).
  */
-export function indicatorsRoute(o: { store: IndicatorStore; engine: () => IndicatorEngine }): (url: URL) => Promise<HttpResponse> {
+export function indicatorsRoute(o: { store: IndicatorStore; engine: (tenant?: string) => IndicatorEngine }): (url: URL) => Promise<HttpResponse> {
   return async (url) => {
     const q = Object.fromEntries(['indicator', 'period', 'tenant', 'entity'].map((k) => [k, url.searchParams.get(k) ?? undefined])) as Record<string, string | undefined>;
-    const engine = o.engine();
+    const engine = o.engine(url.searchParams.get('tenant') ?? undefined);
     if (q.indicator && !engine.ids().includes(q.indicator)) return { status: 400, body: { error: `indicator: unknown (known: ${engine.ids().join(', ')})` } };
     let period;
     if (q.period) {

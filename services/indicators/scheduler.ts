@@ -23,7 +23,8 @@ export class IndicatorScheduler {
 
   constructor(
     private readonly o: {
-      engine: () => IndicatorEngine;
+      /** A fresh engine for one tenant (its city's settings). */
+      engine: (tenant: string) => IndicatorEngine;
       store: IndicatorStore;
       kinds: PeriodKind[];
       intervalMs: number;
@@ -77,7 +78,6 @@ export class IndicatorScheduler {
     const due = [...this.dirty].filter(([, e]) => force || now - e.since >= this.o.settleMs);
     if (due.length === 0) return;
     for (const [key] of due) this.dirty.delete(key);
-    const engine = this.o.engine();
     const byTenant = new Map<string, Map<string, Period>>();
     for (const [, { tenant, month }] of due) {
       const periods = byTenant.get(tenant) ?? new Map<string, Period>();
@@ -88,7 +88,7 @@ export class IndicatorScheduler {
     }
     for (const [tenant, periods] of byTenant) {
       try {
-        const values = await engine.computeAll(tenant, [...periods.values()]);
+        const values = await this.o.engine(tenant).computeAll(tenant, [...periods.values()]);
         await this.o.store.write(values);
         this.recomputed += values.length;
         this.o.onComputed?.(values.length);
