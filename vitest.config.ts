@@ -21,6 +21,31 @@ export default defineConfig({
       },
       {
         test: {
+          // Generated Grafana dashboards: drift, schema, and every panel's query against the real InfluxDB.
+          name: 'dashboards',
+          include: ['test/dashboards/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalSetup.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
+          // test/security: tenant isolation against the real Mosquitto (password + ACL file,
+          // TLS listener) and InfluxDB (bucket + read token per tenant); one fork, like integration.
+          name: 'security',
+          include: ['test/security/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalSetup.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/helpers/globalSetup.ts'],
@@ -28,6 +53,22 @@ export default defineConfig({
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
           testTimeout: 240_000,
+          hookTimeout: 900_000,
+        },
+      },
+      {
+        test: {
+          // test/faults: every case streams a simulated city while a fault is injected into
+          // the real stack (stack.sh down/up/restart), so it runs alone: one fork, one file
+          // after another, and after the other projects (groupOrder 1), so a broker it
+          // stops can never be under another project's test.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/helpers/globalSetup.ts'],
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 1 },
+          testTimeout: 600_000,
           hookTimeout: 900_000,
         },
       },
