@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { ConfigError, KlimatpulsError } from './core/errors.js';
 import { startAllInOne, startGateway, startIndicators, startWriter } from './app/commands.js';
+import { startAdmin } from './app/adminCommand.js';
 import { decodeCommand } from './app/decodeCommand.js';
+import { tenantCommand } from './app/tenantCommands.js';
 import { reportCommand } from './app/reportCommand.js';
 import { dlqCommand, recordCommand, replayCommand, simulateCommand } from './app/toolCommands.js';
 
@@ -19,6 +21,11 @@ commands:
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
   report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR]
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
+  admin     the admin and tenant API alone (ADMIN_HTTP_PORT, 8084; docs/openapi.yaml)
+  tenant    tenant create ID [--name N] | list | disable ID | enable ID | rotate-mqtt-password ID | rotate-api-token ID
+  device    device add --tenant T --id D --kind K [--site S] [--model M] [--param k=v]... | list [--tenant T] | remove --tenant T --id D
+  building  building add --tenant T --id B [--name N] [--address A] [--param k=v]... | list --tenant T | remove --tenant T --id B
+  admin-token  admin-token create [--name N] | list | revoke ID
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -32,12 +39,20 @@ const commands: Record<string, () => Promise<void>> = {
   dlq: () => dlqCommand(process.argv.slice(3)),
   report: () => reportCommand(process.argv.slice(3)),
   indicators: () => startIndicators(),
+  admin: () => startAdmin(),
+  ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),
   decode: async () => {
     const { output, exitCode } = decodeCommand(process.argv.slice(3));
     process.stdout.write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);
     process.exitCode = exitCode;
   },
 };
+
+async function printed(run: Promise<{ output: unknown; exitCode: number }>): Promise<void> {
+  const { output, exitCode } = await run;
+  (exitCode === 2 ? process.stderr : process.stdout).write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);
+  process.exitCode = exitCode;
+}
 
 const name = process.argv[2];
 if (!name || name === '--help' || name === '-h' || name === 'help') {

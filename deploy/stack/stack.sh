@@ -5,7 +5,7 @@
 #   stack.sh down [component...]  stop (data is kept)
 #   stack.sh restart component    stop then start one component
 #   stack.sh status               which components run
-#   stack.sh reset                stop everything and delete all data
+#   stack.sh reset [component...] stop and delete the data (all components when none named)
 #   stack.sh env                  print the environment variables that point Klimatpuls here
 source "$(dirname "$0")/lib.sh"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -28,21 +28,55 @@ install() {
 }
 
 # ---------- mosquitto ----------
+# Three listeners:
+#   $MQTT_PORT (1883)        anonymous, loopback only: the pipeline's own gateway,
+#                            simulators and tests, as before.
+#   $MQTT_TENANT_PORT (1884) tenants (housing companies): username + password required,
+#                            each confined to its own topics by the ACL file.
+#   $MQTT_TLS_PORT (8883)    the same as 1884 over TLS, with the certificates of
+#                            $STACK_RUN/tls (deploy/tls/make-certs.sh); left out without openssl.
+# Klimatpuls writes tenants.passwd and tenants.acl from its tenant registry and sends the
+# broker SIGHUP (pid file below); Mosquitto then rereads both files and disconnects
+# clients whose credentials are gone (a disabled tenant). See services/security/mosquittoAccess.ts.
 up_mosquitto() {
   local d="$STACK_RUN/mosquitto"; mkdir -p "$d/data"
   pid_alive "$d/pid" && { log "mosquitto already running"; return 0; }
+  [[ -f "$d/tenants.passwd" ]] || : >"$d/tenants.passwd"
+  [[ -f "$d/tenants.acl" ]] || printf '# written by Klimatpuls from its tenant registry\n' >"$d/tenants.acl"
+  local tls=""
+  if bash "$HERE/../tls/make-certs.sh" "$STACK_RUN/tls" >/dev/null 2>&1; then
+    tls="listener $MQTT_TLS_PORT $MQTT_TENANT_BIND
+allow_anonymous false
+password_file $d/tenants.passwd
+acl_file $d/tenants.acl
+cafile $STACK_RUN/tls/ca.crt
+certfile $STACK_RUN/tls/server.crt
+keyfile $STACK_RUN/tls/server.key
+tls_version tlsv1.2"
+  else
+    log "openssl not available: no TLS listener on $MQTT_TLS_PORT"
+  fi
   cat >"$d/mosquitto.conf" <<CONF
+# Authentication and ACLs are set per listener; every security option below follows
+# its listener line (before the first one it would open a default listener on 1883).
+per_listener_settings true
 listener $MQTT_PORT 127.0.0.1
 allow_anonymous true
+listener $MQTT_TENANT_PORT $MQTT_TENANT_BIND
+allow_anonymous false
+password_file $d/tenants.passwd
+acl_file $d/tenants.acl
+$tls
 # Persistent sessions of the gateway (clean session off) survive a broker restart.
 persistence true
-# Sessions of clients gone for a week are dropped (test runs leave some behind).
-persistent_client_expiration 7d
+# Sessions of clients gone for two hours are dropped: a crashed test run's gateway
+# sessions would otherwise queue every later message (CPU and memory of the broker).
+persistent_client_expiration 2h
 persistence_location $d/data/
 autosave_interval 1
 # Messages the broker keeps for a disconnected persistent client. Bounded on purpose:
 # large enough for minutes of a city's traffic while the gateway restarts.
-max_queued_messages 2000000
+max_queued_messages 1000000
 max_inflight_messages 1000
 log_dest file $d/mosquitto.log
 pid_file $d/pid
@@ -52,7 +86,8 @@ CONF
   local bin; bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
   "$bin" -c "$d/mosquitto.conf" -d
   wait_port mosquitto "$MQTT_PORT" 20
-  log "mosquitto on 127.0.0.1:$MQTT_PORT"
+  wait_port mosquitto "$MQTT_TENANT_PORT" 5
+  log "mosquitto on 127.0.0.1:$MQTT_PORT (anonymous), tenants on $MQTT_TENANT_BIND:$MQTT_TENANT_PORT${tls:+ and TLS $MQTT_TLS_PORT}"
 }
 
 # ---------- kafka ----------
@@ -153,13 +188,21 @@ case "$cmd" in
     [[ $# -gt 0 ]] || { log "restart needs a component: ${ALL[*]}"; exit 2; }
     for c in "$@"; do down_one "$c"; "up_$c"; done ;;
   status) for c in "${ALL[@]}"; do if pid_alive "$STACK_RUN/$c/pid"; then echo "$c running"; else echo "$c stopped"; fi; done ;;
-  reset) for c in "${ALL[@]}"; do down_one "$c"; done; rm -rf "$STACK_RUN" ;;
+  reset)
+    # reset [component...]: stop and delete the data (all components when none named)
+    for c in $(comps "$@"); do down_one "$c"; rm -rf "${STACK_RUN:?}/$c"; log "$c data deleted"; done ;;
   env)
     echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
     echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
     echo "INFLUX_URL=http://127.0.0.1:$INFLUX_PORT"
     echo "INFLUX_TOKEN=$INFLUX_TOKEN"
     echo "INFLUX_ORG=$INFLUX_ORG"
-    echo "INFLUX_BUCKET=$INFLUX_BUCKET" ;;
+    echo "INFLUX_BUCKET=$INFLUX_BUCKET"
+    # Tenants: Klimatpuls keeps Mosquitto's password and ACL files and reloads it.
+    echo "MOSQUITTO_PASSWORD_FILE=$STACK_RUN/mosquitto/tenants.passwd"
+    echo "MOSQUITTO_ACL_FILE=$STACK_RUN/mosquitto/tenants.acl"
+    echo "MOSQUITTO_PID_FILE=$STACK_RUN/mosquitto/pid"
+    echo "MQTT_TENANT_URL=mqtt://127.0.0.1:$MQTT_TENANT_PORT"
+    if [[ -f "$STACK_RUN/tls/ca.crt" ]]; then echo "MQTT_TENANT_TLS_URL=mqtts://localhost:$MQTT_TLS_PORT"; fi ;;
   *) echo "usage: stack.sh install|up|down|restart|status|reset|env [component...]" >&2; exit 2 ;;
 esac

@@ -1,14 +1,17 @@
 import { loadConfig, type Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/logger.js';
-import { TelemetryToInflux } from '../core/telemetryToInflux.js';
 import { Telemetry } from '../core/telemetry.js';
-import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import { HttpServer } from '../http/httpServer.js';
+import { DeviceRegistry } from '../registry/deviceRegistry.js';
+import { loadTls } from '../security/tls.js';
 import { DemoCity } from '../../simulators/demo-city/demoCity.js';
 import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
+import { telemetryToInflux, withKafkaDefault } from './serviceSupport.js';
+import { buildTenants, type Tenants } from './tenantsApp.js';
+import { applyBrokerAccess, startAdminApi, startEmbeddedBroker } from './tenantStartup.js';
 
 /**
  * Composition roots: they only wire parts together. `start` runs everything in one
@@ -23,25 +26,35 @@ export async function startAllInOne(env = process.env): Promise<void> {
   stopOnSignals(parts, logger, () => process.stderr.write('klimatpuls stopped\n'));
   telemetryToInflux(c, telemetry, logger, parts);
   const lines: string[] = [];
+  const tls = loadTls(c);
+  const fileRegistry = buildRegistry(c);
+  const tenants = buildTenants(c, logger, fileRegistry);
+  tenants.store.watch(() => {});
+  parts.push({ stop: async () => tenants.store.close() });
 
   let mqttUrl = c.MQTT_URL;
   if (!mqttUrl) {
-    const broker = new EmbeddedBroker({ host: '127.0.0.1', port: c.MQTT_EMBEDDED_PORT, logger });
-    mqttUrl = await broker.start();
+    const broker = await startEmbeddedBroker(c, tenants, logger, tls);
+    mqttUrl = broker.urls.internal!;
     parts.push(broker);
     lines.push(`MQTT broker   embedded (aedes) on ${mqttUrl}`);
-  } else lines.push(`MQTT broker   ${mqttUrl}`);
+    lines.push(`tenants MQTT  ${[broker.urls.tenant, broker.urls.tls].filter(Boolean).join('  ') || 'no tenant listener (ports in use)'} (credentials required)`);
+  } else {
+    lines.push(`MQTT broker   ${mqttUrl}`);
+    applyBrokerAccess(c, tenants, logger);
+    if (c.MOSQUITTO_PASSWORD_FILE) lines.push(`tenants MQTT  ${[c.MQTT_TENANT_URL, c.MQTT_TENANT_TLS_URL].filter(Boolean).join('  ')} (Mosquitto password + ACL files)`);
+  }
 
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   lines.push(`bus           ${bus.kind === 'memory' ? 'in-process (no KAFKA_BROKERS)' : `Kafka ${c.KAFKA_BROKERS!.join(',')}`}`);
-  const store = await buildStore(c);
+  const store = await buildStore(c, tenants.store);
   parts.push({ stop: () => store.close() });
   lines.push(`store         ${store.kind === 'duckdb' ? `DuckDB ${c.DATA_DIR}/klimatpuls.duckdb (no INFLUX_URL)` : `InfluxDB ${c.INFLUX_URL} bucket ${c.INFLUX_BUCKET}`}`);
-  const registry = buildRegistry(c);
+  const registry = tenants.lookup;
 
   await store.init();
-  const indicatorsApp = buildIndicatorsApp(c, { readingStore: store, registry, logger });
+  const indicatorsApp = buildIndicatorsApp(c, { readingStore: store, registry: indicatorRegistry(fileRegistry, tenants), logger });
   const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs) });
   await writer.start();
   parts.push(writer);
@@ -60,11 +73,15 @@ export async function startAllInOne(env = process.env): Promise<void> {
     logger,
     readiness: { mqtt: () => gateway.ready, store: () => store.ping() },
     routes: indicatorsApp.routes,
+    tls,
   });
   const httpUrl = await http.start();
   parts.push(http);
   lines.push(`HTTP          ${httpUrl}/api/readings/latest  ${httpUrl}/metrics  ${httpUrl}/healthz`);
   lines.push(`indicators    ${httpUrl}/api/indicators  ${httpUrl}/report (recomputed every ${c.INDICATOR_INTERVAL_MS / 1000} s)`);
+  const admin = await startAdminApi(c, tenants, { logger, tls, readings: store, optional: c.ADMIN_HTTP_PORT === undefined });
+  if (admin.server) parts.push(admin.server);
+  lines.push(`admin API     ${admin.url ?? 'not started (port in use; set ADMIN_HTTP_PORT)'}${admin.tokenFile ? `  admin token in ${admin.tokenFile}` : ''}`);
 
   if (c.SIMULATOR ?? !c.MQTT_URL) {
     const city = new DemoCity();
@@ -85,8 +102,9 @@ export async function startGateway(env = process.env): Promise<void> {
   telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
-  const gateway = buildGateway(c, { bus, registry: buildRegistry(c), logger, telemetry, mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8081, telemetry, logger, readiness: { mqtt: () => gateway.ready } });
+  const tenants = watchedTenants(c, logger, parts);
+  const gateway = buildGateway(c, { bus, registry: tenants.lookup, logger, telemetry, mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8081, telemetry, logger, readiness: { mqtt: () => gateway.ready }, tls: loadTls(c) });
   parts.push(http);
   await http.start();
   await gateway.start();
@@ -103,9 +121,9 @@ export async function startWriter(env = process.env): Promise<void> {
   telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
-  const store = await buildStore(c);
+  const store = await buildStore(c, watchedTenants(c, logger, parts).store);
   parts.push({ stop: () => store.close() });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8082, telemetry, store, logger, readiness: { store: () => store.ping() } });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8082, telemetry, store, logger, readiness: { store: () => store.ping() }, tls: loadTls(c) });
   parts.push(http);
   await http.start();
   const writer = buildWriter(c, { bus, store, logger, telemetry });
@@ -114,56 +132,21 @@ export async function startWriter(env = process.env): Promise<void> {
   logger.info({ http: http.port }, 'writer running');
 }
 
-/** With InfluxDB configured, every service also writes its own figures there (pipeline health). */
-function telemetryToInflux(c: Config, telemetry: Telemetry, logger: Logger, parts: Service[]): void {
-  if (!c.INFLUX_URL || !c.INFLUX_TOKEN) return;
-  const t = new TelemetryToInflux({ telemetry, url: c.INFLUX_URL, token: c.INFLUX_TOKEN, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, intervalMs: c.TELEMETRY_INTERVAL_MS, logger });
-  t.start();
-  parts.push(t);
+/** The tenant registry, followed as the admin API or CLI change it (gateway: devices; writer: buckets). */
+function watchedTenants(c: Config, logger: Logger, parts: Service[]): Tenants {
+  const t = buildTenants(c, logger, buildRegistry(c));
+  t.store.watch(() => {});
+  parts.push({ stop: async () => t.store.close() });
+  return t;
 }
 
-/** Run alone, the gateway and writer talk to Kafka: default to the local stack. */
-function withKafkaDefault(c: Config): Config {
-  return c.KAFKA_BROKERS ? c : Object.freeze({ ...c, KAFKA_BROKERS: ['127.0.0.1:9092'] });
+/** The indicators see the registry file and the tenants' devices as of the start. */
+function indicatorRegistry(file: DeviceRegistry, t: Tenants): DeviceRegistry {
+  try {
+    return new DeviceRegistry(t.lookup.all());
+  } catch {
+    return file; // an id in both (edited by hand): the file wins
+  }
 }
 
-/**
- * The indicator service for the real stack: follows the readings topic in its own
- * consumer group to learn which periods got (late) readings, recomputes them from
- * InfluxDB, stores the results, and serves /api/indicators and /report.
- */
-export async function startIndicators(env = process.env): Promise<void> {
-  const c = withKafkaDefault(loadConfig(env));
-  const logger = createLogger(c.LOG_LEVEL);
-  const telemetry = new Telemetry();
-  const parts: Service[] = [];
-  stopOnSignals(parts, logger);
-  telemetryToInflux(c, telemetry, logger, parts);
-  const bus = buildBus(c, logger);
-  parts.push({ stop: () => bus.close() });
-  const store = await buildStore(c);
-  await store.init();
-  parts.push({ stop: () => store.close() });
-  const app = buildIndicatorsApp(c, { readingStore: store, registry: buildRegistry(c), logger });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, telemetry, logger, readiness: { store: () => store.ping() }, routes: app.routes });
-  parts.push(http);
-  await http.start();
-  await bus.ensureTopics([c.READINGS_TOPIC]);
-  const consumer = bus.consumer(`${c.WRITER_GROUP_ID}-indicators`);
-  await consumer.connect();
-  await consumer.run(c.READINGS_TOPIC, async (batch) => {
-    for (const m of batch.messages) {
-      try {
-        const r = JSON.parse(m.value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
-        if (r.tenant && r.observedAt) app.scheduler.mark(r.tenant, Date.parse(r.observedAt));
-      } catch {
-        /* not a reading: the writer dead-letters it */
-      }
-    }
-    await batch.commit(batch.messages[batch.messages.length - 1]!.offset);
-  });
-  parts.push({ stop: () => consumer.disconnect() });
-  app.scheduler.start();
-  parts.push(app.scheduler);
-  logger.info({ http: http.port }, 'indicator service running');
-}
+export { startIndicators } from './indicatorsCommand.js';

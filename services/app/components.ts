@@ -7,10 +7,13 @@ import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { CanonicalReading } from '../core/reading.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
-import { DecoderRouter } from '../gateway/decoderRouter.js';
 import { Gateway } from '../gateway/gateway.js';
-import { DeviceRegistry } from '../registry/deviceRegistry.js';
+import { DeviceRegistry, type DeviceLookup } from '../registry/deviceRegistry.js';
+import { MessageRateLimiter } from '../security/messageRateLimiter.js';
 import { InfluxStore } from '../store/influxStore.js';
+import { TenantRoutingStore } from '../tenants/tenantRoutingStore.js';
+import { TenantTopicRouter } from '../tenants/tenantRouter.js';
+import type { TenantStore } from '../tenants/tenantStore.js';
 import type { ReadingStore } from '../store/types.js';
 import { Writer } from '../writer/writer.js';
 
@@ -31,21 +34,23 @@ export function buildBus(c: Config, logger: Logger): Bus {
   });
 }
 
-export async function buildStore(c: Config): Promise<ReadingStore> {
+/** With `tenants`, InfluxDB writes go to each tenant's own bucket too (TenantRoutingStore). */
+export async function buildStore(c: Config, tenants?: TenantStore): Promise<ReadingStore> {
   if (!c.INFLUX_URL) {
     // Loaded only when used: DuckDB is a native module, and the gateway or a writer
     // that talks to InfluxDB must not depend on it being installable.
     const { DuckDbStore } = await import('../store/duckdbStore.js');
     return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'));
   }
-  return new InfluxStore({ url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT });
+  const o = { url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
+  return tenants ? new TenantRoutingStore(o, tenants, c.TENANT_READINGS_IN_MAIN_BUCKET) : new InfluxStore(o);
 }
 
 export function buildRegistry(c: Config): DeviceRegistry {
   return DeviceRegistry.fromFile(defaultRegistryFile(c));
 }
 
-export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceRegistry; logger: Logger; telemetry: Telemetry; mqttUrl: string }): Gateway {
+export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string }): Gateway {
   return new Gateway({
     mqttUrl: deps.mqttUrl,
     mqttUsername: c.MQTT_USERNAME,
@@ -55,14 +60,28 @@ export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceRegist
     readingsTopic: c.READINGS_TOPIC,
     deadLetterTopic: c.DEADLETTER_TOPIC,
     maxPayloadBytes: c.MAX_PAYLOAD_BYTES,
+    maxReadingsPerMessage: c.MAX_READINGS_PER_MESSAGE,
     maxFutureMs: c.MAX_FUTURE_SKEW_S * 1000,
     drainTimeoutMs: c.DRAIN_TIMEOUT_MS,
-    router: new DecoderRouter(c.DECODER_ROUTES ?? DEFAULT_ROUTES),
+    router: new TenantTopicRouter(c.DECODER_ROUTES ?? DEFAULT_ROUTES),
+    rateLimiter: buildRateLimiter(c),
     registry: deps.registry,
     bus: deps.bus,
     logger: deps.logger,
     telemetry: deps.telemetry,
   });
+}
+
+/** Undefined when no limit is configured (RATE_LIMIT_DEVICE_PER_MIN, RATE_LIMIT_TENANT_PER_S). */
+export function buildRateLimiter(c: Config): MessageRateLimiter | undefined {
+  const limiter = new MessageRateLimiter({
+    devicePerMin: c.RATE_LIMIT_DEVICE_PER_MIN,
+    deviceBurst: c.RATE_LIMIT_DEVICE_BURST,
+    tenantPerSec: c.RATE_LIMIT_TENANT_PER_S,
+    tenantBurst: c.RATE_LIMIT_TENANT_BURST,
+    maxKeys: c.RATE_LIMIT_MAX_KEYS,
+  });
+  return limiter.enabled ? limiter : undefined;
 }
 
 export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; logger: Logger; telemetry: Telemetry; onWritten?: (readings: CanonicalReading[]) => void }): Writer {

@@ -4,9 +4,9 @@ import { ConfigError } from '../core/errors.js';
 import { loadConfig, defaultRegistryFile } from '../core/config.js';
 import { DEFAULT_ROUTES, decoders, getDecoder } from '../decoders/index.js';
 import type { DecodedValue, Decoder } from '../decoders/types.js';
-import { DecoderRouter } from '../gateway/decoderRouter.js';
 import { processMessage } from '../gateway/messageProcessor.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
+import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 
 export const DECODE_USAGE = `usage: klimatpuls decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
 Prints, as JSON, what the gateway would make of one message (FILE, or stdin):
@@ -35,10 +35,11 @@ export function decodeCommand(argv: string[], env = process.env, stdin: () => Bu
   let decoded: DecodedValue[] = [];
   let usedDecoder: Decoder | undefined;
   const result = processMessage(o.topic, payload, new Date(), {
-    router: new DecoderRouter(c.DECODER_ROUTES ?? DEFAULT_ROUTES),
+    router: new TenantTopicRouter(c.DECODER_ROUTES ?? DEFAULT_ROUTES),
     forceDecoder,
     registry,
     maxPayloadBytes: c.MAX_PAYLOAD_BYTES,
+    maxReadingsPerMessage: c.MAX_READINGS_PER_MESSAGE,
     maxFutureMs: c.MAX_FUTURE_SKEW_S * 1000,
     minObservedAt: new Date('2000-01-01T00:00:00Z'),
     onDecoded: (values, decoder) => {

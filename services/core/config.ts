@@ -93,9 +93,34 @@ export const configSchema = z.object({
   TARGETS_DIR: z.string().min(1).optional(),
   TELEMETRY_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
   REPORT_CITY: z.string().regex(/^[a-z0-9-]+$/, 'a city id (the name of a targets file)').default('kalmar'),
+  // ---- tenants, onboarding, security (services/tenants, services/security, services/admin) ----
+  MAX_READINGS_PER_MESSAGE: int(1, 100_000).default(1000),
+  RATE_LIMIT_DEVICE_PER_MIN: int(0, 6_000_000).default(0),
+  RATE_LIMIT_DEVICE_BURST: int(1, 6_000_000).optional(),
+  RATE_LIMIT_TENANT_PER_S: int(0, 1_000_000).default(0),
+  RATE_LIMIT_TENANT_BURST: int(1, 60_000_000).optional(),
+  RATE_LIMIT_MAX_KEYS: int(100, 10_000_000).default(100_000),
+  TENANTS_DIR: z.string().min(1).optional(),
+  // Unset: the default port (8084, 1884, 8883), skipped with a warning when in use; set: required.
+  ADMIN_HTTP_PORT: int(0, 65_535).optional(),
+  ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+  MQTT_TENANT_PORT: int(0, 65_535).optional(),
+  MQTT_TLS_PORT: int(0, 65_535).optional(),
+  MQTT_TENANT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
+  MQTT_TENANT_TLS_URL: url(['mqtts', 'ssl', 'wss']).optional(),
+  MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
+  MOSQUITTO_ACL_FILE: z.string().min(1).optional(),
+  MOSQUITTO_PID_FILE: z.string().min(1).optional(),
+  INFLUX_TENANT_BUCKET_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{0,40}$/, 'letters, digits, dot, dash, underscore').default('tenant-'),
+  TENANT_READINGS_IN_MAIN_BUCKET: bool.default(true),
+  GRAFANA_TENANTS_DIR: z.string().min(1).optional(),
+  GRAFANA_SECRETS_DIR: z.string().min(1).optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
 });
 
-const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN']);
+/** Never echoed in an error or a log line. Each may also come from a file: `<NAME>_FILE`. */
+export const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN', 'ADMIN_TOKEN']);
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 
@@ -116,6 +141,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const key of Object.keys(configSchema.shape)) {
     const v = env[key] !== undefined && env[key] !== '' ? env[key] : fromFile[key];
     if (v !== undefined) input[key] = v;
+    else if (SECRETS.has(key)) {
+      const file = env[`${key}_FILE`] || fromFile[`${key}_FILE`];
+      if (file) input[key] = readSecretFile(`${key}_FILE`, file);
+    }
   }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
@@ -126,7 +155,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   if (c.INFLUX_URL && !c.INFLUX_TOKEN) throw new ConfigError('INFLUX_TOKEN', 'an InfluxDB API token when INFLUX_URL is set');
+  if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) throw new ConfigError(c.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)');
+  const mosq = [c.MOSQUITTO_PASSWORD_FILE, c.MOSQUITTO_ACL_FILE].filter(Boolean).length;
+  if (mosq === 1) throw new ConfigError(c.MOSQUITTO_PASSWORD_FILE ? 'MOSQUITTO_ACL_FILE' : 'MOSQUITTO_PASSWORD_FILE', 'both MOSQUITTO_PASSWORD_FILE and MOSQUITTO_ACL_FILE');
   return Object.freeze({ ...c });
+}
+
+/** A secret from a file (Docker/Kubernetes secrets): its content without the trailing newline. */
+function readSecretFile(variable: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(variable, 'a readable file holding the secret', `${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+  }
+}
+
+export function tenantsDir(c: Config): string {
+  return c.TENANTS_DIR ?? resolve(c.DATA_DIR, 'tenants');
+}
+
+export function grafanaTenantsDir(c: Config): string {
+  return c.GRAFANA_TENANTS_DIR ?? resolve(PACKAGE_ROOT, 'deploy/grafana/tenants');
 }
 
 export function targetsDir(c: Config): string {

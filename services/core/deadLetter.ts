@@ -17,6 +17,8 @@ export const DEAD_LETTER_REASONS = [
   'implausible_time',
   'bad_record',
   'store_rejected',
+  // over the per-device or per-tenant message rate (RATE_LIMIT_*): kept, not dropped
+  'rate_limited',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

@@ -13,6 +13,12 @@ export type ErrorCode =
   | 'REGISTRY_INVALID'
   | 'BROKER_UNAVAILABLE'
   | 'SHUTTING_DOWN'
+  | 'INVALID_INPUT'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PROVISIONING_FAILED'
   | 'INTERNAL';
 
 export class KlimatpulsError extends Error {
@@ -51,6 +57,36 @@ export class StoreError extends KlimatpulsError {
   ) {
     super(code, message, { retriable: code !== 'STORE_REJECTED', cause });
     this.name = 'StoreError';
+  }
+}
+
+/**
+ * A request to the admin or tenant API (or the same operation from the CLI) that
+ * cannot be done as asked. `status` is the HTTP status the API answers with.
+ * Messages are shown to the caller: they never contain a secret.
+ */
+export class RequestError extends KlimatpulsError {
+  constructor(code: 'INVALID_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT', message: string) {
+    super(code, message);
+    this.name = 'RequestError';
+  }
+
+  get status(): number {
+    return REQUEST_STATUS[this.code as keyof typeof REQUEST_STATUS] ?? 400;
+  }
+}
+
+const REQUEST_STATUS = { INVALID_INPUT: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 } as const;
+
+/** Setting a tenant up in the broker, InfluxDB or Grafana failed (retriable when the service was unreachable). */
+export class ProvisioningError extends KlimatpulsError {
+  constructor(
+    readonly target: 'mosquitto' | 'influxdb' | 'grafana' | 'store',
+    message: string,
+    opts: { retriable?: boolean; cause?: unknown } = {},
+  ) {
+    super('PROVISIONING_FAILED', `${target}: ${message}`, opts);
+    this.name = 'ProvisioningError';
   }
 }
 

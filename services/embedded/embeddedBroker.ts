@@ -1,44 +1,96 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import { KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { EmbeddedAccess } from '../security/embeddedAccess.js';
+import type { TlsFiles } from '../security/tls.js';
+
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Tenant access rules (authenticate/authorize hooks); with it the tenant listeners open. */
+  access?: EmbeddedAccess;
+  /** Tenant listener (credentials required); needs `access`. */
+  tenantPort?: number;
+  /** TLS tenant listener (credentials required); needs `access`. */
+  tls?: TlsFiles & { port: number };
+  /** A tenant listener whose port is in use is skipped with a warning instead of failing the start. */
+  optionalTenantListeners?: boolean;
+}
 
 /**
  * The embedded MQTT broker of `npm start` (aedes): the same topics and payloads as
  * the production Mosquitto, QoS 1 and persistent sessions included (in memory, so
- * they last as long as the process).
+ * they last as long as the process). Like the native stack it has an anonymous
+ * loopback listener for Klimatpuls itself (`port`) and, with tenant access rules,
+ * tenant listeners that require credentials (`tenantPort`, and `tls.port` over TLS).
  */
 export class EmbeddedBroker {
   private broker?: Aedes;
-  private server?: Server;
+  private servers: Server[] = [];
+  /** URLs of the listeners that are open. */
+  readonly urls: { internal?: string; tenant?: string; tls?: string } = {};
 
-  constructor(private readonly o: { host: string; port: number; logger: Logger }) {}
+  constructor(private readonly o: EmbeddedBrokerOptions) {}
 
   async start(): Promise<string> {
     const log = this.o.logger.child({ component: 'mqtt-broker' });
-    this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded' });
-    this.broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
-    const server = createServer(this.broker.handle);
-    this.server = server;
+    const access = this.o.access;
+    this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', ...(access ? access.hooks() : {}) });
+    const broker = this.broker;
+    access?.attach(broker);
+    broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
+    const internal = await this.listen(createServer(broker.handle), this.o.port);
+    this.urls.internal = `mqtt://${this.o.host}:${internal}`;
+    const optional = async (port: number, server: Server): Promise<number | undefined> => {
+      try {
+        return await this.listen(server, port);
+      } catch (err) {
+        if (!this.o.optionalTenantListeners || !(err instanceof KlimatpulsError)) throw err;
+        log.warn({ port }, 'tenant listener not started: port in use (set MQTT_TENANT_PORT / MQTT_TLS_PORT)');
+        return undefined;
+      }
+    };
+    if (access && this.o.tenantPort !== undefined) {
+      const port = await optional(this.o.tenantPort, createServer((s) => this.tenantConnection(s)));
+      if (port !== undefined) this.urls.tenant = `mqtt://${this.o.host}:${port}`;
+    }
+    if (access && this.o.tls) {
+      const server = createTlsServer({ cert: this.o.tls.cert, key: this.o.tls.key, minVersion: 'TLSv1.2' }, (s) => this.tenantConnection(s));
+      server.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
+      const port = await optional(this.o.tls.port, server);
+      if (port !== undefined) this.urls.tls = `mqtts://${this.o.host === '127.0.0.1' ? 'localhost' : this.o.host}:${port}`;
+    }
+    return this.urls.internal;
+  }
+
+  private tenantConnection(socket: Socket): void {
+    this.o.access!.tenantSockets.add(socket);
+    this.broker!.handle(socket);
+  }
+
+  private async listen(server: Server, port: number): Promise<number> {
+    this.servers.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'EADDRINUSE'
-            ? new KlimatpulsError('BROKER_UNAVAILABLE', `port ${this.o.port} is in use (another MQTT broker?); set MQTT_EMBEDDED_PORT or MQTT_URL`)
+            ? new KlimatpulsError('BROKER_UNAVAILABLE', `port ${port} is in use (another MQTT broker?); set MQTT_EMBEDDED_PORT or MQTT_URL (tenant listeners: MQTT_TENANT_PORT, MQTT_TLS_PORT)`)
             : err,
         ),
       );
-      server.listen(this.o.port, this.o.host, () => resolve());
+      server.listen(port, this.o.host, () => resolve());
     });
-    const port = (server.address() as { port: number }).port;
-    return `mqtt://${this.o.host}:${port}`;
+    return (server.address() as { port: number }).port;
   }
 
   async stop(): Promise<void> {
-    const { server, broker } = this;
-    this.server = undefined;
+    const { servers, broker } = this;
+    this.servers = [];
     this.broker = undefined;
     if (broker) await new Promise<void>((r) => broker.close(() => r()));
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 }

@@ -8,7 +8,7 @@ import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import type { DecoderRouter } from './decoderRouter.js';
-import { processMessage, type ProcessorOptions } from './messageProcessor.js';
+import { processMessage, type ProcessedMessage, type ProcessorOptions } from './messageProcessor.js';
 
 export interface GatewayOptions {
   mqttUrl: string;
@@ -19,6 +19,7 @@ export interface GatewayOptions {
   readingsTopic: string;
   deadLetterTopic: string;
   maxPayloadBytes: number;
+  maxReadingsPerMessage?: number;
   maxFutureMs: number;
   drainTimeoutMs: number;
   router: DecoderRouter;
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   bus: Bus;
   logger: Logger;
   telemetry: Telemetry;
+  /** Per-device / per-tenant rate limits: a message over them becomes a `rate_limited` dead letter. */
+  rateLimiter?: { apply(topic: string, payload: Buffer, receivedAt: Date, result: ProcessedMessage): ProcessedMessage };
 }
 
 /**
@@ -49,6 +52,7 @@ export class Gateway {
       router: o.router,
       registry: o.registry,
       maxPayloadBytes: o.maxPayloadBytes,
+      maxReadingsPerMessage: o.maxReadingsPerMessage,
       maxFutureMs: o.maxFutureMs,
       minObservedAt: new Date('2000-01-01T00:00:00Z'),
       frameTimes: new FrameTimeCache(),
@@ -120,7 +124,8 @@ export class Gateway {
     const receivedAt = new Date();
     o.telemetry.messagesReceived.inc({ service: 'gateway' });
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const result = processMessage(packet.topic, payload, receivedAt, this.processorOpts);
+    const processed = processMessage(packet.topic, payload, receivedAt, this.processorOpts);
+    const result = o.rateLimiter ? o.rateLimiter.apply(packet.topic, payload, receivedAt, processed) : processed;
     const records: BusRecord[] = result.readings.map((r) => ({
       topic: o.readingsTopic,
       key: `${r.tenant}/${r.deviceId}`,

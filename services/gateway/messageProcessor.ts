@@ -7,6 +7,8 @@ import type { DecoderRouter } from './decoderRouter.js';
 export interface ProcessorOptions extends NormalizeOptions {
   router: DecoderRouter;
   maxPayloadBytes: number;
+  /** At most this many values per message, whatever the decoder (MAX_READINGS_PER_MESSAGE; default 1000). */
+  maxReadingsPerMessage?: number;
   /** Use this decoder whatever the topic (`--format`). */
   forceDecoder?: Decoder;
   /** Sees the decoded values before normalization (`klimatpuls decode` prints them). */
@@ -58,6 +60,10 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
     return dl(decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
   if (!result.ok) return dl(decoder, [result.rejection]);
+  const maxReadings = opts.maxReadingsPerMessage ?? 1000;
+  if (result.values.length > maxReadings) {
+    return dl(decoder, [{ reason: 'schema', field: 'readings', message: `${result.values.length} values in one message, at most ${maxReadings}` }]);
+  }
   opts.onDecoded?.(result.values, decoder);
 
   const n = normalize(result.values, { topic, receivedAt, tenantHint: result.tenantHint, decoder }, opts);

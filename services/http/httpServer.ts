@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { createWebServer, type TlsFiles } from '../security/tls.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore } from '../store/types.js';
 
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   /** More GET routes by path (indicators API, report). */
   routes?: Record<string, (url: URL) => Promise<HttpResponse>>;
   logger: Logger;
+  /** Serve HTTPS with these (TLS_CERT_FILE, TLS_KEY_FILE). */
+  tls?: TlsFiles;
 }
 
 /**
@@ -35,7 +38,7 @@ export class HttpServer {
   constructor(private readonly o: HttpServerOptions) {}
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
+    const server = createWebServer(this.o.tls, (req, res) => {
       this.route(req, res).catch((err) => {
         this.o.logger.warn({ err: errorMessage(err), url: req.url }, 'http request failed');
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
@@ -51,7 +54,7 @@ export class HttpServer {
       });
     });
     const a = server.address() as AddressInfo;
-    return `http://${this.o.host}:${a.port}`;
+    return `${this.o.tls ? 'https' : 'http'}://${this.o.host}:${a.port}`;
   }
 
   get port(): number {

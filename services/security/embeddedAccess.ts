@@ -1,0 +1,123 @@
+import type { Aedes, AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Logger } from '../core/logger.js';
+import type { Tenant, TenantState } from '../tenants/model.js';
+import { mayPublish, maySubscribe } from '../tenants/topicSpace.js';
+import type { TenantStore } from '../tenants/tenantStore.js';
+import { verifySecret } from './secrets.js';
+
+type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+
+/**
+ * The embedded broker's (aedes) version of Mosquitto's tenant listeners:
+ *
+ * - a connection to a tenant listener (plain or TLS) must present a tenant's MQTT
+ *   username and password (checked against the registry's scrypt hash; the tenant
+ *   must be active); anonymous is refused (CONNACK 5);
+ * - the internal listener stays open to anonymous clients (the pipeline's own
+ *   gateway and simulator, loopback only); credentials given there are checked and
+ *   confine the client like on the tenant listener;
+ * - a tenant's client may publish and subscribe only under its own roots
+ *   (topicSpace.ts): a publish elsewhere closes the connection (MQTT 3.1.1 has no
+ *   negative PUBACK), a subscription elsewhere gets SUBACK 0x80, and nothing of
+ *   another tenant is ever forwarded to it;
+ * - when a tenant is disabled, or its password rotated, its connected clients are
+ *   disconnected at once (the registry is watched; own changes are seen at once).
+ */
+export class EmbeddedAccess {
+  /** Sockets accepted by a tenant listener: these must authenticate. */
+  readonly tenantSockets = new WeakSet<object>();
+  private readonly tenantOf = new WeakMap<Client, { tenant: string; passwordHash: string }>();
+  private readonly clients = new Map<string, Set<Client>>();
+
+  constructor(
+    private readonly store: TenantStore,
+    private readonly log: Logger,
+  ) {
+    store.watch((before, after) => this.onRegistryChange(before, after));
+  }
+
+  hooks(): Hooks {
+    return {
+      authenticate: (client, username, password, done) => {
+        const mustAuth = this.tenantSockets.has(client.conn);
+        if (username === undefined || username === '') {
+          if (mustAuth) return done(authError(5, 'anonymous clients are not allowed on the tenant listener'), null);
+          return done(null, true);
+        }
+        const tenant = this.byUsername(username);
+        if (!tenant || tenant.status !== 'active' || !password) return done(authError(4, 'bad username or password'), null);
+        verifySecret(password.toString('utf8'), tenant.mqtt.passwordHash).then(
+          (ok) => {
+            if (!ok) return done(authError(4, 'bad username or password'), null);
+            this.tenantOf.set(client, { tenant: tenant.id, passwordHash: tenant.mqtt.passwordHash });
+            done(null, true);
+          },
+          () => done(authError(3, 'cannot check credentials'), null),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        const t = client ? this.activeTenantOf(client) : undefined;
+        if (client && t === null) return done(new Error('tenant disabled'));
+        if (t && !mayPublish(t, packet.topic)) {
+          this.log.warn({ tenant: t, topic: packet.topic }, 'publish outside the tenant topic space refused');
+          return done(new Error('not authorized'));
+        }
+        done(null);
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const t = this.activeTenantOf(client);
+        if (t === null || (t && !maySubscribe(t, sub.topic))) return done(null, null);
+        done(null, sub);
+      },
+      authorizeForward: (client, packet) => {
+        const t = this.activeTenantOf(client);
+        if (t === null || (t && !mayPublish(t, packet.topic))) return null;
+        return packet;
+      },
+    };
+  }
+
+  /** Tracks connected tenant clients (for disconnecting them when the tenant is disabled). */
+  attach(broker: Aedes): void {
+    broker.on('clientReady', (client) => {
+      const t = this.tenantOf.get(client);
+      if (!t) return;
+      let set = this.clients.get(t.tenant);
+      if (!set) this.clients.set(t.tenant, (set = new Set()));
+      set.add(client);
+    });
+    broker.on('clientDisconnect', (client) => {
+      const t = this.tenantOf.get(client);
+      if (t) this.clients.get(t.tenant)?.delete(client);
+    });
+  }
+
+  /** undefined: not a tenant client (internal); null: a tenant that is no longer active. */
+  private activeTenantOf(client: Client): string | undefined | null {
+    const t = this.tenantOf.get(client);
+    if (!t) return undefined;
+    const now = this.store.fresh(100).tenant(t.tenant);
+    return now && now.status === 'active' && now.mqtt.passwordHash === t.passwordHash ? t.tenant : null;
+  }
+
+  private byUsername(username: string): Tenant | undefined {
+    this.store.fresh();
+    return this.store.tenant(username) ?? this.store.read().tenants.find((t) => t.mqtt.username === username);
+  }
+
+  private onRegistryChange(_before: TenantState, after: TenantState): void {
+    for (const [tenant, set] of this.clients) {
+      const t = after.tenants.find((x) => x.id === tenant);
+      for (const client of set) {
+        if (t && t.status === 'active' && t.mqtt.passwordHash === this.tenantOf.get(client)?.passwordHash) continue;
+        this.log.info({ tenant, client: client.id }, 'tenant access revoked: disconnecting its client');
+        set.delete(client);
+        client.close();
+      }
+    }
+  }
+}
+
+function authError(returnCode: 3 | 4 | 5, message: string): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+}

@@ -1,0 +1,75 @@
+import type { CanonicalReading } from '../core/reading.js';
+import { InfluxStore, type InfluxStoreOptions } from '../store/influxStore.js';
+import type { LatestReading, ReadingStore, StoredDeadLetter } from '../store/types.js';
+import type { TenantStore } from './tenantStore.js';
+
+/**
+ * The writer's InfluxDB store with tenant buckets: a reading of a tenant that has
+ * its own bucket (created with the tenant) is written there, so the tenant's read
+ * token sees it; with `copyToMain` (TENANT_READINGS_IN_MAIN_BUCKET, default on) it
+ * is also written to the main bucket, which only the operator's token reads, so
+ * the city's indicators keep seeing every building. Readings of tenants without a
+ * bucket, and dead letters, go to the main bucket only: with no tenant buckets this
+ * is exactly the single-bucket store. Both writes are idempotent, so a batch retried
+ * after one of them failed is stored once in each bucket.
+ */
+export class TenantRoutingStore implements ReadingStore {
+  readonly kind = 'influxdb' as const;
+  private readonly main: InfluxStore;
+  private readonly perBucket = new Map<string, InfluxStore>();
+
+  constructor(
+    private readonly o: InfluxStoreOptions,
+    private readonly tenants: TenantStore,
+    private readonly copyToMain: boolean,
+  ) {
+    this.main = new InfluxStore(o);
+  }
+
+  async init(): Promise<void> {
+    await this.main.init();
+  }
+
+  async writeReadings(readings: CanonicalReading[]): Promise<void> {
+    if (readings.length === 0) return;
+    const toMain: CanonicalReading[] = [];
+    const byBucket = new Map<string, CanonicalReading[]>();
+    for (const r of readings) {
+      const bucket = this.tenants.tenant(r.tenant)?.influx?.bucket;
+      if (!bucket || bucket === this.o.bucket) {
+        toMain.push(r);
+        continue;
+      }
+      let list = byBucket.get(bucket);
+      if (!list) byBucket.set(bucket, (list = []));
+      list.push(r);
+      if (this.copyToMain) toMain.push(r);
+    }
+    for (const [bucket, rs] of byBucket) await this.store(bucket).writeReadings(rs);
+    await this.main.writeReadings(toMain);
+  }
+
+  writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
+    return this.main.writeDeadLetters(items);
+  }
+
+  /** Latest readings of the main bucket, or of the tenant's own bucket when it has one and asks for itself. */
+  latest(opts: { limit: number; tenant?: string }): Promise<LatestReading[]> {
+    const bucket = opts.tenant ? this.tenants.tenant(opts.tenant)?.influx?.bucket : undefined;
+    return (bucket && !this.copyToMain ? this.store(bucket) : this.main).latest(opts);
+  }
+
+  ping(): Promise<boolean> {
+    return this.main.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.main.close();
+  }
+
+  private store(bucket: string): InfluxStore {
+    let s = this.perBucket.get(bucket);
+    if (!s) this.perBucket.set(bucket, (s = new InfluxStore({ ...this.o, bucket })));
+    return s;
+  }
+}

@@ -1,0 +1,62 @@
+import { TENANT_RE } from '../core/reading.js';
+
+/**
+ * A tenant's MQTT topic space. A tenant's client may publish and subscribe only
+ * under its two roots:
+ *
+ *   klimatpuls/{tenant}/...   the native format (`klimatpuls/{tenant}/{device}/up`)
+ *   tenants/{tenant}/...      every other format, under a per-tenant prefix:
+ *                             `tenants/{tenant}/` + the format's usual topic, e.g.
+ *                             `tenants/kalmarhem/wmbusmeters/12345678` or
+ *                             `tenants/kalmarhem/v3/my-app@ttn/devices/em500/up`
+ *
+ * The same rules are written into Mosquitto's ACL file and enforced by the
+ * embedded broker's hooks; the gateway also refuses a device that belongs to
+ * another tenant than the topic names (`tenant_mismatch`).
+ */
+export const TENANT_PREFIX = 'tenants';
+
+export function topicRoots(tenant: string): string[] {
+  return [`klimatpuls/${tenant}/`, `${TENANT_PREFIX}/${tenant}/`];
+}
+
+/** The tenant a topic belongs to (either root), if any. */
+export function tenantOfTopic(topic: string): string | undefined {
+  const m = /^(?:klimatpuls|tenants)\/([^/]+)\//.exec(topic);
+  return m && TENANT_RE.test(m[1]!) ? m[1] : undefined;
+}
+
+/** May the tenant publish to `topic`? (No wildcards, under one of its roots, something after the root.) */
+export function mayPublish(tenant: string, topic: string): boolean {
+  if (/[+#\u0000]/.test(topic)) return false;
+  return topicRoots(tenant).some((root) => topic.startsWith(root) && topic.length > root.length);
+}
+
+/**
+ * May the tenant subscribe to `filter`? Its first two levels must be one of the
+ * tenant's roots, literally (so `#`, `+/...`, `klimatpuls/+/...` are refused).
+ */
+export function maySubscribe(tenant: string, filter: string): boolean {
+  if (filter.includes('\u0000')) return false;
+  return topicRoots(tenant).some((root) => filter.startsWith(root) && filter.length > root.length);
+}
+
+/** For the README and the credentials a tenant receives. */
+export function describeTopics(tenant: string): { native: string; otherFormats: string; examples: string[] } {
+  return {
+    native: `klimatpuls/${tenant}/{deviceId}/up`,
+    otherFormats: `${TENANT_PREFIX}/${tenant}/{the format's own topic}`,
+    examples: [
+      `klimatpuls/${tenant}/{deviceId}/up`,
+      `${TENANT_PREFIX}/${tenant}/wmbusmeters/{meterId}`,
+      `${TENANT_PREFIX}/${tenant}/v3/{application}@{tenant}/devices/{device}/up`,
+      `${TENANT_PREFIX}/${tenant}/application/{id}/device/{devEui}/event/up`,
+      `${TENANT_PREFIX}/${tenant}/senml/{deviceId}`,
+    ],
+  };
+}
+
+/** Mosquitto ACL lines for one tenant (user = tenant id): read and write its roots only. */
+export function mosquittoAcl(tenant: string, username: string): string {
+  return [`user ${username}`, ...topicRoots(tenant).map((root) => `topic readwrite ${root}#`), ''].join('\n');
+}
