@@ -31,7 +31,9 @@ async function point(engine: IndicatorEngine, tenant: string, t: Target, better:
     const b = pick(await engine.compute(t.indicator, tenant, sameInYear(p, t.baselineYear)), t.entity);
     if (b?.sufficient && Number.isFinite(b.value)) baseline = b.value;
   }
-  const trajectory = baseline === undefined ? undefined : trajectoryAt(t, p, baseline);
+  // No trajectory before the baseline year: the follow-up starts there.
+  const beforeBaseline = new Date(p.end - 1).getUTCFullYear() < t.baselineYear;
+  const trajectory = baseline === undefined || beforeBaseline ? undefined : trajectoryAt(t, p, baseline);
   const sufficient = Boolean(v?.sufficient && Number.isFinite(v.value));
   return {
     period: p.label,
