@@ -77,7 +77,9 @@ autosave_interval 1
 # Messages the broker keeps for a disconnected persistent client. Bounded on purpose:
 # large enough for minutes of a city's traffic while the gateway restarts.
 max_queued_messages 1000000
-max_inflight_messages 1000
+# Unacknowledged QoS 1 messages in flight to one client: the gateway acknowledges only
+# after Kafka did, so this (with MQTT_MAX_IN_FLIGHT) bounds its batches per Kafka round trip.
+max_inflight_messages 10000
 log_dest file $d/mosquitto.log
 pid_file $d/pid
 # Started as root, mosquitto would switch to user "mosquitto", who cannot write here.

@@ -121,7 +121,9 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
           await c.run({
             autoCommit: false,
             eachBatchAutoResolve: false,
-            partitionsConsumedConcurrently: 1,
+            // Partitions are committed independently: handle them side by side, so one
+            // partition's store round trip does not wait for another's.
+            partitionsConsumedConcurrently: o.partitions,
             eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
               const b: ConsumedBatch = {
                 topic: batch.topic,
