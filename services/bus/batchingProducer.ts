@@ -28,7 +28,7 @@ export class BatchingProducer {
   constructor(
     private readonly producer: BusProducer,
     private readonly log: Logger,
-    private readonly opts: { maxBatchRecords: number; onError?: (err: unknown) => void } = { maxBatchRecords: 10_000 },
+    private readonly opts: { maxBatchRecords: number; maxBatchBytes?: number; onError?: (err: unknown) => void } = { maxBatchRecords: 10_000 },
   ) {}
 
   get backlog(): number {
@@ -50,10 +50,18 @@ export class BatchingProducer {
     this.sending = true;
     const batch: Pending[] = [];
     let n = 0;
-    while (this.pending.length > 0 && (n === 0 || n + this.pending[0]!.records.length <= this.opts.maxBatchRecords)) {
-      const p = this.pending.shift()!;
-      batch.push(p);
-      n += p.records.length;
+    // Bounded in records and bytes: Kafka refuses a record batch over message.max.bytes
+    // (1 MB by default), and a refused batch would be retried for ever.
+    const maxBytes = this.opts.maxBatchBytes ?? 800_000;
+    let bytes = 0;
+    while (this.pending.length > 0) {
+      const next = this.pending[0]!;
+      const size = next.records.reduce((s, r) => s + r.value.length + r.key.length + 64, 0);
+      if (n > 0 && (n + next.records.length > this.opts.maxBatchRecords || bytes + size > maxBytes)) break;
+      this.pending.shift();
+      batch.push(next);
+      n += next.records.length;
+      bytes += size;
     }
     this.pendingRecords -= n;
     const records = batch.flatMap((p) => p.records);

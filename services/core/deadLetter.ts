@@ -13,6 +13,7 @@ export const DEAD_LETTER_REASONS = [
   'bad_unit',
   'implausible_value',
   'missing_device_params',
+  'no_values',
   'future_time',
   'implausible_time',
   'bad_record',
@@ -42,11 +43,21 @@ export const deadLetterSchema = z.object({
   stage: z.enum(['gateway', 'writer']),
   topic: z.string(),
   payloadBase64: z.string(),
+  /** Size of the original payload; only the first MAX_KEPT_PAYLOAD bytes are kept. */
+  payloadBytes: z.number().int().nonnegative().optional(),
+  payloadTruncated: z.boolean().optional(),
   decoder: z.object({ name: z.string(), version: z.string() }).nullable(),
   receivedAt: z.iso.datetime(),
   deadLetteredAt: z.iso.datetime(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+/**
+ * A dead letter keeps at most this much of the payload: a dead letter must always
+ * fit in a Kafka record (1 MB by default), or a huge bad message would block the
+ * gateway retrying a record the broker never accepts.
+ */
+export const MAX_KEPT_PAYLOAD = 64 * 1024;
 
 export function makeDeadLetter(args: {
   rejected: RejectedValue[];
@@ -65,7 +76,8 @@ export function makeDeadLetter(args: {
     rejected: args.rejected,
     stage: args.stage,
     topic: args.topic,
-    payloadBase64: args.payload.toString('base64'),
+    payloadBase64: args.payload.subarray(0, MAX_KEPT_PAYLOAD).toString('base64'),
+    ...(args.payload.length > MAX_KEPT_PAYLOAD ? { payloadBytes: args.payload.length, payloadTruncated: true } : {}),
     decoder: args.decoder,
     receivedAt: args.receivedAt.toISOString(),
     deadLetteredAt: (args.now ?? new Date()).toISOString(),

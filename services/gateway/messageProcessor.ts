@@ -60,6 +60,11 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
     return dl(decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
   if (!result.ok) return dl(decoder, [result.rejection]);
+  if (result.values.length === 0) {
+    // Nothing to store (a status frame, only unknown keys): kept as a dead letter so no
+    // message disappears without a trace; `dlq replay` can send it again once a decoder knows more.
+    return dl(decoder, [{ reason: 'no_values', field: '(payload)', message: 'the message holds no value Klimatpuls knows' }]);
+  }
   const maxReadings = opts.maxReadingsPerMessage ?? 1000;
   if (result.values.length > maxReadings) {
     return dl(decoder, [{ reason: 'schema', field: 'readings', message: `${result.values.length} values in one message, at most ${maxReadings}` }]);
