@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
 import { freePort, waitFor } from '../helpers/stack.js';
@@ -24,6 +25,13 @@ it('npm start: readings flow without configuration, Ctrl-C stops cleanly', async
     expect(child.output()).toContain('Klimatpuls is running');
     const metrics = await (await fetch(`http://127.0.0.1:${http}/metrics`)).text();
     expect(metrics).toMatch(/klimatpuls_readings_written_total\{service="writer"\} [1-9]/);
+    expect(metrics).toMatch(/klimatpuls_messages_received_total\{service="gateway"\} [1-9]/);
+    // a bad message moves the dead-letter counter, by reason
+    const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    await pub.publishAsync('klimatpuls/kalmar/el-berga/up', 'not json at all', { qos: 1 });
+    await pub.endAsync();
+    await waitFor('the dead-letter counter', async () => (await fetch(`http://127.0.0.1:${http}/metrics`)).text(),
+      (m) => /klimatpuls_dead_letters_total\{service="gateway",reason="not_json"\} 1/.test(m), 10_000);
   } finally {
     child.kill('SIGINT');
     await exited(child);
