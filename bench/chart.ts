@@ -34,7 +34,9 @@ export function renderChart(r: Pick<Results, 'throughput' | 'ratios' | 'latency'
     out.push(`<text x="${left - 10}" y="${y + barH * 0.7}" class="l" text-anchor="end">${esc(b.label)}</text>`);
     if (b.value !== undefined && Number.isFinite(b.value)) {
       out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(b.value) - left).toFixed(1)}" height="${barH}" class="${b.kind}"/>`);
-      out.push(`<text x="${(x(b.value) + 6).toFixed(1)}" y="${y + barH * 0.7}" class="v">${num(b.value)}</text>`);
+      // the value right of the bar, or right of the floor marker when the two would overlap
+      const lx = b.floor && Math.abs(x(b.value) - x(b.floor)) < 70 ? Math.max(x(b.value), x(b.floor)) + 8 : x(b.value) + 6;
+      out.push(`<text x="${lx.toFixed(1)}" y="${y + barH * 0.7}" class="v">${num(b.value)}</text>`);
     } else out.push(`<text x="${left + 6}" y="${y + barH * 0.7}" class="v">not measured</text>`);
     if (b.floor) {
       out.push(`<line x1="${x(b.floor).toFixed(1)}" y1="${y - 3}" x2="${x(b.floor).toFixed(1)}" y2="${y + barH + 3}" class="floor"/>`);
@@ -89,4 +91,14 @@ export function renderChart(r: Pick<Results, 'throughput' | 'ratios' | 'latency'
 ${out.join('\n')}
 </svg>
 `;
+}
+
+// `npx tsx bench/chart.ts bench/results/<run>.json`: draws bench/results/latest.svg again from a saved run.
+if (process.argv[1]?.endsWith('chart.ts') && process.argv[2]) {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const run = JSON.parse(readFileSync(process.argv[2], 'utf8')) as Results;
+  const out = fileURLToPath(new URL('./results/latest.svg', import.meta.url));
+  writeFileSync(out, renderChart(run));
+  process.stdout.write(`${out}\n`);
 }

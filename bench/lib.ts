@@ -14,13 +14,17 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 const t0 = Date.now();
 const tty = Boolean(process.stderr.isTTY);
 let statusShown = false;
-/** A line of progress on stderr (a live status line on a terminal). */
+let lastPlain = 0;
+/** A line of progress on stderr: a live status line on a terminal, one line every 10 s in a log. */
 export function status(msg: string): void {
   const line = `[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}`;
   if (tty) {
     process.stderr.write(`\r${line.slice(0, (process.stderr.columns ?? 120) - 1)}\x1b[K`);
     statusShown = true;
-  } else process.stderr.write(`${line}\n`);
+  } else if (Date.now() - lastPlain >= 10_000) {
+    lastPlain = Date.now();
+    process.stderr.write(`${line}\n`);
+  }
 }
 export function log(msg: string): void {
   if (tty && statusShown) process.stderr.write('\r\x1b[K');
@@ -102,7 +106,9 @@ export async function stopAgent(p: Proc): Promise<void> {
 
 /** `klimatpuls <command>` from the compiled build (dist/), as deployed. */
 export function service(command: string, env: Record<string, string>, opts: { cpuProfDir?: string; args?: string[] } = {}): Proc {
-  const args = [...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), 'dist/services/cli.js', command, ...(opts.args ?? [])];
+  // BENCH_SERVICE_NODE_OPTIONS: V8/Node flags for the services only (GC experiments), not the load generators
+  const flags = (process.env.BENCH_SERVICE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const args = [...flags, ...(opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : []), 'dist/services/cli.js', command, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return track(child);
 }
