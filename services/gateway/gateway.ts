@@ -156,7 +156,13 @@ export class Gateway {
     ]);
     if (!drained) this.log.warn({ inFlight: this.gate?.inFlight }, 'drain timed out; unacknowledged messages will be redelivered by the broker');
     this.batcher?.stop();
-    await client.endAsync(false).catch(() => client.endAsync(true));
+    // A clean DISCONNECT (the broker keeps our session and its queued messages); if the
+    // broker does not answer within 5 s, the socket is closed anyway.
+    const ended = await Promise.race([
+      client.endAsync(false).then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
+    ]);
+    if (!ended) await client.endAsync(true).catch(() => {});
     await this.producer?.disconnect().catch(() => {});
     this.log.info('gateway stopped');
   }

@@ -392,6 +392,36 @@ describe('installAckGate with a real broker', () => {
     expect(await brokerOutgoing(id)).toEqual([]);
   });
 
+  it('after close() under backpressure, a clean end() completes and the messages not taken come back in the next session', async () => {
+    // The regression: a closed gate that stopped reading the socket left end(false)
+    // waiting for ever (the broker's close was never read), so SIGTERM hung the gateway.
+    const id = 'gate-close-full';
+    const topic = 'klimatpuls/t7/dev/up';
+    const h = new ManualHandler();
+    const s = await connectGated(id, h, 2);
+    await s.client.subscribeAsync(topic, { qos: 1 });
+    const pub = await publisher();
+    const payloads = Array.from({ length: 10 }, (_, i) => `m${i}`);
+    await publishAll(pub, topic, payloads);
+    await h.until(2);
+    s.gate.close();
+    h.calls[0]!.resolve();
+    h.calls[1]!.resolve();
+    await s.gate.drained();
+    await untilBrokerAcks(id, 2);
+    const ended = await Promise.race([s.client.endAsync(false).then(() => 'ended'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+    expect(ended).toBe('ended');
+    expect(h.payloads).toEqual(['m0', 'm1']);
+    expect(acksOf(id)).toEqual(['m0', 'm1']);
+
+    const h2 = new ManualHandler();
+    const s2 = await connectGated(id, h2, 100);
+    await h2.until(8);
+    h2.calls.forEach((c) => c.resolve());
+    await s2.gate.drained();
+    expect(h2.payloads).toEqual(payloads.slice(2));
+  });
+
   it('drained() resolves at once when nothing is in flight', async () => {
     const h = new ManualHandler();
     const s = await connectGated('gate-idle', h);

@@ -25,6 +25,10 @@ export interface AckGate {
   drained(): Promise<void>;
 }
 
+/** The work of a message that was not taken: it never completes, so its PUBACK is never sent. */
+const NEVER: Promise<void> = Promise.reject(new Error('not taken: left to the broker'));
+NEVER.catch(() => {});
+
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 export function installAckGate(
@@ -53,7 +57,14 @@ export function installAckGate(
   });
 
   client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
-    if (closed) return; // never call back: no PUBACK, and mqtt.js reads no further
+    if (closed) {
+      // Not taken: its PUBACK is never sent (the broker redelivers it to our session),
+      // but mqtt.js must keep reading the socket, or the DISCONNECT handshake of
+      // `end()` never completes (a paused socket never sees the broker close it).
+      if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, NEVER);
+      callback();
+      return;
+    }
     inFlight++;
     update();
     const done = handle(packet).finally(() => {
@@ -67,7 +78,9 @@ export function installAckGate(
       // A callback from before a reconnect would send its PUBACK ungated (pendingAcks was
       // cleared) on the new connection, acknowledging a message not yet handled: drop it.
       const arrivedIn = epoch;
-      spaceWaiters.push(() => (closed || arrivedIn !== epoch ? undefined : callback()));
+      // After `close` the waiter is still called: this message is being handled and its
+      // PUBACK stays gated by its work, and mqtt.js must read on (see above).
+      spaceWaiters.push(() => (arrivedIn !== epoch ? undefined : callback()));
     }
   };
 
@@ -96,6 +109,7 @@ export function installAckGate(
     },
     close() {
       closed = true;
+      spaceWaiters.splice(0).forEach((w) => w());
     },
     async drained() {
       if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
