@@ -92,6 +92,8 @@ export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; lo
     deadLetterTopic: c.DEADLETTER_TOPIC,
     groupId: c.WRITER_GROUP_ID,
     batchSize: c.WRITER_BATCH_SIZE,
+    concurrency: c.WRITER_CONCURRENCY,
+    maxQueued: c.WRITER_MAX_QUEUED,
     archiveDeadLetters: true,
     drainTimeoutMs: c.DRAIN_TIMEOUT_MS,
     onWritten: deps.onWritten,

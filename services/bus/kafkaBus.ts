@@ -108,7 +108,9 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
         groupId,
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
-        maxBytesPerPartition: 4 * 1024 * 1024,
+        // ~5,000 readings per partition and fetch: enough to keep the write pipeline busy,
+        // little enough that a fetched batch waiting for room costs few MB.
+        maxBytesPerPartition: 2 * 1024 * 1024,
         maxWaitTimeInMs: 250,
         allowAutoTopicCreation: false,
       });
@@ -131,12 +133,17 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
                 messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString() ?? null, value: m.value })),
                 heartbeat,
                 isRunning: () => isRunning() && !isStale(),
+                // Durable progress; may run after eachBatch returned (the writer commits
+                // once the store acknowledged, while the next batches are fetched).
                 async commit(offset) {
-                  resolveOffset(offset);
                   await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(offset) + 1n) }]);
                 },
               };
               await eachBatch(b);
+              // The fetch position moves on (autoCommit is off: this commits nothing). A
+              // batch that threw is not resolved, so kafkajs fetches it again.
+              const last = batch.messages[batch.messages.length - 1];
+              if (last && isRunning() && !isStale()) resolveOffset(last.offset);
             },
           });
         },

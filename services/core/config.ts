@@ -69,6 +69,8 @@ export const configSchema = z.object({
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
   WRITER_BATCH_SIZE: int(1, 50_000).default(5000),
+  WRITER_CONCURRENCY: int(1, 64).default(4),
+  WRITER_MAX_QUEUED: int(1, 1_000_000).optional(),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().min(1).optional(),
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),

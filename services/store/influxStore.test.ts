@@ -1,4 +1,7 @@
+import { Point } from '@influxdata/influxdb-client';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { METRIC_NAMES, SENSOR_KINDS } from '../core/metrics.js';
 import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { deadLetterToLine, readingToLine } from './influxStore.js';
@@ -20,6 +23,34 @@ function reading(over: Partial<CanonicalReading> = {}): CanonicalReading {
 }
 
 describe('readingToLine', () => {
+  it('gives the same bytes as the official client\'s Point for any reading (escaping, tag order, optional tags)', () => {
+    const text = fc.string({ unit: fc.constantFrom('a', 'Ö', ' ', ',', '=', '\n', '\r', '\t', '"', '\\', '7'), minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          tenant: fc.constantFrom('kalmar', 'malmo-stad', 'brf_7'),
+          deviceId: text,
+          kind: fc.constantFrom(...SENSOR_KINDS),
+          metric: fc.constantFrom(...METRIC_NAMES),
+          site: fc.option(text, { nil: undefined }),
+          channel: fc.option(text, { nil: undefined }),
+          value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+          ms: fc.integer({ min: 946_684_800_000, max: 4_102_444_800_000 }),
+          measurement: fc.constantFrom('readings', 'my readings,x', 'a\tb'),
+        }),
+        (g) => {
+          const r = reading({ tenant: g.tenant, deviceId: g.deviceId, kind: g.kind, metric: g.metric, site: g.site, channel: g.channel, value: g.value, observedAt: new Date(g.ms).toISOString() });
+          const p = new Point(g.measurement).tag('tenant', r.tenant).tag('device', r.deviceId).tag('kind', r.kind);
+          if (r.site) p.tag('site', r.site);
+          if (r.channel) p.tag('channel', r.channel);
+          p.floatField(r.metric, r.value).timestamp(g.ms);
+          expect(readingToLine(r, g.measurement)).toBe(p.toLineProtocol());
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('writes tags, the metric as float field and the observed time in ms', () => {
     expect(readingToLine(reading(), 'readings')).toBe(
       'readings,device=el-norrgard,kind=electricity_meter,tenant=kalmar energy_total=1234.5 1740823200123',

@@ -25,12 +25,23 @@ export interface InfluxStoreOptions {
  * reading overwrites itself instead of adding a duplicate.
  */
 export function readingToLine(r: CanonicalReading, measurement: string): string {
-  const p = new Point(measurement).tag('tenant', r.tenant).tag('device', r.deviceId).tag('kind', r.kind);
-  if (r.site) p.tag('site', r.site);
-  if (r.channel) p.tag('channel', r.channel);
-  p.floatField(r.metric, r.value).timestamp(Date.parse(r.observedAt));
-  return p.toLineProtocol()!;
+  // Written by hand rather than with the client's Point (which builds and sorts maps per
+  // point): this runs once per reading and was ~10 % of the writer's CPU. Same bytes as
+  // Point: tags in key order, empty tags left out, the client's escaping
+  // (influxStore.test.ts compares the two on generated readings).
+  let line = escapeMeasurement(measurement);
+  if (r.channel) line += `,channel=${escapeKey(r.channel)}`;
+  line += `,device=${escapeKey(r.deviceId)},kind=${escapeKey(r.kind)}`;
+  if (r.site) line += `,site=${escapeKey(r.site)}`;
+  return `${line},tenant=${escapeKey(r.tenant)} ${escapeKey(r.metric)}=${String(r.value)} ${Date.parse(r.observedAt)}`;
 }
+
+const ESCAPES: Record<string, string> = { ',': '\\,', ' ': '\\ ', '=': '\\=', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const KEY_SPECIAL = /[, =\n\r\t]/g;
+const MEASUREMENT_SPECIAL = /[, \n\r\t]/g;
+/** Tag keys, tag values and field keys: `,`, ` `, `=` and line breaks / tabs escaped. */
+const escapeKey = (s: string) => (s.search(KEY_SPECIAL) < 0 ? s : s.replace(KEY_SPECIAL, (c) => ESCAPES[c]!));
+const escapeMeasurement = (s: string) => (s.search(MEASUREMENT_SPECIAL) < 0 ? s : s.replace(MEASUREMENT_SPECIAL, (c) => ESCAPES[c]!));
 
 /**
  * Dead letters are archived as points too (for the data-quality dashboards). Their

@@ -3,7 +3,6 @@ import { KlimatpulsError, StoreError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { writeIsolating, type BatchWriteHooks } from './batchWriter.js';
-import { parseReading } from './writer.js';
 
 const log = createLogger('silent');
 
@@ -141,40 +140,5 @@ describe('writeIsolating', () => {
     expect((err as KlimatpulsError).code).toBe('SHUTTING_DOWN');
     // the attempt after the stop is the last one
     expect(attempts).toBe(2);
-  });
-});
-
-describe('parseReading', () => {
-  it('accepts a valid reading', () => {
-    const r = reading(1);
-    const parsed = parseReading(Buffer.from(JSON.stringify(r)));
-    expect(parsed).toEqual({ ok: true, reading: r });
-  });
-
-  it('rejects an empty record', () => {
-    expect(parseReading(null)).toEqual({ ok: false, field: '(record)', message: 'empty record' });
-  });
-
-  it('rejects non-JSON', () => {
-    expect(parseReading(Buffer.from('{"id":'))).toEqual({ ok: false, field: '(record)', message: 'not JSON' });
-    expect(parseReading(Buffer.from([0xff, 0x00, 0x13]))).toMatchObject({ ok: false, field: '(record)' });
-  });
-
-  it('rejects JSON that is not a reading, naming the field', () => {
-    expect(parseReading(Buffer.from('[1,2]'))).toMatchObject({ ok: false, field: '(record)' });
-    expect(parseReading(Buffer.from('null'))).toMatchObject({ ok: false, field: '(record)' });
-    const bad = { ...reading(1), value: 'twelve' };
-    expect(parseReading(Buffer.from(JSON.stringify(bad)))).toMatchObject({ ok: false, field: 'value' });
-    const badSource = { ...reading(1), source: { format: 'native' } };
-    expect(parseReading(Buffer.from(JSON.stringify(badSource)))).toMatchObject({ ok: false, field: 'source.decoderVersion' });
-  });
-
-  it('rejects garbage without throwing', () => {
-    let seed = 7;
-    for (let i = 0; i < 200; i++) {
-      const bytes = Buffer.from(Array.from({ length: i % 50 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 256));
-      const r = parseReading(bytes);
-      expect(r.ok).toBe(false);
-    }
   });
 });

@@ -3,11 +3,13 @@ import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from '../bus/types.
 import { deadLetterSchema, makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { canonicalReadingSchema, type CanonicalReading } from '../core/reading.js';
+import type { CanonicalReading } from '../core/reading.js';
 import { retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../store/types.js';
 import { writeIsolating } from './batchWriter.js';
+import { parseReading } from './readingParser.js';
+import { WritePipeline } from './writePipeline.js';
 
 export interface WriterOptions {
   bus: Bus;
@@ -16,6 +18,10 @@ export interface WriterOptions {
   deadLetterTopic: string;
   groupId: string;
   batchSize: number;
+  /** Store writes in flight at once (WRITER_CONCURRENCY). */
+  concurrency?: number;
+  /** At most this many readings accepted and not yet stored (WRITER_MAX_QUEUED; default 4 × batchSize). */
+  maxQueued?: number;
   /** Also archive the dead-letter topic into the store (data-quality dashboards). */
   archiveDeadLetters: boolean;
   /** How long `stop` waits for the in-process bus to empty. */
@@ -39,9 +45,15 @@ export class Writer {
   private dlq?: BatchingProducer;
   private readonly log: Logger;
   private lagTimer?: NodeJS.Timeout;
+  private readonly pipeline: WritePipeline;
 
   constructor(private readonly o: WriterOptions) {
     this.log = o.logger.child({ component: 'writer' });
+    this.pipeline = new WritePipeline({
+      concurrency: o.concurrency ?? 4,
+      maxQueued: o.maxQueued ?? 4 * o.batchSize,
+      onCommitError: (err, key) => this.log.warn({ err: errorMessage(err), partition: key }, 'offset commit failed; a later commit covers it'),
+    });
   }
 
   async start(): Promise<void> {
@@ -67,33 +79,42 @@ export class Writer {
     this.log.info({ topic: o.readingsTopic, group: o.groupId, store: o.store.kind }, 'writer started');
   }
 
+  /**
+   * Parses a fetched batch and submits it to the write pipeline in jobs of up to
+   * `batchSize` records; returns once they are accepted (kafkajs then fetches the
+   * next batch) while the jobs write and commit in the background.
+   */
   private async onReadings(batch: ConsumedBatch): Promise<void> {
     const { o } = this;
-    if (batch.messages.length === 0) return;
-    const valid: CanonicalReading[] = [];
-    const bad: DeadLetter[] = [];
-    for (const m of batch.messages) {
-      const parsed = parseReading(m.value);
-      if (parsed.ok) valid.push(parsed.reading);
-      else bad.push(makeDeadLetter({
-        rejected: [{ reason: 'bad_record', field: parsed.field, message: parsed.message }],
-        stage: 'writer', topic: `${batch.topic}/${batch.partition}@${m.offset}`, payload: m.value ?? Buffer.alloc(0),
-        decoder: null, receivedAt: new Date(),
-      }));
+    for (let i = 0; i < batch.messages.length; i += o.batchSize) {
+      const messages = batch.messages.slice(i, i + o.batchSize);
+      const { valid, bad } = parseBatch(batch, messages);
+      const last = messages[messages.length - 1]!.offset;
+      const accepted = await this.pipeline.submit({
+        key: `${batch.topic}/${batch.partition}`,
+        size: messages.length,
+        run: () => this.store(batch, valid, bad),
+        commit: () => batch.commit(last),
+      }, batch.heartbeat);
+      if (!accepted) return; // stopping: left uncommitted, read again after restart
     }
+  }
+
+  /** Writes one job's readings (isolating what the store refuses) and its dead letters. */
+  private async store(batch: ConsumedBatch, valid: CanonicalReading[], bad: DeadLetter[]): Promise<void> {
+    const { o } = this;
     try {
-      for (let i = 0; i < valid.length; i += o.batchSize) {
-        const chunk = valid.slice(i, i + o.batchSize);
+      if (valid.length > 0) {
         const t0 = performance.now();
-        const rejected = await writeIsolating((rs) => o.store.writeReadings(rs), chunk, {
+        const rejected = await writeIsolating((rs) => o.store.writeReadings(rs), valid, {
           heartbeat: batch.heartbeat,
           isRunning: batch.isRunning,
           onRetry: (err) => o.telemetry.storeErrors.inc({ service: 'writer', kind: (err as KlimatpulsError).code ?? 'unknown' }),
         }, this.log);
         o.telemetry.latency.observe({ service: 'writer', stage: 'store_write' }, (performance.now() - t0) / 1000);
-        o.telemetry.batchSize.observe({ service: 'writer' }, chunk.length);
-        o.telemetry.readingsWritten.inc({ service: 'writer' }, chunk.length - rejected.length);
-        o.onWritten?.(chunk);
+        o.telemetry.batchSize.observe({ service: 'writer' }, valid.length);
+        o.telemetry.readingsWritten.inc({ service: 'writer' }, valid.length - rejected.length);
+        o.onWritten?.(valid);
         for (const r of rejected) {
           o.telemetry.storeErrors.inc({ service: 'writer', kind: 'rejected' });
           bad.push(makeDeadLetter({
@@ -107,13 +128,11 @@ export class Writer {
         await this.dlq!.send(bad.map((d) => ({ topic: o.deadLetterTopic, key: d.topic, value: Buffer.from(JSON.stringify(d)) })));
         for (const d of bad) o.telemetry.deadLetters.inc({ service: 'writer', reason: d.reason });
       }
-      await batch.commit(batch.messages[batch.messages.length - 1]!.offset);
     } catch (err) {
       if (err instanceof KlimatpulsError && err.code === 'SHUTTING_DOWN') {
         this.log.info('stopping mid-batch; it stays uncommitted and is written after restart');
-        return;
       }
-      throw err;
+      throw err; // no commit for this job or later ones of its partition
     }
   }
 
@@ -161,7 +180,16 @@ export class Writer {
       }
       if (left > 0) this.log.error({ left }, 'stopping with readings not yet written (in-process bus)');
     }
+    // Finish and commit what was accepted while the consumer is still in its group
+    // (bounded: with the store down, the jobs give up once the consumer stops below).
+    this.pipeline.close();
+    const drained = await Promise.race([
+      this.pipeline.drain().then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), this.o.drainTimeoutMs ?? 15_000).unref()),
+    ]);
+    if (!drained) this.log.warn({ backlog: this.pipeline.backlog }, 'drain timed out; uncommitted readings are written again after restart');
     await this.readings?.disconnect().catch((err) => this.log.warn({ err: errorMessage(err) }, 'consumer disconnect'));
+    await this.pipeline.drain();
     await this.deadLetters?.disconnect().catch(() => {});
     this.dlq?.stop();
     await this.producer?.disconnect().catch(() => {});
@@ -177,12 +205,18 @@ function safeJson(b: Buffer): unknown {
   }
 }
 
-export function parseReading(value: Buffer | null): { ok: true; reading: CanonicalReading } | { ok: false; field: string; message: string } {
-  if (!value) return { ok: false, field: '(record)', message: 'empty record' };
-  const json = safeJson(value);
-  if (json === undefined) return { ok: false, field: '(record)', message: 'not JSON' };
-  const r = canonicalReadingSchema.safeParse(json);
-  if (r.success) return { ok: true, reading: r.data };
-  const issue = r.error.issues[0]!;
-  return { ok: false, field: issue.path.join('.') || '(record)', message: issue.message };
+/** A fetched chunk split into readings and dead letters for records that are not readings. */
+function parseBatch(batch: ConsumedBatch, messages: ConsumedBatch['messages']): { valid: CanonicalReading[]; bad: DeadLetter[] } {
+  const valid: CanonicalReading[] = [];
+  const bad: DeadLetter[] = [];
+  for (const m of messages) {
+    const parsed = parseReading(m.value);
+    if (parsed.ok) valid.push(parsed.reading);
+    else bad.push(makeDeadLetter({
+      rejected: [{ reason: 'bad_record', field: parsed.field, message: parsed.message }],
+      stage: 'writer', topic: `${batch.topic}/${batch.partition}@${m.offset}`, payload: m.value ?? Buffer.alloc(0),
+      decoder: null, receivedAt: new Date(),
+    }));
+  }
+  return { valid, bad };
 }
