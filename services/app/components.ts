@@ -57,6 +57,7 @@ export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceLookup
     mqttPassword: c.MQTT_PASSWORD,
     clientId: c.MQTT_CLIENT_ID,
     maxInFlight: c.MQTT_MAX_IN_FLIGHT,
+    shareGroup: c.MQTT_SHARE_GROUP,
     readingsTopic: c.READINGS_TOPIC,
     deadLetterTopic: c.DEADLETTER_TOPIC,
     maxPayloadBytes: c.MAX_PAYLOAD_BYTES,

@@ -16,6 +16,13 @@ export interface GatewayOptions {
   mqttPassword?: string;
   clientId: string;
   maxInFlight: number;
+  /**
+   * Subscribe through the shared subscription `$share/<group>/<filter>` (MQTT_SHARE_GROUP):
+   * the broker hands each message to one gateway of the group, so several instances
+   * (each with its own stable client id) split one topic space. Decoders are still
+   * chosen by the message's topic, which carries no `$share` prefix.
+   */
+  shareGroup?: string;
   readingsTopic: string;
   deadLetterTopic: string;
   maxPayloadBytes: number;
@@ -94,7 +101,7 @@ export class Gateway {
       this.log.info({ url: o.mqttUrl, clientId: o.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT');
       // With a present session the broker already has our subscriptions; subscribing
       // again is harmless and covers a broker that lost its state.
-      const filters = o.router.filters();
+      const filters = o.router.filters().map((f) => (o.shareGroup ? `$share/${o.shareGroup}/${f}` : f));
       client.subscribe(filters.map((f) => [f, { qos: 1 }]).reduce((acc, [f, q]) => ({ ...acc, [f as string]: q }), {}), (err) => {
         if (err) this.log.error({ err: errorMessage(err) }, 'subscribe failed');
         else this.log.info({ filters }, 'subscribed');
