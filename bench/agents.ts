@@ -53,6 +53,10 @@ interface KafkaConfig extends Common {
   devices: number;
   baseTime: number;
   groupId?: string;
+  /** First sequence number (several producers fill disjoint ranges). */
+  seqStart?: number;
+  /** Fill a topic as fast as possible (no idempotence, acks=1, 4 requests in flight): the writer bench's backlog. */
+  prefill?: boolean;
 }
 interface InfluxConfig extends Common {
   bucket: string;
@@ -202,25 +206,35 @@ async function bridge(c: SubConfig): Promise<void> {
 
 async function kafkaProduce(c: KafkaConfig): Promise<void> {
   const kafka = new Kafka({ clientId: 'bench-producer', brokers: [c.kafka], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const fast = c.prefill === true;
+  const producer = kafka.producer(fast ? { idempotent: false, maxInFlightRequests: 4, createPartitioner: Partitioners.DefaultPartitioner } : { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  let seq = 0;
-  const timer = reportEvery(() => seq);
+  const first = c.seqStart ?? 0;
+  let seq = first;
+  let acked = 0;
+  const timer = reportEvery(() => acked);
   const receivedAt = new Date().toISOString();
+  const inFlight = new Set<Promise<void>>();
   while (!stopping) {
-    if (seq >= allow) {
+    if (acked >= allow || seq - first >= allow) {
       await sleep(5);
       continue;
     }
     // 2,000 records (~900 kB) per request: under the broker's 1 MB per-partition batch limit
-    const n = Math.min(2000, Math.max(1, allow - seq));
+    const n = Math.min(2000, Math.max(1, allow - (seq - first)));
     const messages = Array.from({ length: n }, (_, i) => canonicalRecord(c, seq + i, receivedAt));
-    await producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages: [{ topic: c.topic, messages }] });
     seq += n;
+    const p = producer
+      .sendBatch({ acks: fast ? 1 : -1, compression: CompressionTypes.None, topicMessages: [{ topic: c.topic, messages }] })
+      .then(() => void (acked += n))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    while (inFlight.size >= (fast ? 4 : 1)) await Promise.race(inFlight);
   }
+  await Promise.all(inFlight);
   clearInterval(timer);
   await producer.disconnect();
-  send({ count: seq, done: true });
+  send({ count: acked, done: true });
 }
 
 async function kafkaConsume(c: KafkaConfig): Promise<void> {

@@ -265,7 +265,8 @@ export async function createTopic(topic: string, partitions = 3): Promise<void> 
  */
 export async function sustain(opts: {
   label: string;
-  load: Proc;
+  /** The load generator, allowed `backlog` ahead of what is processed; none when draining a backlog. */
+  load?: Proc;
   processed: () => Promise<number>;
   backlog: number;
   warmupS: number;
@@ -273,7 +274,9 @@ export async function sustain(opts: {
   onSample?: () => void;
   /** Processes whose CPU use over the measured window is reported. */
   cpu?: () => Record<string, number | undefined>;
-}): Promise<{ rate: number; processed: number; samples: Array<[number, number]>; cpu?: Record<string, number> }> {
+  /** The window ends early once this many are processed (a pre-filled backlog drained). */
+  total?: number;
+}): Promise<{ rate: number; processed: number; seconds: number; samples: Array<[number, number]>; cpu?: Record<string, number> }> {
   const start = Date.now();
   const samples: Array<[number, number]> = [];
   let atWarm: [number, number] | undefined;
@@ -294,11 +297,12 @@ export async function sustain(opts: {
       if (opts.cpu) cpuEnd = cpuAccount(opts.cpu);
     }
     try {
-      opts.load.send({ allow: last + opts.backlog });
+      opts.load?.send({ allow: last + opts.backlog });
     } catch {
-      throw new Error(`${opts.label}: load generator exited\n${opts.load.output()}`);
+      throw new Error(`${opts.label}: load generator exited\n${opts.load?.output()}`);
     }
     opts.onSample?.();
+    if (opts.total !== undefined && last >= opts.total) break;
     if (now - lastShow > 1000) {
       lastShow = now;
       const el = (now - start) / 1000;
@@ -309,5 +313,5 @@ export async function sustain(opts: {
   }
   const [tw, nw] = atWarm ?? [start, 0];
   const [te, ne] = samples[samples.length - 1]!;
-  return { rate: (ne - nw) / ((te - tw) / 1000), processed: ne, samples, ...(cpuEnd ? { cpu: cpuEnd() } : {}) };
+  return { rate: (ne - nw) / ((te - tw) / 1000), processed: ne, seconds: (te - tw) / 1000, samples, ...(cpuEnd ? { cpu: cpuEnd() } : {}) };
 }

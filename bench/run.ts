@@ -9,6 +9,7 @@
  *                    gateway writer e2e latency city kalmar
  *   --profile        run gateway and writer with --cpu-prof and summarize the profiles
  *   --kalmar-days D  simulated days of the Kalmar slice (default 0.25)
+ *   --writer-records N  readings pre-filled into Kafka for the writer-alone window (default 4,000,000)
  *   --no-build       use dist/ as it is (default: compile first, npm run build)
  *
  * Services run as deployed (node dist/services/cli.js gateway|writer, compiled);
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'kalmar-days': { type: 'string', default: '0.25' },
+    'writer-records': { type: 'string', default: '4000000' },
     'no-build': { type: 'boolean', default: false },
   },
 });
@@ -76,6 +78,8 @@ interface Results {
   warmup: number;
   machine: Machine;
   /** readings/s (one native reading per MQTT message in the synthetic runs) */
+  /** Seconds a measured window actually lasted, where it may end early (writer: backlog drained). */
+  windows?: Record<string, number>;
   throughput: Partial<Record<'bareMqtt' | 'bareKafka' | 'bareInflux' | 'bareMqttToKafka' | 'gateway' | 'writer' | 'endToEnd' | 'endToEnd4', number>>;
   /** Memory of each service at its highest RSS during the end-to-end run (MB). */
   memory: Record<string, { rss: number; heapTotal: number; heapUsed: number; external: number }>;
@@ -100,7 +104,7 @@ interface Results {
 
 const results: Results = {
   run: RUN, startedAt: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, machine: machine(), throughput: {}, ratios: {}, latency: {}, rssMb: {}, floors: [], profiles: {}, cpu: {}, load: {}, errors: {}, memory: {},
-  settings: Object.fromEntries(['MQTT_MAX_IN_FLIGHT', 'WRITER_BATCH_SIZE', 'KAFKA_PARTITIONS', 'DRAIN_TIMEOUT_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+  settings: Object.fromEntries(['MQTT_MAX_IN_FLIGHT', 'WRITER_BATCH_SIZE', 'WRITER_CONCURRENCY', 'WRITER_MAX_QUEUED', 'KAFKA_PARTITIONS', 'DRAIN_TIMEOUT_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
 };
 
 function machine(): Machine {
@@ -390,18 +394,40 @@ async function gatewayAlone(): Promise<void> {
   }
 }
 
+/**
+ * The writer alone drains a pre-filled readings topic: a producer running beside it
+ * cannot keep up (kafkajs producing costs more CPU than the writer consuming, and
+ * both share the 2 cores), so it would measure the producer. Two producers fill the
+ * topic first (not measured), then the writer starts and the window runs until the
+ * backlog is drained or the window ends.
+ */
 async function writerAlone(): Promise<void> {
   const env = pipelineEnv('wr');
   await createBucket(env.INFLUX_BUCKET!);
+  await createTopic(env.READINGS_TOPIC!, 3);
+  const total = Number(args['writer-records']);
+  const half = Math.ceil(total / 2);
+  const fillers = [0, 1].map((k) => agent('kafka-produce', { topic: env.READINGS_TOPIC, tenant: TENANT, devices: DEVICES, baseTime: BASE_TIME, allow: k === 0 ? half : total - half, seqStart: k * half, prefill: true }));
+  const t0 = Date.now();
+  try {
+    while (fillers.reduce((s, f) => s + f.count, 0) < total) {
+      if (fillers.some((f) => f.exitCode !== null)) throw new Error(`prefill producer exited\n${fillers.map((f) => f.output()).join('\n')}`);
+      status(`writer: filling ${env.READINGS_TOPIC} ${fillers.reduce((s, f) => s + f.count, 0).toLocaleString('en')}/${total.toLocaleString('en')}`);
+      await sleep(500);
+    }
+  } finally {
+    await Promise.all(fillers.map(stopAgent));
+  }
+  log(`writer: ${total.toLocaleString('en')} readings in the topic after ${((Date.now() - t0) / 1000).toFixed(0)} s (not measured)`);
   const p = await startPipeline(env, { writer: true }, 'writer-alone');
   const rss = rssWatch(p.writer);
-  const producer = agent('kafka-produce', { topic: env.READINGS_TOPIC, tenant: TENANT, devices: DEVICES, baseTime: BASE_TIME, allow: 0 });
   try {
-    const r = await sustain({ label: 'writer alone (Kafka → InfluxDB)', load: producer, processed: () => scrape(p.wrPort, 'klimatpuls_readings_written_total'), backlog: 50_000, warmupS: WARMUP, seconds: SECONDS, cpu: () => ({ ...stackPids(), producer: producer.pid, writer: p.writer?.pid }) });
+    const r = await sustain({ label: 'writer alone (Kafka backlog → InfluxDB)', processed: () => scrape(p.wrPort, 'klimatpuls_readings_written_total'), backlog: 0, total, warmupS: WARMUP, seconds: SECONDS, cpu: () => ({ ...stackPids(), writer: p.writer?.pid }) });
     results.throughput.writer = r.rate;
+    results.windows = { ...results.windows, writer: r.seconds };
     cpuLine('writer', r.cpu);
+    if (r.processed >= total) log(`writer: drained the backlog ${r.seconds.toFixed(0)} s into the window (raise --writer-records for a longer window)`);
   } finally {
-    await stopAgent(producer);
     results.rssMb.writerAlone = rss.stop();
     await stopPipeline(p, 'writer-alone');
     await cleanup(env);
