@@ -131,7 +131,7 @@ export class Gateway {
     const t0 = performance.now();
     await this.batcher!.send(m.records);
     this.work.produced(m, (performance.now() - t0) / 1000);
-    const dl = m.result.deadLetter;
+    const dl = m.deadLetter;
     if (dl) this.log.debug({ topic: packet.topic, reason: dl.reason, field: dl.field }, 'dead-lettered');
   }
 

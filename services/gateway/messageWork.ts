@@ -1,4 +1,5 @@
 import type { BusRecord } from '../bus/types.js';
+import type { DeadLetterReason } from '../core/deadLetter.js';
 import type { Telemetry } from '../core/telemetry.js';
 import { processMessage, type ProcessedMessage, type ProcessorOptions } from './messageProcessor.js';
 
@@ -10,10 +11,15 @@ export interface MessageWorkOptions {
   rateLimiter?: { apply(topic: string, payload: Buffer, receivedAt: Date, result: ProcessedMessage): ProcessedMessage };
 }
 
-/** One message, ready for the bus. */
+/**
+ * One message, ready for the bus: its records, and what is counted once they are
+ * acknowledged. Not the readings themselves: the gateway holds this while it waits
+ * for Kafka (up to MQTT_MAX_IN_FLIGHT messages), and less held is less for the GC.
+ */
 export interface PreparedMessage {
-  result: ProcessedMessage;
   records: BusRecord[];
+  readings: number;
+  deadLetter?: { reason: DeadLetterReason; field: string };
 }
 
 /**
@@ -23,36 +29,61 @@ export interface PreparedMessage {
  * bench/gatewayCpu.ts share it, so the benchmark measures what the gateway does.
  */
 export class MessageWork {
-  constructor(private readonly o: MessageWorkOptions) {}
+  // Counted in plain numbers, put into prom-client when metrics are collected
+  // (Telemetry.countLocally): prom-client hashes labels and allocates on every update.
+  private received = 0;
+  private producedMessages = 0;
+  private producedReadings = 0;
+  private inFlightNow: number | undefined;
+  // prom-client children with their labels bound once (no labels object per call)
+  private readonly produceLatency;
+  private readonly deadLetters = new Map<string, { inc(n?: number): void }>();
+
+  constructor(private readonly o: MessageWorkOptions) {
+    const t = o.telemetry;
+    this.produceLatency = t.latency.labels({ service: 'gateway', stage: 'produce' });
+    const received = t.messagesReceived.labels({ service: 'gateway' });
+    const produced = t.readingsProduced.labels({ service: 'gateway' });
+    const inFlight = t.inFlight.labels({ service: 'gateway' });
+    t.countLocally(() => {
+      if (this.received > 0) received.inc(this.received);
+      if (this.producedMessages > 0) produced.inc(this.producedReadings);
+      if (this.inFlightNow !== undefined) inFlight.set(this.inFlightNow);
+      this.received = this.producedMessages = this.producedReadings = 0;
+      this.inFlightNow = undefined;
+    });
+  }
 
   prepare(topic: string, rawPayload: Buffer | string): PreparedMessage {
     const { o } = this;
     const receivedAt = new Date();
-    o.telemetry.messagesReceived.inc({ service: 'gateway' });
+    this.received++;
     const payload = Buffer.isBuffer(rawPayload) ? rawPayload : Buffer.from(rawPayload);
     const processed = processMessage(topic, payload, receivedAt, o.processor);
     const result = o.rateLimiter ? o.rateLimiter.apply(topic, payload, receivedAt, processed) : processed;
-    const records: BusRecord[] = result.readings.map((r) => ({
-      topic: o.readingsTopic,
-      key: `${r.tenant}/${r.deviceId}`,
-      value: Buffer.from(JSON.stringify(r)),
-    }));
-    if (result.deadLetter) {
-      records.push({ topic: o.deadLetterTopic, key: topic, value: Buffer.from(JSON.stringify(result.deadLetter)) });
-    }
-    return { result, records };
+    const records: BusRecord[] = [];
+    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: Buffer.from(JSON.stringify(r)) });
+    const dl = result.deadLetter;
+    if (!dl) return { records, readings: result.readings.length };
+    records.push({ topic: o.deadLetterTopic, key: topic, value: Buffer.from(JSON.stringify(dl)) });
+    return { records, readings: result.readings.length, deadLetter: { reason: dl.reason, field: dl.field } };
   }
 
   /** The ack gate's count of unacknowledged messages changed (twice per message). */
   inFlight(n: number): void {
-    this.o.telemetry.inFlight.set({ service: 'gateway' }, n);
+    this.inFlightNow = n;
   }
 
   /** The bus acknowledged `m.records` after `produceSeconds`. */
   produced(m: PreparedMessage, produceSeconds: number): void {
-    const { telemetry } = this.o;
-    telemetry.latency.observe({ service: 'gateway', stage: 'produce' }, produceSeconds);
-    telemetry.readingsProduced.inc({ service: 'gateway' }, m.result.readings.length);
-    if (m.result.deadLetter) telemetry.deadLetters.inc({ service: 'gateway', reason: m.result.deadLetter.reason });
+    this.produceLatency.observe(produceSeconds);
+    this.producedMessages++;
+    this.producedReadings += m.readings;
+    const reason = m.deadLetter?.reason;
+    if (reason !== undefined) {
+      let counter = this.deadLetters.get(reason);
+      if (!counter) this.deadLetters.set(reason, (counter = this.o.telemetry.deadLetters.labels({ service: 'gateway', reason })));
+      counter.inc();
+    }
   }
 }
