@@ -38,15 +38,27 @@ export const nativePayloadSchema = z.object({
     .max(MAX_READINGS, `at most ${MAX_READINGS} readings per message`),
 });
 
-const TOPIC_RE = /^klimatpuls\/([^/]+)\/([^/]+)\/up$/;
+/**
+ * klimatpuls/{tenant}/{deviceId}/up, both non-empty and without '/' (what
+ * /^klimatpuls\/([^/]+)\/([^/]+)\/up$/ matches), parsed without a regex match array:
+ * this runs for every message.
+ */
+export function parseNativeTopic(topic: string): { tenant: string; device: string } | undefined {
+  const PREFIX = 'klimatpuls/';
+  if (!topic.startsWith(PREFIX) || !topic.endsWith('/up')) return undefined;
+  const tenantEnd = topic.indexOf('/', PREFIX.length);
+  const deviceEnd = topic.length - 3;
+  if (tenantEnd <= PREFIX.length || deviceEnd <= tenantEnd + 1 || topic.indexOf('/', tenantEnd + 1) !== deviceEnd) return undefined;
+  return { tenant: topic.slice(PREFIX.length, tenantEnd), device: topic.slice(tenantEnd + 1, deviceEnd) };
+}
 
 export const nativeDecoder: Decoder = {
   name: 'native',
   version: '1.0.0',
   decode(payload: Buffer, ctx: DecodeContext): DecodeResult {
-    const m = TOPIC_RE.exec(ctx.topic);
+    const m = parseNativeTopic(ctx.topic);
     if (!m) return reject('unsupported_topic', 'topic', 'expected klimatpuls/{tenant}/{deviceId}/up');
-    const [, tenant, deviceFromTopic] = m as unknown as [string, string, string];
+    const { tenant, device: deviceFromTopic } = m;
     const json = parseJson(payload);
     if (!json.ok) return reject('not_json', '(payload)', json.message);
     let p: NativePayload | undefined = checkNativePayload(json.value, MAX_READINGS);
