@@ -5,6 +5,8 @@ import type { BusProducer, BusRecord } from './types.js';
 
 interface Pending {
   records: BusRecord[];
+  /** Bytes the records count for against maxBatchBytes. */
+  size: number;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -38,8 +40,10 @@ export class BatchingProducer {
   send(records: BusRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     if (this.abort.signal.aborted) return Promise.reject(new Error('producer stopped'));
+    let size = 0;
+    for (const r of records) size += r.value.length + r.key.length + 64;
     return new Promise((resolve, reject) => {
-      this.pending.push({ records, resolve, reject });
+      this.pending.push({ records, size, resolve, reject });
       this.pendingRecords += records.length;
       this.pump();
     });
@@ -56,7 +60,7 @@ export class BatchingProducer {
     let bytes = 0;
     while (this.pending.length > 0) {
       const next = this.pending[0]!;
-      const size = next.records.reduce((s, r) => s + r.value.length + r.key.length + 64, 0);
+      const size = next.size;
       if (n > 0 && (n + next.records.length > this.opts.maxBatchRecords || bytes + size > maxBytes)) break;
       this.pending.shift();
       batch.push(next);
@@ -64,7 +68,8 @@ export class BatchingProducer {
       bytes += size;
     }
     this.pendingRecords -= n;
-    const records = batch.flatMap((p) => p.records);
+    const records: BusRecord[] = [];
+    for (const p of batch) for (const r of p.records) records.push(r);
     retry(() => this.producer.send(records), {
       retries: Infinity,
       initialDelayMs: 200,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalReadingSchema, readingId, type CanonicalReading } from './reading.js';
+import { canonicalReadingSchema, readingId, readingIdOf, type CanonicalReading } from './reading.js';
 
 const key = {
   tenant: 'kalmar',
@@ -24,6 +24,12 @@ function validReading(over: Partial<CanonicalReading> = {}): CanonicalReading {
 }
 
 describe('readingId', () => {
+  it('keeps its values (stored data depends on them; pinned from the createHash version)', () => {
+    expect(readingId({ tenant: 'kalmar', deviceId: 'el-norrgard', metric: 'energy_total', observedAt: '2025-03-01T10:00:00Z' })).toBe('63d593a80436f5ddece8362d916a14eb');
+    expect(readingId({ tenant: 'kalmar', deviceId: 'Räknare 7', metric: 'count', channel: 'in', observedAt: '2025-03-01T11:00:00.123+01:00' })).toBe('586c19b7b3800e92400bd839e5a6c1ac');
+    expect(readingIdOf('kalmar', 'Räknare 7', 'count', 'in', Date.parse('2025-03-01T10:00:00.123Z'))).toBe('586c19b7b3800e92400bd839e5a6c1ac');
+  });
+
   it('is 32 lower-case hex characters and the same for the same input', () => {
     const a = readingId(key);
     expect(a).toMatch(/^[0-9a-f]{32}$/);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { z } from 'zod';
 import { CANONICAL_UNITS, METRIC_NAMES, SENSOR_KINDS } from './metrics.js';
 
@@ -30,6 +30,14 @@ export const canonicalReadingSchema = z.object({
 export type CanonicalReading = z.infer<typeof canonicalReadingSchema>;
 
 export function readingId(r: Pick<CanonicalReading, 'tenant' | 'deviceId' | 'metric' | 'channel' | 'observedAt'>): string {
-  const key = [r.tenant, r.deviceId, r.metric, r.channel ?? '', Date.parse(r.observedAt)].join('\n');
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return readingIdOf(r.tenant, r.deviceId, r.metric, r.channel, Date.parse(r.observedAt));
+}
+
+/** crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash stream object; same digest. */
+const sha256Hex: (data: string) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => crypto.createHash('sha256').update(data).digest('hex');
+
+/** readingId with the observed time as epoch milliseconds (what the normalizer has at hand). */
+export function readingIdOf(tenant: string, deviceId: string, metric: string, channel: string | undefined, observedMs: number): string {
+  return sha256Hex(`${tenant}\n${deviceId}\n${metric}\n${channel ?? ''}\n${observedMs}`).slice(0, 32);
 }

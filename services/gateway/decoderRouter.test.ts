@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { loadConfig } from '../core/config.js';
@@ -34,6 +35,31 @@ describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
     ['a/b/#', 'a', false],
   ])('%s vs %s → %s', (filter, topic, expected) => {
     expect(topicMatches(filter, topic)).toBe(expected);
+  });
+});
+
+describe('topicMatches walks the topic in place', () => {
+  /** The straightforward version: split both, compare level by level. */
+  function bySplitting(filter: string, topic: string): boolean {
+    const f = filter.split('/');
+    const t = topic.split('/');
+    for (let i = 0; i < f.length; i++) {
+      if (f[i] === '#') return i < t.length || (i === t.length && i > 0);
+      if (i >= t.length) return false;
+      if (f[i] !== '+' && f[i] !== t[i]) return false;
+    }
+    return f.length === t.length;
+  }
+  const level = fc.constantFrom('', 'a', 'b', 'ab', '+', '#');
+  const path = fc.array(level, { minLength: 1, maxLength: 5 }).map((l) => l.join('/'));
+
+  it('agrees with splitting both into levels', () => {
+    fc.assert(
+      fc.property(path, path, (filter, topic) => {
+        expect(topicMatches(filter, topic), `${filter} vs ${topic}`).toBe(bySplitting(filter, topic));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -4,31 +4,47 @@ import type { Decoder } from '../decoders/types.js';
 
 /** MQTT topic filter matching (`+` one level, `#` the rest), per MQTT 3.1.1 §4.7. */
 export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
+  return filterMatchesTopic(filter.split('/'), topic);
+}
+
+/**
+ * topicMatches with the filter already split into levels, walking the topic in place
+ * rather than splitting it (this runs for every message and route). `levels` becomes
+ * the topic's level count once its last level was compared.
+ */
+export function filterMatchesTopic(f: readonly string[], topic: string): boolean {
+  let start = 0;
+  let levels = -1;
   for (let i = 0; i < f.length; i++) {
     const part = f[i]!;
-    if (part === '#') return i < t.length || (i === t.length && i > 0);
-    if (i >= t.length) return false;
-    if (part !== '+' && part !== t[i]) return false;
+    if (part === '#') return levels === -1 || (i === levels && i > 0);
+    if (levels !== -1) return false;
+    let end = topic.indexOf('/', start);
+    if (end === -1) {
+      end = topic.length;
+      levels = i + 1;
+    }
+    if (part !== '+' && (end - start !== part.length || !topic.startsWith(part, start))) return false;
+    start = end + 1;
   }
-  return f.length === t.length;
+  return levels === f.length;
 }
 
 /** Picks a decoder by topic filter; the first matching route wins. */
 export class DecoderRouter {
-  private readonly routes: ReadonlyArray<{ filter: string; decoder: Decoder }>;
+  private readonly routes: ReadonlyArray<{ filter: string; levels: readonly string[]; decoder: Decoder }>; // levels: the filter split at '/'
 
   constructor(routes: ReadonlyArray<readonly [string, string]>, variable = 'DECODER_ROUTES') {
     this.routes = routes.map(([filter, name]) => {
       const decoder = getDecoder(name);
       if (!decoder) throw new ConfigError(variable, `a decoder name (${Object.keys(decoders).join(', ')})`, name);
-      return { filter, decoder };
+      return { filter, levels: filter.split('/'), decoder };
     });
   }
 
   decoderFor(topic: string): Decoder | undefined {
-    return this.routes.find((r) => topicMatches(r.filter, topic))?.decoder;
+    for (const r of this.routes) if (filterMatchesTopic(r.levels, topic)) return r.decoder;
+    return undefined;
   }
 
   /** The topic filters the gateway subscribes to. */

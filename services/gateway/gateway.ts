@@ -1,5 +1,5 @@
 import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
-import type { BusProducer, Bus, BusRecord } from '../bus/types.js';
+import type { BusProducer, Bus } from '../bus/types.js';
 import { BatchingProducer } from '../bus/batchingProducer.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -8,7 +8,8 @@ import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import type { DecoderRouter } from './decoderRouter.js';
-import { processMessage, type ProcessedMessage, type ProcessorOptions } from './messageProcessor.js';
+import type { ProcessedMessage } from './messageProcessor.js';
+import { MessageWork } from './messageWork.js';
 
 export interface GatewayOptions {
   mqttUrl: string;
@@ -50,20 +51,26 @@ export class Gateway {
   private producer?: BusProducer;
   private batcher?: BatchingProducer;
   private readonly log: Logger;
-  private readonly processorOpts: ProcessorOptions;
+  private readonly work: MessageWork;
   private connectedOnce = false;
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.logger.child({ component: 'gateway' });
-    this.processorOpts = {
-      router: o.router,
-      registry: o.registry,
-      maxPayloadBytes: o.maxPayloadBytes,
-      maxReadingsPerMessage: o.maxReadingsPerMessage,
-      maxFutureMs: o.maxFutureMs,
-      minObservedAt: new Date('2000-01-01T00:00:00Z'),
-      frameTimes: new FrameTimeCache(),
-    };
+    this.work = new MessageWork({
+      processor: {
+        router: o.router,
+        registry: o.registry,
+        maxPayloadBytes: o.maxPayloadBytes,
+        maxReadingsPerMessage: o.maxReadingsPerMessage,
+        maxFutureMs: o.maxFutureMs,
+        minObservedAt: new Date('2000-01-01T00:00:00Z'),
+        frameTimes: new FrameTimeCache(),
+      },
+      readingsTopic: o.readingsTopic,
+      deadLetterTopic: o.deadLetterTopic,
+      telemetry: o.telemetry,
+      rateLimiter: o.rateLimiter,
+    });
   }
 
   get ready(): boolean {
@@ -95,7 +102,7 @@ export class Gateway {
     this.client = client;
     this.gate = installAckGate(client, (p) => this.onMessage(p), {
       maxInFlight: o.maxInFlight,
-      onInFlight: (n) => o.telemetry.inFlight.set({ service: 'gateway' }, n),
+      onInFlight: (n) => this.work.inFlight(n),
     });
     client.on('connect', (connack) => {
       this.log.info({ url: o.mqttUrl, clientId: o.clientId, sessionPresent: connack.sessionPresent }, 'connected to MQTT');
@@ -127,28 +134,12 @@ export class Gateway {
   }
 
   private async onMessage(packet: IPublishPacket): Promise<void> {
-    const { o } = this;
-    const receivedAt = new Date();
-    o.telemetry.messagesReceived.inc({ service: 'gateway' });
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const processed = processMessage(packet.topic, payload, receivedAt, this.processorOpts);
-    const result = o.rateLimiter ? o.rateLimiter.apply(packet.topic, payload, receivedAt, processed) : processed;
-    const records: BusRecord[] = result.readings.map((r) => ({
-      topic: o.readingsTopic,
-      key: `${r.tenant}/${r.deviceId}`,
-      value: Buffer.from(JSON.stringify(r)),
-    }));
-    if (result.deadLetter) {
-      records.push({ topic: o.deadLetterTopic, key: packet.topic, value: Buffer.from(JSON.stringify(result.deadLetter)) });
-    }
+    const m = this.work.prepare(packet.topic, packet.payload);
     const t0 = performance.now();
-    await this.batcher!.send(records);
-    o.telemetry.latency.observe({ service: 'gateway', stage: 'produce' }, (performance.now() - t0) / 1000);
-    o.telemetry.readingsProduced.inc({ service: 'gateway' }, result.readings.length);
-    if (result.deadLetter) {
-      o.telemetry.deadLetters.inc({ service: 'gateway', reason: result.deadLetter.reason });
-      this.log.debug({ topic: packet.topic, reason: result.deadLetter.reason, field: result.deadLetter.field }, 'dead-lettered');
-    }
+    await this.batcher!.send(m.records);
+    this.work.produced(m, (performance.now() - t0) / 1000);
+    const dl = m.deadLetter;
+    if (dl) this.log.debug({ topic: packet.topic, reason: dl.reason, field: dl.field }, 'dead-lettered');
   }
 
   /** Stops taking messages, waits for in-flight ones to be acknowledged (bounded), then disconnects. */

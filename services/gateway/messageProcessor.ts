@@ -1,6 +1,7 @@
 import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import type { CanonicalReading } from '../core/reading.js';
-import type { DecodedValue, Decoder } from '../decoders/types.js';
+import type { DecodedValue, Decoder, DeviceInfo } from '../decoders/types.js';
+import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { normalize, type NormalizeOptions } from './normalize.js';
 import type { DecoderRouter } from './decoderRouter.js';
 
@@ -15,6 +16,27 @@ export interface ProcessorOptions extends NormalizeOptions {
   onDecoded?: (values: DecodedValue[], decoder: Decoder) => void;
 }
 
+function deadLettered(topic: string, payload: Buffer, receivedAt: Date, decoder: Decoder | null, rejected: DeadLetter['rejected']): ProcessedMessage {
+  return {
+    readings: [],
+    deadLetter: makeDeadLetter({ rejected, stage: 'gateway', topic, payload, decoder: decoder && { name: decoder.name, version: decoder.version }, receivedAt }),
+  };
+}
+
+/** The decoders' view of the registry: one function per registry, not one per message. */
+const deviceInfoLookups = new WeakMap<DeviceLookup, (ref: string) => DeviceInfo | undefined>();
+function deviceInfoLookup(registry: DeviceLookup): (ref: string) => DeviceInfo | undefined {
+  let lookup = deviceInfoLookups.get(registry);
+  if (!lookup) {
+    lookup = (ref) => {
+      const d = registry.get(ref);
+      return d && { model: d.model, params: d.params };
+    };
+    deviceInfoLookups.set(registry, lookup);
+  }
+  return lookup;
+}
+
 export interface ProcessedMessage {
   readings: CanonicalReading[];
   /** Zero or one: a message's rejected values travel together with its raw payload. */
@@ -26,52 +48,33 @@ export interface ProcessedMessage {
  * the gateway, `klimatpuls decode` and tests all use it. Never throws on bad input.
  */
 export function processMessage(topic: string, payload: Buffer, receivedAt: Date, opts: ProcessorOptions): ProcessedMessage {
-  const dl = (decoder: Decoder | null, rejected: DeadLetter['rejected']): ProcessedMessage => ({
-    readings: [],
-    deadLetter: makeDeadLetter({
-      rejected,
-      stage: 'gateway',
-      topic,
-      payload,
-      decoder: decoder && { name: decoder.name, version: decoder.version },
-      receivedAt,
-    }),
-  });
-
   if (payload.length > opts.maxPayloadBytes) {
-    return dl(null, [{ reason: 'payload_too_large', field: '(payload)', message: `${payload.length} bytes, at most ${opts.maxPayloadBytes}` }]);
+    return deadLettered(topic, payload, receivedAt, null, [{ reason: 'payload_too_large', field: '(payload)', message: `${payload.length} bytes, at most ${opts.maxPayloadBytes}` }]);
   }
   const decoder = opts.forceDecoder ?? opts.router.decoderFor(topic);
   if (!decoder) {
-    return dl(null, [{ reason: 'unsupported_topic', field: 'topic', message: 'no decoder is configured for this topic' }]);
+    return deadLettered(topic, payload, receivedAt, null, [{ reason: 'unsupported_topic', field: 'topic', message: 'no decoder is configured for this topic' }]);
   }
   let result;
   try {
-    result = decoder.decode(payload, {
-      topic,
-      receivedAt,
-      lookupDevice: (ref) => {
-        const d = opts.registry.get(ref);
-        return d && { model: d.model, params: d.params };
-      },
-    });
+    result = decoder.decode(payload, { topic, receivedAt, lookupDevice: deviceInfoLookup(opts.registry) });
   } catch (err) {
     // A decoder bug must not take the gateway down; the message is kept for replay.
-    return dl(decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
+    return deadLettered(topic, payload, receivedAt, decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
-  if (!result.ok) return dl(decoder, [result.rejection]);
+  if (!result.ok) return deadLettered(topic, payload, receivedAt, decoder, [result.rejection]);
   if (result.values.length === 0) {
     // Nothing to store (a status frame, only unknown keys): kept as a dead letter so no
     // message disappears without a trace; `dlq replay` can send it again once a decoder knows more.
-    return dl(decoder, [{ reason: 'no_values', field: '(payload)', message: 'the message holds no value Klimatpuls knows' }]);
+    return deadLettered(topic, payload, receivedAt, decoder, [{ reason: 'no_values', field: '(payload)', message: 'the message holds no value Klimatpuls knows' }]);
   }
   const maxReadings = opts.maxReadingsPerMessage ?? 1000;
   if (result.values.length > maxReadings) {
-    return dl(decoder, [{ reason: 'schema', field: 'readings', message: `${result.values.length} values in one message, at most ${maxReadings}` }]);
+    return deadLettered(topic, payload, receivedAt, decoder, [{ reason: 'schema', field: 'readings', message: `${result.values.length} values in one message, at most ${maxReadings}` }]);
   }
   opts.onDecoded?.(result.values, decoder);
 
   const n = normalize(result.values, { topic, receivedAt, tenantHint: result.tenantHint, decoder }, opts);
   if (n.rejected.length === 0) return { readings: n.readings };
-  return { readings: n.readings, deadLetter: dl(decoder, n.rejected).deadLetter! };
+  return { readings: n.readings, deadLetter: deadLettered(topic, payload, receivedAt, decoder, n.rejected).deadLetter! };
 }

@@ -47,8 +47,9 @@ export function installAckGate(
 
   const update = () => {
     opts.onInFlight?.(inFlight);
-    if (inFlight <= lowWater) spaceWaiters.splice(0).forEach((w) => w());
-    if (inFlight === 0) idleWaiters.splice(0).forEach((w) => w());
+    // (twice per message: no array copy unless someone waits)
+    if (inFlight <= lowWater && spaceWaiters.length > 0) spaceWaiters.splice(0).forEach((w) => w());
+    if (inFlight === 0 && idleWaiters.length > 0) idleWaiters.splice(0).forEach((w) => w());
   };
 
   client.on('close', () => {

@@ -1,11 +1,16 @@
-import { METRICS, isMetricName } from '../core/metrics.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import { METRICS, isMetricName, type CanonicalUnit, type MetricName, type MetricSpec } from '../core/metrics.js';
+import { readingIdOf, type CanonicalReading } from '../core/reading.js';
 import type { RejectedValue } from '../core/deadLetter.js';
 import { toCanonical } from '../core/units.js';
-import type { DeviceLookup } from '../registry/deviceRegistry.js';
+import type { Device, DeviceLookup } from '../registry/deviceRegistry.js';
 import type { DecodedValue, Decoder } from '../decoders/types.js';
 import type { FrameTimeCache } from './frameTimeCache.js';
 import { distanceToFill } from './fillGeometry.js';
+import { lastIsoTimeCache } from '../core/isoTime.js';
+
+// Consecutive messages share their received millisecond, and often their observed time.
+const receivedIso = lastIsoTimeCache();
+const observedIso = lastIsoTimeCache();
 
 export interface NormalizeOptions {
   registry: DeviceLookup;
@@ -34,22 +39,20 @@ export function normalize(
 ): NormalizeResult {
   const readings: CanonicalReading[] = [];
   const rejected: RejectedValue[] = [];
-  const receivedAt = ctx.receivedAt.toISOString();
+  const receivedMs = ctx.receivedAt.getTime();
+  const receivedAt = receivedIso(receivedMs);
+  const minObservedMs = opts.minObservedAt.getTime();
 
-  const pending = [...values]; // derived values (distance → fill level) are appended
+  let pending = values; // derived values (distance → fill level) are appended to a copy
   for (let i = 0; i < pending.length; i++) {
-    const raw = pending[i]!;
-    const fail = (reason: RejectedValue['reason'], field: string, message: string) =>
-      rejected.push({ reason, field, message });
-    const v = raw;
-
+    const v = pending[i]!;
     const device = opts.registry.get(v.deviceRef);
     if (!device) {
-      fail('unknown_device', 'device', `device ${JSON.stringify(v.deviceRef)} is not in the registry`);
+      fail(rejected, 'unknown_device', 'device', `device ${JSON.stringify(v.deviceRef)} is not in the registry`);
       continue;
     }
     if (ctx.tenantHint !== undefined && ctx.tenantHint !== device.tenant) {
-      fail('tenant_mismatch', 'topic', `device ${v.deviceRef} belongs to another tenant than ${ctx.tenantHint}`);
+      fail(rejected, 'tenant_mismatch', 'topic', `device ${v.deviceRef} belongs to another tenant than ${ctx.tenantHint}`);
       continue;
     }
     if (v.metric === 'distance') {
@@ -57,69 +60,89 @@ export function normalize(
       // container's geometry from the registry turns it into a fill level.
       const fill = distanceToFill(v, device.params);
       if (!fill.ok) {
-        fail(fill.reason, fill.field, fill.message);
+        fail(rejected, fill.reason, fill.field, fill.message);
         continue;
       }
+      if (pending === values) pending = values.slice();
       pending.push(...fill.values);
       continue;
     }
     if (!isMetricName(v.metric)) {
-      fail('unknown_metric', `${v.field}.metric`, `unknown metric ${JSON.stringify(v.metric)}`);
+      fail(rejected, 'unknown_metric', `${v.field}.metric`, `unknown metric ${JSON.stringify(v.metric)}`);
       continue;
     }
-    const spec = METRICS[v.metric];
+    const spec: MetricSpec = METRICS[v.metric];
     const value = v.unit === undefined ? v.value : toCanonical(v.value, v.unit, spec.unit);
     if (value === undefined) {
-      fail('bad_unit', `${v.field}.unit`, `${JSON.stringify(v.unit)} cannot be converted to ${spec.unit} for ${v.metric}`);
+      fail(rejected, 'bad_unit', `${v.field}.unit`, `${JSON.stringify(v.unit)} cannot be converted to ${spec.unit} for ${v.metric}`);
       continue;
     }
     if (!Number.isFinite(value)) {
-      fail('implausible_value', `${v.field}.value`, 'must be a finite number');
+      fail(rejected, 'implausible_value', `${v.field}.value`, 'must be a finite number');
       continue;
     }
     if (spec.cumulative && value < 0) {
-      fail('implausible_value', `${v.field}.value`, `a cumulative register (${v.metric}) cannot be negative`);
+      fail(rejected, 'implausible_value', `${v.field}.value`, `a cumulative register (${v.metric}) cannot be negative`);
       continue;
     }
     if (value < spec.min || value > spec.max) {
-      fail('implausible_value', `${v.field}.value`, `${v.metric} must be within [${spec.min}, ${spec.max}] ${spec.unit}`);
+      fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be within [${spec.min}, ${spec.max}] ${spec.unit}`);
       continue;
     }
-    if ('integer' in spec && spec.integer && !Number.isInteger(value)) {
-      fail('implausible_value', `${v.field}.value`, `${v.metric} must be a whole number`);
+    if (spec.integer && !Number.isInteger(value)) {
+      fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be a whole number`);
       continue;
     }
     let observed = v.observedAt ?? ctx.receivedAt;
     if (v.frameCounter !== undefined && opts.frameTimes) observed = opts.frameTimes.resolve(`${device.tenant}/${device.id}`, v.frameCounter, observed);
-    if (Number.isNaN(observed.getTime())) {
-      fail('implausible_time', `${v.field}.time`, 'not a valid time');
+    const observedMs = observed.getTime();
+    if (Number.isNaN(observedMs)) {
+      fail(rejected, 'implausible_time', `${v.field}.time`, 'not a valid time');
       continue;
     }
-    if (observed.getTime() - ctx.receivedAt.getTime() > opts.maxFutureMs) {
-      fail('future_time', `${v.field}.time`, `more than ${opts.maxFutureMs / 1000} s after the time it was received`);
+    if (observedMs - receivedMs > opts.maxFutureMs) {
+      fail(rejected, 'future_time', `${v.field}.time`, `more than ${opts.maxFutureMs / 1000} s after the time it was received`);
       continue;
     }
-    if (observed < opts.minObservedAt) {
-      fail('implausible_time', `${v.field}.time`, `before ${opts.minObservedAt.toISOString()}: the device clock is not set`);
+    if (observedMs < minObservedMs) {
+      fail(rejected, 'implausible_time', `${v.field}.time`, `before ${opts.minObservedAt.toISOString()}: the device clock is not set`);
       continue;
     }
-    const base = {
-      tenant: device.tenant,
-      deviceId: device.id,
-      metric: v.metric,
-      observedAt: observed.toISOString(),
-      ...(v.channel !== undefined ? { channel: v.channel } : {}),
-    };
-    readings.push({
-      id: readingId(base),
-      ...base,
-      ...(device.site !== undefined ? { site: device.site } : {}),
-      kind: device.kind,
-      value,
-      unit: spec.unit,
-      receivedAt,
-      source: { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic },
-    });
+    readings.push(canonicalReading(v.metric, v.channel, observedMs, device, value, spec.unit, receivedAt, ctx));
   }
   return { readings, rejected };
+}
+
+function fail(rejected: RejectedValue[], reason: RejectedValue['reason'], field: string, message: string): void {
+  rejected.push({ reason, field, message });
+}
+
+/**
+ * The reading, its properties in this order (the JSON on the bus keeps it): id, tenant,
+ * deviceId, metric, observedAt, channel?, site?, kind, value, unit, receivedAt, source.
+ * One object literal per combination of the optional ones rather than spreads or added
+ * properties: this runs once per reading, and a literal is allocated in one piece.
+ */
+function canonicalReading(
+  metric: MetricName,
+  channel: string | undefined,
+  observedMs: number,
+  device: Device,
+  value: number,
+  unit: CanonicalUnit,
+  receivedAt: string,
+  ctx: { topic: string; decoder: Pick<Decoder, 'name' | 'version'> },
+): CanonicalReading {
+  const id = readingIdOf(device.tenant, device.id, metric, channel, observedMs);
+  const { tenant, id: deviceId, site, kind } = device;
+  const observedAt = observedIso(observedMs);
+  const source = { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic };
+  if (channel === undefined) {
+    return site === undefined
+      ? { id, tenant, deviceId, metric, observedAt, kind, value, unit, receivedAt, source }
+      : { id, tenant, deviceId, metric, observedAt, site, kind, value, unit, receivedAt, source };
+  }
+  return site === undefined
+    ? { id, tenant, deviceId, metric, observedAt, channel, kind, value, unit, receivedAt, source }
+    : { id, tenant, deviceId, metric, observedAt, channel, site, kind, value, unit, receivedAt, source };
 }

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DecodeResult, DecodedValue } from '../types.js';
-import { nativeDecoder } from './nativeDecoder.js';
+import { nativeDecoder, parseNativeTopic } from './nativeDecoder.js';
 
 /**
  * Fixtures in testdata/: {note, topic, payload | payloadText | payloadBase64,
@@ -204,5 +205,21 @@ describe('native decoder: rejections', () => {
   it('a reading without metric, or with an over-long unit', () => {
     expectRejection(decode('klimatpuls/kalmar/x/up', JSON.stringify({ readings: [{ value: 1 }] })), 'schema', 'readings[0].metric');
     expectRejection(decode('klimatpuls/kalmar/x/up', JSON.stringify({ readings: [{ metric: 'power', value: 1, unit: 'k'.repeat(17) }] })), 'schema', 'readings[0].unit');
+  });
+});
+
+describe('parseNativeTopic', () => {
+  const TOPIC_RE = /^klimatpuls\/([^/]+)\/([^/]+)\/up$/;
+  const part = fc.oneof(fc.constantFrom('', 'klimatpuls', 'up', 'a', 'x/y', '\n', '/'), fc.string({ maxLength: 4 }));
+  const topic = fc.oneof(fc.array(part, { maxLength: 6 }).map((p) => p.join('/')), fc.tuple(part, part).map(([t, d]) => `klimatpuls/${t}/${d}/up`));
+
+  it('matches what the topic regex matches, with the same tenant and device', () => {
+    fc.assert(
+      fc.property(topic, (t) => {
+        const m = TOPIC_RE.exec(t);
+        expect(parseNativeTopic(t), t).toEqual(m ? { tenant: m[1], device: m[2] } : undefined);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { reject, type DecodeContext, type DecodeResult, type Decoder } from '../types.js';
 import { describeIssue, parseJson } from '../zodIssue.js';
+import { checkNativePayload, type NativePayload } from './nativePayloadCheck.js';
 
 /**
  * The native Klimatpuls format, for devices and gateways that we (or a housing
@@ -20,7 +21,7 @@ const time = z.union([
   z.number().int().positive('epoch milliseconds, > 0'),
 ]);
 
-const payloadSchema = z.object({
+export const nativePayloadSchema = z.object({
   device: z.string().min(1).max(128).optional(),
   time: time.optional(),
   readings: z
@@ -37,31 +38,47 @@ const payloadSchema = z.object({
     .max(MAX_READINGS, `at most ${MAX_READINGS} readings per message`),
 });
 
-const TOPIC_RE = /^klimatpuls\/([^/]+)\/([^/]+)\/up$/;
+/**
+ * klimatpuls/{tenant}/{deviceId}/up, both non-empty and without '/' (what
+ * /^klimatpuls\/([^/]+)\/([^/]+)\/up$/ matches), parsed without a regex match array:
+ * this runs for every message.
+ */
+export function parseNativeTopic(topic: string): { tenant: string; device: string } | undefined {
+  const PREFIX = 'klimatpuls/';
+  if (!topic.startsWith(PREFIX) || !topic.endsWith('/up')) return undefined;
+  const tenantEnd = topic.indexOf('/', PREFIX.length);
+  const deviceEnd = topic.length - 3;
+  if (tenantEnd <= PREFIX.length || deviceEnd <= tenantEnd + 1 || topic.indexOf('/', tenantEnd + 1) !== deviceEnd) return undefined;
+  return { tenant: topic.slice(PREFIX.length, tenantEnd), device: topic.slice(tenantEnd + 1, deviceEnd) };
+}
 
 export const nativeDecoder: Decoder = {
   name: 'native',
   version: '1.0.0',
   decode(payload: Buffer, ctx: DecodeContext): DecodeResult {
-    const m = TOPIC_RE.exec(ctx.topic);
+    const m = parseNativeTopic(ctx.topic);
     if (!m) return reject('unsupported_topic', 'topic', 'expected klimatpuls/{tenant}/{deviceId}/up');
-    const [, tenant, deviceFromTopic] = m as unknown as [string, string, string];
+    const { tenant, device: deviceFromTopic } = m;
     const json = parseJson(payload);
     if (!json.ok) return reject('not_json', '(payload)', json.message);
-    const parsed = payloadSchema.safeParse(json.value);
-    if (!parsed.success) {
-      const { field, message } = describeIssue(parsed.error);
-      return reject('schema', field, message);
+    let p: NativePayload | undefined = checkNativePayload(json.value, MAX_READINGS);
+    if (p === undefined) {
+      const parsed = nativePayloadSchema.safeParse(json.value);
+      if (!parsed.success) {
+        const { field, message } = describeIssue(parsed.error);
+        return reject('schema', field, message);
+      }
+      p = parsed.data;
     }
-    const p = parsed.data;
     if (p.device !== undefined && p.device !== deviceFromTopic) {
       return reject('schema', 'device', `must match the device in the topic (${deviceFromTopic})`);
     }
+    const messageTime = p.time;
     return {
       ok: true,
       tenantHint: tenant,
       values: p.readings.map((r, i) => {
-        const t = r.time ?? p.time;
+        const t = r.time ?? messageTime;
         return {
           deviceRef: deviceFromTopic,
           metric: r.metric,
