@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KlimatpulsError, StoreError } from './errors.js';
-import { backoffDelay, retry, sleep } from './retry.js';
+import { backoffDelay, fulfilledWithin, retry, sleep } from './retry.js';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2, factor: 2 };
 
@@ -162,5 +162,13 @@ describe('sleep', () => {
 
   it('resolves after the delay', async () => {
     await expect(sleep(1)).resolves.toBeUndefined();
+  });
+});
+
+describe('fulfilledWithin', () => {
+  it('is true when the promise fulfils in time, false when it rejects or the time runs out', async () => {
+    expect(await fulfilledWithin(sleep(5), 1000)).toBe(true);
+    expect(await fulfilledWithin(Promise.reject(new Error('no')), 1000)).toBe(false);
+    expect(await fulfilledWithin(new Promise(() => {}), 20)).toBe(false);
   });
 });

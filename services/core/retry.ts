@@ -48,6 +48,19 @@ function abortError(cause: unknown): KlimatpulsError {
   return new KlimatpulsError('SHUTTING_DOWN', 'retry aborted: shutting down', { cause });
 }
 
+/**
+ * True when `p` fulfils within `ms`, false when it rejects or the time runs out first
+ * (bounded waits in `stop()`: drain, then give up). The timer keeps no process alive.
+ */
+export function fulfilledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+  });
+  return Promise.race([p.then(() => true, () => false), timeout]).finally(() => clearTimeout(timer));
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('aborted'));

@@ -2,6 +2,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { BusProducer, Bus } from '../bus/types.js';
 import { BatchingProducer } from '../bus/batchingProducer.js';
 import { errorMessage } from '../core/errors.js';
+import { fulfilledWithin } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
@@ -148,19 +149,12 @@ export class Gateway {
     const client = this.client;
     this.client = undefined;
     this.gate?.close();
-    const drained = await Promise.race([
-      this.gate?.drained().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), this.o.drainTimeoutMs).unref()),
-    ]);
+    const drained = await fulfilledWithin(this.gate?.drained() ?? Promise.resolve(), this.o.drainTimeoutMs);
     if (!drained) this.log.warn({ inFlight: this.gate?.inFlight }, 'drain timed out; unacknowledged messages will be redelivered by the broker');
     this.batcher?.stop();
     // A clean DISCONNECT (the broker keeps our session and its queued messages); if the
     // broker does not answer within 5 s, the socket is closed anyway.
-    const ended = await Promise.race([
-      client.endAsync(false).then(() => true, () => false),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref()),
-    ]);
-    if (!ended) await client.endAsync(true).catch(() => {});
+    if (!(await fulfilledWithin(client.endAsync(false), 5000))) await client.endAsync(true).catch(() => {});
     await this.producer?.disconnect().catch(() => {});
     this.log.info('gateway stopped');
   }

@@ -15,17 +15,22 @@ export type ParsedRecord = { ok: true; reading: CanonicalReading } | { ok: false
  */
 export function parseReading(value: Buffer | null): ParsedRecord {
   if (!value) return { ok: false, field: '(record)', message: 'empty record' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch {
-    return { ok: false, field: '(record)', message: 'not JSON' };
-  }
+  const json = safeJson(value);
+  if (json === undefined) return { ok: false, field: '(record)', message: 'not JSON' };
   if (isCanonicalReading(json)) return { ok: true, reading: json };
   const r = canonicalReadingSchema.safeParse(json);
   if (r.success) return { ok: true, reading: r.data };
   const issue = r.error.issues[0]!;
   return { ok: false, field: issue.path.join('.') || '(record)', message: issue.message };
+}
+
+/** The record's JSON, or undefined when it is not JSON. */
+export function safeJson(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 const ID_RE = /^[0-9a-f]{32}$/;

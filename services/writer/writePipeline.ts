@@ -1,3 +1,5 @@
+import { sleep } from '../core/retry.js';
+
 /**
  * Lets the writer fetch the next batch from Kafka while earlier ones are still being
  * written to the store, without ever committing an offset before everything up to it
@@ -120,4 +122,3 @@ export class WritePipeline {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());

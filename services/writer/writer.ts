@@ -4,11 +4,11 @@ import { deadLetterSchema, makeDeadLetter, type DeadLetter } from '../core/deadL
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
-import { retry } from '../core/retry.js';
+import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../store/types.js';
 import { writeIsolating } from './batchWriter.js';
-import { parseReading } from './readingParser.js';
+import { parseReading, safeJson } from './readingParser.js';
 import { WritePipeline } from './writePipeline.js';
 
 export interface WriterOptions {
@@ -183,25 +183,13 @@ export class Writer {
     // Finish and commit what was accepted while the consumer is still in its group
     // (bounded: with the store down, the jobs give up once the consumer stops below).
     this.pipeline.close();
-    const drained = await Promise.race([
-      this.pipeline.drain().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), this.o.drainTimeoutMs ?? 15_000).unref()),
-    ]);
-    if (!drained) this.log.warn({ backlog: this.pipeline.backlog }, 'drain timed out; uncommitted readings are written again after restart');
+    if (!(await fulfilledWithin(this.pipeline.drain(), this.o.drainTimeoutMs ?? 15_000))) this.log.warn({ backlog: this.pipeline.backlog }, 'drain timed out; uncommitted readings are written again after restart');
     await this.readings?.disconnect().catch((err) => this.log.warn({ err: errorMessage(err) }, 'consumer disconnect'));
     await this.pipeline.drain();
     await this.deadLetters?.disconnect().catch(() => {});
     this.dlq?.stop();
     await this.producer?.disconnect().catch(() => {});
     this.log.info('writer stopped');
-  }
-}
-
-function safeJson(b: Buffer): unknown {
-  try {
-    return JSON.parse(b.toString('utf8'));
-  } catch {
-    return undefined;
   }
 }
 
