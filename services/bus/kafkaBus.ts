@@ -132,16 +132,19 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
             // partition's store round trip does not wait for another's.
             partitionsConsumedConcurrently: o.partitions,
             eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
+              // The closures below must not hold `batch` (all fetched records): the writer
+              // keeps `commit` until the records are stored.
+              const { topic, partition } = batch;
               const b: ConsumedBatch = {
-                topic: batch.topic,
-                partition: batch.partition,
+                topic,
+                partition,
                 messages: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString() ?? null, value: m.value })),
                 heartbeat,
                 isRunning: () => isRunning() && !isStale(),
                 // Durable progress; may run after eachBatch returned (the writer commits
                 // once the store acknowledged, while the next batches are fetched).
                 async commit(offset) {
-                  await c.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(offset) + 1n) }]);
+                  await c.commitOffsets([{ topic, partition, offset: String(BigInt(offset) + 1n) }]);
                 },
               };
               await eachBatch(b);

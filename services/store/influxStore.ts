@@ -3,7 +3,7 @@ import { HttpError, InfluxDB, Point, type QueryApi } from '@influxdata/influxdb-
 import { StoreError } from '../core/errors.js';
 import { METRICS, isMetricName, type MetricName } from '../core/metrics.js';
 import type { CanonicalReading } from '../core/reading.js';
-import type { LatestReading, ReadingStore, StoredDeadLetter } from './types.js';
+import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from './types.js';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -82,16 +82,26 @@ export class InfluxStore implements ReadingStore {
     await this.writeLines(readings.map((r) => readingToLine(r, this.o.measurement)), 'ms');
   }
 
+  /** Line protocol (escaping keeps line breaks out of a line). */
+  readonly wire: ReadingWireFormat = {
+    encode: (r) => readingToLine(r, this.o.measurement),
+    write: (lines) => (lines.length === 0 ? Promise.resolve() : this.writeBody(lines, 'ms')),
+  };
+
   async writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
     if (items.length === 0) return;
     await this.writeLines(items.map((d) => deadLetterToLine(d, this.o.deadLetterMeasurement ?? 'dead_letters')), 'ns');
   }
 
   /** Raw line-protocol write through the official client's transport (gzip above 1 kB). */
-  async writeLines(lines: string[], precision: 'ms' | 'ns'): Promise<void> {
+  writeLines(lines: string[], precision: 'ms' | 'ns'): Promise<void> {
+    return this.writeBody(lines.join('\n'), precision);
+  }
+
+  private async writeBody(body: string, precision: 'ms' | 'ns'): Promise<void> {
     const q = new URLSearchParams({ org: this.o.org, bucket: this.o.bucket, precision });
     try {
-      await this.influx.transport.request(`/api/v2/write?${q}`, lines.join('\n'), {
+      await this.influx.transport.request(`/api/v2/write?${q}`, body, {
         method: 'POST',
         headers: { 'content-type': 'text/plain; charset=utf-8' },
         gzipThreshold: 1000,

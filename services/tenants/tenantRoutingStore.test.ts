@@ -43,25 +43,31 @@ beforeAll(async () => {
 });
 afterAll(() => influx.close());
 
-describe('TenantRoutingStore', () => {
+// Both ways the writer writes: reading objects, and the wire form it encodes as it parses.
+const ways = {
+  readings: (s: TenantRoutingStore, rs: CanonicalReading[]) => s.writeReadings(rs),
+  'wire form': (s: TenantRoutingStore, rs: CanonicalReading[]) => s.wire.write(rs.map((r) => s.wire.encode(r)).join('\n')),
+};
+
+describe.each(Object.entries(ways))('TenantRoutingStore (%s)', (_, write) => {
   const opts = () => ({ url, token: 't', org: 'o', bucket: 'readings', measurement: 'readings' });
 
   it("writes a tenant's readings to its own bucket and, by default, to the main bucket; others to main only", async () => {
     writes.length = 0;
-    await new TenantRoutingStore(opts(), tenants, true).writeReadings([reading('hsb', 'el-1'), reading('kalmar', 'el-2')]);
-    expect(writes.find((w) => w.bucket === 'tenant-hsb')!.lines).toEqual([expect.stringContaining('device=el-1')]);
-    expect(writes.find((w) => w.bucket === 'readings')!.lines).toHaveLength(2);
+    await write(new TenantRoutingStore(opts(), tenants, true), [reading('hsb', 'el-1'), reading('kalmar', 'el-2')]);
+    expect(writes.find((w) => w.bucket === 'tenant-hsb')!.lines).toEqual([expect.stringMatching(/^readings,device=el-1,kind=electricity_meter,tenant=hsb power=1 \d+$/)]);
+    expect(writes.find((w) => w.bucket === 'readings')!.lines).toEqual([expect.stringContaining('device=el-1'), expect.stringContaining('device=el-2')]);
   });
 
   it('keeps tenant readings out of the main bucket when TENANT_READINGS_IN_MAIN_BUCKET is off', async () => {
     writes.length = 0;
-    await new TenantRoutingStore(opts(), tenants, false).writeReadings([reading('hsb', 'el-1'), reading('kalmar', 'el-2')]);
-    expect(writes.find((w) => w.bucket === 'readings')!.lines).toEqual([expect.stringContaining('device=el-2')]);
+    await write(new TenantRoutingStore(opts(), tenants, false), [reading('hsb', 'el-1'), reading('kalmar', 'el-2')]);
+    expect(writes.find((w) => w.bucket === 'readings')!.lines).toEqual([expect.stringMatching(/^readings,device=el-2,/)]);
   });
 
   it('without tenant buckets it is the single-bucket store', async () => {
     writes.length = 0;
-    await new TenantRoutingStore(opts(), new TenantStore(mkdtempSync(join(tmpdir(), 'klimatpuls-empty-'))), true).writeReadings([reading('hsb', 'el-1')]);
+    await write(new TenantRoutingStore(opts(), new TenantStore(mkdtempSync(join(tmpdir(), 'klimatpuls-empty-'))), true), [reading('hsb', 'el-1')]);
     expect(writes.map((w) => w.bucket)).toEqual(['readings']);
   });
 });

@@ -1,6 +1,6 @@
 import type { CanonicalReading } from '../core/reading.js';
 import { InfluxStore, type InfluxStoreOptions } from '../store/influxStore.js';
-import type { LatestReading, ReadingStore, StoredDeadLetter } from '../store/types.js';
+import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from '../store/types.js';
 import type { TenantStore } from './tenantStore.js';
 
 /**
@@ -48,6 +48,40 @@ export class TenantRoutingStore implements ReadingStore {
     for (const [bucket, rs] of byBucket) await this.store(bucket).writeReadings(rs);
     await this.main.writeReadings(toMain);
   }
+
+  /**
+   * Line protocol, routed the same way. A reading for a tenant bucket is encoded as
+   * `<bucket>\t<line>`: line protocol escapes every tab, so the first tab of an entry
+   * can only be this separator. Without tenant buckets no entry has one and the
+   * joined batch goes to the main bucket as it is.
+   */
+  readonly wire: ReadingWireFormat = {
+    encode: (r) => {
+      const line = this.main.wire.encode(r);
+      const bucket = this.tenants.tenant(r.tenant)?.influx?.bucket;
+      return !bucket || bucket === this.o.bucket ? line : `${bucket}\t${line}`;
+    },
+    write: async (encoded) => {
+      if (!encoded.includes('\t')) return this.main.wire.write(encoded);
+      const toMain: string[] = [];
+      const byBucket = new Map<string, string[]>();
+      for (const entry of encoded.split('\n')) {
+        const tab = entry.indexOf('\t');
+        if (tab < 0) {
+          toMain.push(entry);
+          continue;
+        }
+        const bucket = entry.slice(0, tab);
+        const line = entry.slice(tab + 1);
+        let list = byBucket.get(bucket);
+        if (!list) byBucket.set(bucket, (list = []));
+        list.push(line);
+        if (this.copyToMain) toMain.push(line);
+      }
+      for (const [bucket, lines] of byBucket) await this.store(bucket).wire.write(lines.join('\n'));
+      await this.main.wire.write(toMain.join('\n'));
+    },
+  };
 
   writeDeadLetters(items: StoredDeadLetter[]): Promise<void> {
     return this.main.writeDeadLetters(items);

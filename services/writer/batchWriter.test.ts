@@ -63,8 +63,8 @@ describe('writeIsolating', () => {
     const marked = new Set(badIdx.map((i) => rs[i]!.id));
     const s = rejectingStore(marked);
     const rejected = await writeIsolating(s.write, rs, running(), log);
-    expect(rejected.map((r) => r.reading)).toEqual(badIdx.map((i) => rs[i]));
-    for (const r of rejected) expect(r.message).toBe(`invalid point ${r.reading.deviceId}`);
+    expect(rejected.map((r) => r.item)).toEqual(badIdx.map((i) => rs[i]));
+    for (const r of rejected) expect(r.message).toBe(`invalid point ${r.item.deviceId}`);
     expect([...s.written.keys()].sort()).toEqual(rs.filter((r) => !marked.has(r.id)).map((r) => r.id).sort());
   });
 

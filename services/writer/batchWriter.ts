@@ -1,10 +1,9 @@
 import { KlimatpulsError, StoreError, errorMessage, isRetriable } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { CanonicalReading } from '../core/reading.js';
 import { retry } from '../core/retry.js';
 
-export interface RejectedReading {
-  reading: CanonicalReading;
+export interface Rejected<T> {
+  item: T;
   message: string;
 }
 
@@ -17,21 +16,21 @@ export interface BatchWriteHooks {
 }
 
 /**
- * Writes readings in batches, retrying what may succeed later and isolating what
- * never will:
+ * Writes items (readings, or indexes of readings) in batches, retrying what may
+ * succeed later and isolating what never will:
  *  - network errors, 429 and 5xx: retried with backoff and jitter, without limit,
  *    while the consumer is running (nothing is committed meanwhile);
  *  - 400 (invalid data): the batch is split in halves until the bad points are
  *    found; they are returned as rejected, the rest is written.
  */
-export async function writeIsolating(
-  write: (rs: CanonicalReading[]) => Promise<void>,
-  readings: CanonicalReading[],
+export async function writeIsolating<T>(
+  write: (items: T[]) => Promise<void>,
+  items: T[],
   hooks: BatchWriteHooks,
   log: Logger,
-): Promise<RejectedReading[]> {
+): Promise<Array<Rejected<T>>> {
   const abort = new AbortController();
-  const tryWrite = (rs: CanonicalReading[]) =>
+  const tryWrite = (rs: T[]) =>
     retry(
       async () => {
         if (!hooks.isRunning()) abort.abort();
@@ -51,8 +50,8 @@ export async function writeIsolating(
       },
     );
 
-  const rejected: RejectedReading[] = [];
-  const go = async (rs: CanonicalReading[]): Promise<void> => {
+  const rejected: Array<Rejected<T>> = [];
+  const go = async (rs: T[]): Promise<void> => {
     try {
       await tryWrite(rs);
     } catch (err) {
@@ -61,7 +60,7 @@ export async function writeIsolating(
         throw err;
       }
       if (rs.length === 1) {
-        rejected.push({ reading: rs[0]!, message: err.message });
+        rejected.push({ item: rs[0]!, message: err.message });
         return;
       }
       const mid = Math.ceil(rs.length / 2);
@@ -69,6 +68,6 @@ export async function writeIsolating(
       await go(rs.slice(mid));
     }
   };
-  await go(readings);
+  await go(items);
   return rejected;
 }

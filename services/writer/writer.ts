@@ -1,6 +1,6 @@
 import { BatchingProducer } from '../bus/batchingProducer.js';
 import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from '../bus/types.js';
-import { deadLetterSchema, makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
+import { deadLetterSchema, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
@@ -8,6 +8,7 @@ import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../store/types.js';
 import { writeIsolating } from './batchWriter.js';
+import { buildReadingJob, jobWriter, type ReadingJob } from './readingJob.js';
 import { parseReading, safeJson } from './readingParser.js';
 import { WritePipeline } from './writePipeline.js';
 
@@ -86,41 +87,47 @@ export class Writer {
    */
   private async onReadings(batch: ConsumedBatch): Promise<void> {
     const { o } = this;
+    const position = `${batch.topic}/${batch.partition}`;
+    // The job's closures take what they need from the batch, not the batch: it holds
+    // every fetched record until the job is stored.
+    const { heartbeat, isRunning, commit } = batch;
     for (let i = 0; i < batch.messages.length; i += o.batchSize) {
       const messages = batch.messages.slice(i, i + o.batchSize);
-      const { valid, bad } = parseBatch(batch, messages);
+      const job = buildReadingJob(messages, { wire: o.store.wire, keepReadings: o.onWritten !== undefined, position });
       const last = messages[messages.length - 1]!.offset;
       const accepted = await this.pipeline.submit({
-        key: `${batch.topic}/${batch.partition}`,
+        key: position,
         size: messages.length,
-        run: () => this.store(batch, valid, bad),
-        commit: () => batch.commit(last),
-      }, batch.heartbeat);
+        run: () => this.store(job, { heartbeat, isRunning }),
+        commit: () => commit(last),
+      }, heartbeat);
       if (!accepted) return; // stopping: left uncommitted, read again after restart
     }
   }
 
   /** Writes one job's readings (isolating what the store refuses) and its dead letters. */
-  private async store(batch: ConsumedBatch, valid: CanonicalReading[], bad: DeadLetter[]): Promise<void> {
+  private async store(job: ReadingJob, hooks: Pick<ConsumedBatch, 'heartbeat' | 'isRunning'>): Promise<void> {
     const { o } = this;
+    const bad = job.bad;
     try {
-      if (valid.length > 0) {
+      if (job.count > 0) {
         const t0 = performance.now();
-        const rejected = await writeIsolating((rs) => o.store.writeReadings(rs), valid, {
-          heartbeat: batch.heartbeat,
-          isRunning: batch.isRunning,
+        const rejected = await writeIsolating(jobWriter(job, o.store), job.values.map((_, i) => i), {
+          ...hooks,
           onRetry: (err) => o.telemetry.storeErrors.inc({ service: 'writer', kind: (err as KlimatpulsError).code ?? 'unknown' }),
         }, this.log);
         o.telemetry.latency.observe({ service: 'writer', stage: 'store_write' }, (performance.now() - t0) / 1000);
-        o.telemetry.batchSize.observe({ service: 'writer' }, valid.length);
-        o.telemetry.readingsWritten.inc({ service: 'writer' }, valid.length - rejected.length);
-        o.onWritten?.(valid);
+        o.telemetry.batchSize.observe({ service: 'writer' }, job.count);
+        o.telemetry.readingsWritten.inc({ service: 'writer' }, job.count - rejected.length);
+        if (job.readings) o.onWritten?.(job.readings);
         for (const r of rejected) {
           o.telemetry.storeErrors.inc({ service: 'writer', kind: 'rejected' });
+          const payload = job.values[r.item]!;
+          const reading = (parseReading(payload) as { reading: CanonicalReading }).reading; // it was valid when the job was built
           bad.push(makeDeadLetter({
             rejected: [{ reason: 'store_rejected', field: 'value', message: r.message }],
-            stage: 'writer', topic: r.reading.source.topic, payload: Buffer.from(JSON.stringify(r.reading)),
-            decoder: { name: r.reading.source.format, version: r.reading.source.decoderVersion }, receivedAt: new Date(r.reading.receivedAt),
+            stage: 'writer', topic: reading.source.topic, payload,
+            decoder: { name: reading.source.format, version: reading.source.decoderVersion }, receivedAt: new Date(reading.receivedAt),
           }));
         }
       }
@@ -191,20 +198,4 @@ export class Writer {
     await this.producer?.disconnect().catch(() => {});
     this.log.info('writer stopped');
   }
-}
-
-/** A fetched chunk split into readings and dead letters for records that are not readings. */
-function parseBatch(batch: ConsumedBatch, messages: ConsumedBatch['messages']): { valid: CanonicalReading[]; bad: DeadLetter[] } {
-  const valid: CanonicalReading[] = [];
-  const bad: DeadLetter[] = [];
-  for (const m of messages) {
-    const parsed = parseReading(m.value);
-    if (parsed.ok) valid.push(parsed.reading);
-    else bad.push(makeDeadLetter({
-      rejected: [{ reason: 'bad_record', field: parsed.field, message: parsed.message }],
-      stage: 'writer', topic: `${batch.topic}/${batch.partition}@${m.offset}`, payload: m.value ?? Buffer.alloc(0),
-      decoder: null, receivedAt: new Date(),
-    }));
-  }
-  return { valid, bad };
 }
