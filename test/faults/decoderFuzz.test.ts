@@ -258,6 +258,23 @@ function checkProcessed(topic: string, payload: Buffer, o: ProcessorOptions, out
   }
 }
 
+/**
+ * The properties over mutated real payloads: decode and processMessage never throw and
+ * yield valid output; and processMessage never yields nothing (`requireOutcome`).
+ */
+const MUTATED_PAYLOAD_PROPERTIES = [
+  {
+    title: 'never throws on mutated real payloads (JSON level and byte level); processMessage never throws and yields valid output',
+    decodeFirst: true,
+    requireOutcome: false,
+  },
+  {
+    title: 'processMessage yields readings or a dead letter for every mutated real payload (never a silent drop)',
+    decodeFirst: false,
+    requireOutcome: true,
+  },
+] as const;
+
 const corpusReady = (async () => {
   const sim = await simulatedSamples();
   registry = sim.registry;
@@ -294,72 +311,41 @@ describe.each(Object.values(decoders).map((d) => [d.name, d] as const))('decoder
     );
   });
 
-  it('never throws on mutated real payloads (JSON level and byte level); processMessage never throws and yields valid output', async () => {
-    await corpusReady;
-    const s = samples();
-    const o = opts();
-    fc.assert(
-      fc.property(
-        fc.nat({ max: s.length - 1 }),
-        fc.array(jsonMutation, { minLength: 1, maxLength: 3 }),
-        byteMutation,
-        fc.boolean(),
-        fc.option(topicFor(decoder), { freq: 4 }),
-        (i, jsonMuts, byteMut, bytewise, otherTopic) => {
-          const sample = s[i]!;
-          const topic = otherTopic ?? sample.topic;
-          let payload: Buffer;
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(sample.payload.toString('utf8'));
-          } catch {
-            parsed = undefined;
-          }
-          if (!bytewise && parsed !== undefined) {
-            let v: unknown = parsed;
-            for (const m of jsonMuts) v = mutate(v, m);
-            payload = Buffer.from(JSON.stringify(v) ?? 'null');
-          } else payload = mutateBytes(sample.payload, byteMut);
-          checkDecodeResult(decoder.decode(payload, { topic, receivedAt, lookupDevice: (ref) => registry.get(ref) }));
-          checkProcessed(topic, payload, { ...o, forceDecoder: decoder }, false);
-        },
-      ),
-      params,
-    );
-  });
-
-  it('processMessage yields readings or a dead letter for every mutated real payload (never a silent drop)', async () => {
-    await corpusReady;
-    const s = samples();
-    const o = opts();
-    fc.assert(
-      fc.property(
-        fc.nat({ max: s.length - 1 }),
-        fc.array(jsonMutation, { minLength: 1, maxLength: 3 }),
-        byteMutation,
-        fc.boolean(),
-        fc.option(topicFor(decoder), { freq: 4 }),
-        (i, jsonMuts, byteMut, bytewise, otherTopic) => {
-          const sample = s[i]!;
-          const topic = otherTopic ?? sample.topic;
-          let payload: Buffer;
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(sample.payload.toString('utf8'));
-          } catch {
-            parsed = undefined;
-          }
-          if (!bytewise && parsed !== undefined) {
-            let v: unknown = parsed;
-            for (const m of jsonMuts) v = mutate(v, m);
-            payload = Buffer.from(JSON.stringify(v) ?? 'null');
-          } else payload = mutateBytes(sample.payload, byteMut);
-          checkProcessed(topic, payload, { ...o, forceDecoder: decoder }, true);
-        },
-      ),
-      params,
-    );
-  });
+  for (const { title, decodeFirst, requireOutcome } of MUTATED_PAYLOAD_PROPERTIES) {
+    it(title, async () => {
+      await corpusReady;
+      const s = samples();
+      const o = opts();
+      fc.assert(
+        fc.property(
+          fc.nat({ max: s.length - 1 }),
+          fc.array(jsonMutation, { minLength: 1, maxLength: 3 }),
+          byteMutation,
+          fc.boolean(),
+          fc.option(topicFor(decoder), { freq: 4 }),
+          (i, jsonMuts, byteMut, bytewise, otherTopic) => {
+            const sample = s[i]!;
+            const topic = otherTopic ?? sample.topic;
+            let payload: Buffer;
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(sample.payload.toString('utf8'));
+            } catch {
+              parsed = undefined;
+            }
+            if (!bytewise && parsed !== undefined) {
+              let v: unknown = parsed;
+              for (const m of jsonMuts) v = mutate(v, m);
+              payload = Buffer.from(JSON.stringify(v) ?? 'null');
+            } else payload = mutateBytes(sample.payload, byteMut);
+            if (decodeFirst) checkDecodeResult(decoder.decode(payload, { topic, receivedAt, lookupDevice: (ref) => registry.get(ref) }));
+            checkProcessed(topic, payload, { ...o, forceDecoder: decoder }, requireOutcome);
+          },
+        ),
+        params,
+      );
+    });
+  }
 
   it('processMessage yields readings or a dead letter for the unmutated corpus', async () => {
     await corpusReady;

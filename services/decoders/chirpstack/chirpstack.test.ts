@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectRejection, itHasASourceNoteForEachFile, testdataPayload } from '../decoderTestdata.js';
 import type { DecodeContext, DecodeResult, Decoder } from '../types.js';
 import { chirpstackV3Decoder } from './chirpstackV3Decoder.js';
 import { chirpstackV4Decoder } from './chirpstackV4Decoder.js';
@@ -31,12 +32,6 @@ function ctxOf(topic: string, devices: Record<string, { model?: string }> = {}, 
   return { topic, receivedAt, lookupDevice: (ref) => byRef.get(ref.toLowerCase()) };
 }
 
-function payloadOf(c: Case): Buffer {
-  if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
-  if (c.payloadText !== undefined) return Buffer.from(c.payloadText, 'utf8');
-  return Buffer.from(JSON.stringify(c.payload), 'utf8');
-}
-
 const plain = (r: DecodeResult): unknown => JSON.parse(JSON.stringify(r));
 
 const files = readdirSync(testdataDir).filter((f) => f.endsWith('.json')).sort();
@@ -46,22 +41,15 @@ describe('chirpstack testdata', () => {
     const c = JSON.parse(readFileSync(join(testdataDir, file), 'utf8')) as Case;
     const decoder = DECODERS[c.decoder];
     expect(decoder, `decoder ${c.decoder}`).toBeDefined();
-    const result = decoder!.decode(payloadOf(c), ctxOf(c.topic, c.devices, c.receivedAt ? new Date(c.receivedAt) : RECEIVED));
+    const result = decoder!.decode(testdataPayload(c), ctxOf(c.topic, c.devices, c.receivedAt ? new Date(c.receivedAt) : RECEIVED));
     if (c.expect.ok) {
       expect(plain(result)).toEqual({ ok: true, values: c.expect.values });
     } else {
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.rejection.reason).toBe(c.expect.reason);
-      expect(result.rejection.field).toBe(c.expect.field);
-      if (c.expect.message !== undefined) expect(result.rejection.message).toContain(c.expect.message);
+      expectRejection(result, c.expect);
     }
   });
 
-  it('every testdata file has a _source note in testdata/README.md', () => {
-    const readme = readFileSync(join(testdataDir, 'README.md'), 'utf8');
-    for (const f of files) expect(readme, f).toMatch(new RegExp(`\`${f.replace(/\./g, '\\.')}\`[^\\n]*_source`));
-  });
+  itHasASourceNoteForEachFile(testdataDir, files);
 });
 
 const APP = '17c82e96-be03-4f38-aef3-f83d48582d97';

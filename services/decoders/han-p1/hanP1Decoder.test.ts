@@ -1,41 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { METRICS, isMetricName } from '../../core/metrics.js';
-import { toCanonical } from '../../core/units.js';
+import { itDecodesTestdata, loadTestdataCases, type TestdataCase } from '../decoderTestdata.js';
 import type { DecodeResult } from '../types.js';
 import { crc16Arc, decodeMeterId, hanP1Decoder, parseP1Time } from './hanP1Decoder.js';
 
-interface Case {
-  note: string;
-  topic: string;
-  receivedAt?: string;
-  payloadText?: string;
-  payloadBase64?: string;
-  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[] };
-}
-
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
-const cases = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case] as const);
+const cases = loadTestdataCases(import.meta.url);
 
 const RECEIVED = new Date('2025-03-01T10:00:05Z');
 
-function bytes(c: Case): Buffer {
+/** A telegram is Latin-1 text (payloadBase64 when given); han-p1 cases have no JSON payload. */
+function bytes(c: TestdataCase): Buffer {
   if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
   return Buffer.from(c.payloadText ?? '', 'latin1');
 }
 
 function decode(text: string, topic = 'han/el-norrgard'): DecodeResult {
   return hanP1Decoder.decode(Buffer.from(text, 'latin1'), { topic, receivedAt: RECEIVED });
-}
-
-function plain(r: DecodeResult): unknown {
-  if (!r.ok) return r;
-  return r.values.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 }
 
 /**
@@ -59,30 +38,7 @@ function telegram(lines: string[], eol = '\r\n'): string {
 }
 
 describe('han-p1 decoder: testdata', () => {
-  it('has test data', () => expect(cases.length).toBeGreaterThan(10));
-
-  it('every expected value has a canonical metric and a unit the normalizer converts', () => {
-    for (const [file, c] of cases) {
-      for (const v of (c.expect.values ?? []) as { metric: string; unit?: string; value: number }[]) {
-        expect(isMetricName(v.metric), `${file}: ${v.metric}`).toBe(true);
-        if (v.unit === undefined || !isMetricName(v.metric)) continue;
-        expect(toCanonical(v.value, v.unit, METRICS[v.metric].unit), `${file}: ${v.unit} → ${v.metric}`).toBeDefined();
-      }
-    }
-  });
-  for (const [file, c] of cases) {
-    it(`${file}: ${c.note.slice(0, 80)}`, () => {
-      const r = hanP1Decoder.decode(bytes(c), { topic: c.topic, receivedAt: c.receivedAt ? new Date(c.receivedAt) : RECEIVED });
-      expect(r.ok, JSON.stringify(r)).toBe(c.expect.ok);
-      if (r.ok) {
-        expect(plain(r)).toEqual(c.expect.values);
-      } else {
-        expect(r.rejection.reason).toBe(c.expect.reason);
-        expect(r.rejection.field).toBe(c.expect.field);
-        if (c.expect.message !== undefined) expect(r.rejection.message).toBe(c.expect.message);
-      }
-    });
-  }
+  itDecodesTestdata(hanP1Decoder, cases, { receivedAt: RECEIVED, payloadOf: bytes });
 
   it('every accepted testdata CRC is confirmed by the independent bitwise CRC', () => {
     let checked = 0;

@@ -1,72 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { METRICS, isMetricName } from '../../core/metrics.js';
-import { toCanonical } from '../../core/units.js';
+import { isMetricName } from '../../core/metrics.js';
+import { itDecodesTestdata, loadTestdataCases, messageBytes } from '../decoderTestdata.js';
 import type { DecodeResult } from '../types.js';
 import { NAME_TO_METRIC, metricFor, senmlDecoder } from './senmlDecoder.js';
 
-interface Case {
-  note: string;
-  topic: string;
-  receivedAt?: string;
-  payload?: unknown;
-  payloadText?: string;
-  payloadBase64?: string;
-  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[] };
-}
-
-const dir = join(dirname(fileURLToPath(import.meta.url)), 'testdata');
-const cases = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Case] as const);
-
 const RECEIVED = new Date('2025-03-01T10:00:05Z');
 
-function bytes(c: Case): Buffer {
-  if (c.payloadText !== undefined) return Buffer.from(c.payloadText, 'utf8');
-  if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
-  return Buffer.from(JSON.stringify(c.payload), 'utf8');
-}
-
 function decode(payload: unknown, topic = 'senml/dev-x'): DecodeResult {
-  const buf = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(JSON.stringify(payload));
-  return senmlDecoder.decode(buf, { topic, receivedAt: RECEIVED });
-}
-
-function plain(r: DecodeResult): unknown {
-  if (!r.ok) return r;
-  return r.values.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+  return senmlDecoder.decode(messageBytes(payload), { topic, receivedAt: RECEIVED });
 }
 
 describe('senml decoder: testdata', () => {
-  it('has test data', () => expect(cases.length).toBeGreaterThan(10));
-
-  it('every expected value has a canonical metric and a unit the normalizer converts', () => {
-    for (const [file, c] of cases) {
-      for (const v of (c.expect.values ?? []) as { metric: string; unit?: string; value: number }[]) {
-        expect(isMetricName(v.metric), `${file}: ${v.metric}`).toBe(true);
-        if (v.unit === undefined || !isMetricName(v.metric)) continue;
-        expect(toCanonical(v.value, v.unit, METRICS[v.metric].unit), `${file}: ${v.unit} → ${v.metric}`).toBeDefined();
-      }
-    }
-  });
-  for (const [file, c] of cases) {
-    it(`${file}: ${c.note.slice(0, 80)}`, () => {
-      const r = senmlDecoder.decode(bytes(c), { topic: c.topic, receivedAt: c.receivedAt ? new Date(c.receivedAt) : RECEIVED });
-      expect(r.ok, JSON.stringify(r)).toBe(c.expect.ok);
-      if (r.ok) {
-        expect(plain(r)).toEqual(c.expect.values);
-        expect(r.tenantHint).toBeUndefined();
-      } else {
-        expect(r.rejection.reason).toBe(c.expect.reason);
-        expect(r.rejection.field).toBe(c.expect.field);
-        if (c.expect.message !== undefined) expect(r.rejection.message).toBe(c.expect.message);
-      }
-    });
-  }
+  itDecodesTestdata(senmlDecoder, loadTestdataCases(import.meta.url), { receivedAt: RECEIVED, onAccepted: (r) => expect(r.tenantHint).toBeUndefined() });
 });
 
 describe('senml decoder', () => {

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { expectRejection, itHasASourceNoteForEachFile, testdataPayload } from '../decoderTestdata.js';
 import type { DecodeContext, DecodeResult, DeviceInfo } from '../types.js';
 import { ttnV3Decoder } from './ttnV3Decoder.js';
 
@@ -33,12 +34,6 @@ function ctxOf(topic: string, devices: Record<string, { model?: string }> = {}, 
   return { topic, receivedAt, lookupDevice: registry(infos) };
 }
 
-function payloadOf(c: Case): Buffer {
-  if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
-  if (c.payloadText !== undefined) return Buffer.from(c.payloadText, 'utf8');
-  return Buffer.from(JSON.stringify(c.payload), 'utf8');
-}
-
 /** Dates as ISO strings, so results compare with the JSON expectations. */
 function plain(r: DecodeResult): unknown {
   return JSON.parse(JSON.stringify(r));
@@ -53,24 +48,17 @@ const files = readdirSync(testdataDir).filter((f) => f.endsWith('.json')).sort()
 describe('ttn-v3 testdata', () => {
   it.each(files)('%s', (file) => {
     const c = JSON.parse(readFileSync(join(testdataDir, file), 'utf8')) as Case;
-    const result = ttnV3Decoder.decode(payloadOf(c), ctxOf(c.topic, c.devices, c.receivedAt ? new Date(c.receivedAt) : RECEIVED));
+    const result = ttnV3Decoder.decode(testdataPayload(c), ctxOf(c.topic, c.devices, c.receivedAt ? new Date(c.receivedAt) : RECEIVED));
     if (c.expect.ok) {
       const expected: Record<string, unknown> = { ok: true, values: c.expect.values };
       if (c.expect.tenantHint !== undefined) expected.tenantHint = c.expect.tenantHint;
       expect(plain(result)).toEqual(expected);
     } else {
-      expect(result.ok).toBe(false);
-      if (result.ok) return;
-      expect(result.rejection.reason).toBe(c.expect.reason);
-      expect(result.rejection.field).toBe(c.expect.field);
-      if (c.expect.message !== undefined) expect(result.rejection.message).toContain(c.expect.message);
+      expectRejection(result, c.expect);
     }
   });
 
-  it('every testdata file has a _source note in testdata/README.md', () => {
-    const readme = readFileSync(join(testdataDir, 'README.md'), 'utf8');
-    for (const f of files) expect(readme, f).toMatch(new RegExp(`\`${f.replace(/\./g, '\\.')}\`[^\\n]*_source`));
-  });
+  itHasASourceNoteForEachFile(testdataDir, files);
 });
 
 const TOPIC = 'v3/waste@kalmar/devices/udl-1/up';

@@ -1,5 +1,6 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, cmp, countingPoint, devicesOf, expectedHours, hourCoverage, loadCounts, makeValue, mean } from './common.js';
+import { ALL, cmp, countingPoint, devicesOf, expectedHours, hourCoverage, loadCounts } from './common.js';
+import { makeValue, mean } from '../indicatorValue.js';
 
 /**
  * bicycle_share — bicycles as a share (%) of bicycles + motor vehicles, at the

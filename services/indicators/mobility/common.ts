@@ -1,11 +1,12 @@
 import type { SensorKind } from '../../core/metrics.js';
 import type { Device } from '../../registry/deviceRegistry.js';
+import { makeValue, mean } from '../indicatorValue.js';
 import { hoursIn, type Period } from '../periods.js';
 import type { IndicatorContext, IndicatorValue } from '../types.js';
 
 /**
  * Shared plumbing of the mobility indicators: counting points, per-point counts
- * of a period, hour coverage and building IndicatorValues.
+ * of a period, hour coverage and the flow values (built with ../indicatorValue.ts).
  *
  * A count reading is the number of passages in one interval; it belongs to the
  * period (and the hour) that contains its timestamp. Directions come from the
@@ -84,35 +85,6 @@ export function expectedHours(ctx: IndicatorContext, kinds: readonly SensorKind[
 /** Share (0-1) of the expected hours that had a reading. */
 export function hourCoverage(hoursWithData: number, expected: number): number {
   return expected > 0 ? Math.min(1, hoursWithData / expected) : 0;
-}
-
-export function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-}
-
-/** One IndicatorValue of the context's period; sufficient = coverage >= settings.minCoverage. */
-export function makeValue(
-  ctx: IndicatorContext,
-  indicator: string,
-  unit: string,
-  entity: string,
-  value: number,
-  coverage: number,
-  details?: Record<string, number | string>,
-): IndicatorValue {
-  const c = Number.isFinite(coverage) ? Math.max(0, Math.min(1, coverage)) : 0;
-  return {
-    indicator,
-    period: ctx.period.label,
-    periodKind: ctx.period.kind,
-    tenant: ctx.tenant,
-    entity,
-    value,
-    unit,
-    coverage: c,
-    sufficient: c >= ctx.settings.minCoverage,
-    ...(details ? { details } : {}),
-  };
 }
 
 /**

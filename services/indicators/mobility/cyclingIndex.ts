@@ -1,7 +1,8 @@
 import { sameLastYear } from '../periods.js';
 import type { Indicator, IndicatorValue } from '../types.js';
 import { CYCLE_FLOW_ID } from './cycleFlow.js';
-import { ALL, cmp, makeValue, mean } from './common.js';
+import { ALL, cmp } from './common.js';
+import { makeValue, mean } from '../indicatorValue.js';
 
 /**
  * cycling_index — bicycles this period against the same period one year earlier

@@ -1,6 +1,6 @@
 import { METRIC_NAMES, type SensorKind } from '../../core/metrics.js';
 import type { Device } from '../../registry/deviceRegistry.js';
-import type { IndicatorContext, IndicatorValue } from '../types.js';
+import type { IndicatorContext } from '../types.js';
 
 /** Shared plumbing of the data-quality indicators. */
 
@@ -43,29 +43,4 @@ export async function readingCount(ctx: IndicatorContext, from: number, to: numb
 export function gapThresholdMs(ctx: IndicatorContext, kind: SensorKind): number {
   const perHour = ctx.settings.expectedPerHour[kind] ?? 1;
   return Math.max(3 * HOUR, perHour > 0 ? (3 * HOUR) / perHour : 3 * HOUR);
-}
-
-/** One IndicatorValue of the context's period; sufficient = coverage >= settings.minCoverage. */
-export function makeValue(
-  ctx: IndicatorContext,
-  indicator: string,
-  unit: string,
-  entity: string,
-  value: number,
-  coverage: number,
-  details?: Record<string, number | string>,
-): IndicatorValue {
-  const c = Number.isFinite(coverage) ? Math.max(0, Math.min(1, coverage)) : 0;
-  return {
-    indicator,
-    period: ctx.period.label,
-    periodKind: ctx.period.kind,
-    tenant: ctx.tenant,
-    entity,
-    value,
-    unit,
-    coverage: c,
-    sufficient: c >= ctx.settings.minCoverage,
-    ...(details ? { details } : {}),
-  };
 }

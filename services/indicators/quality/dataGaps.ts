@@ -1,6 +1,7 @@
 import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, HOUR, gapThresholdMs, makeValue, readingTimes, tenantDevices } from './common.js';
+import { ALL, HOUR, gapThresholdMs, readingTimes, tenantDevices } from './common.js';
+import { makeValue } from '../indicatorValue.js';
 
 /**
  * data_gaps — holes in the data: stretches of more than 3 hours without any

@@ -1,6 +1,7 @@
 import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
 import type { Indicator } from '../types.js';
-import { ALL, makeValue, readingCount } from './common.js';
+import { ALL, readingCount } from './common.js';
+import { makeValue } from '../indicatorValue.js';
 
 /**
  * dead_letter_share — share (%) of incoming messages that were rejected

@@ -1,6 +1,7 @@
 import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
 import type { Indicator } from '../types.js';
-import { ALL, makeValue, readingTimes, tenantDevices } from './common.js';
+import { ALL, readingTimes, tenantDevices } from './common.js';
+import { makeValue } from '../indicatorValue.js';
 
 /**
  * device_coverage — share (%) of the tenant's registered devices that sent at

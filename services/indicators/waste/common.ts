@@ -1,11 +1,11 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { coverage } from '../series.js';
-import type { IndicatorContext, IndicatorValue } from '../types.js';
+import type { IndicatorContext } from '../types.js';
 
 /**
  * Shared plumbing of the waste indicators: one fill series per container
- * (fill_level % and fill_volume L merged by time), emptying detection, coverage
- * and building IndicatorValues.
+ * (fill_level % and fill_volume L merged by time), emptying detection and coverage
+ * (values are built with ../indicatorValue.ts).
  *
  * Emptying: between two consecutive readings the fill level drops by more than
  * EMPTYING_DROP_PP percentage points (or, without a level, the volume drops by
@@ -139,33 +139,4 @@ export function emptyings(c: Container, from: number, to: number): Emptying[] {
 /** Share (0-1) of [from, to) covered by the container's readings. */
 export function fillCoverage(ctx: IndicatorContext, c: Container, from: number, to: number): number {
   return coverage(c.points.map((p) => ({ t: p.t, v: 0 })), from, to, maxGapMs(ctx));
-}
-
-export function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-}
-
-/** One IndicatorValue of the context's period; sufficient = coverage >= settings.minCoverage. */
-export function makeValue(
-  ctx: IndicatorContext,
-  indicator: string,
-  unit: string,
-  entity: string,
-  value: number,
-  coverage: number,
-  details?: Record<string, number | string>,
-): IndicatorValue {
-  const c = Number.isFinite(coverage) ? Math.max(0, Math.min(1, coverage)) : 0;
-  return {
-    indicator,
-    period: ctx.period.label,
-    periodKind: ctx.period.kind,
-    tenant: ctx.tenant,
-    entity,
-    value,
-    unit,
-    coverage: c,
-    sufficient: c >= ctx.settings.minCoverage,
-    ...(details ? { details } : {}),
-  };
 }

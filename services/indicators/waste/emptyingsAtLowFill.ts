@@ -1,5 +1,6 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, emptyings, fillCoverage, loadContainers, makeValue, mean } from './common.js';
+import { ALL, DAY, HOUR, emptyings, fillCoverage, loadContainers } from './common.js';
+import { makeValue, mean } from '../indicatorValue.js';
 
 /**
  * emptyings_low_fill — emptyings of containers that were less than

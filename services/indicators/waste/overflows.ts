@@ -1,5 +1,6 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, fillCoverage, loadContainers, makeValue, maxGapMs, mean, type Container } from './common.js';
+import { ALL, DAY, HOUR, fillCoverage, loadContainers, maxGapMs, type Container } from './common.js';
+import { makeValue, mean } from '../indicatorValue.js';
 
 /**
  * overflows — overflow episodes: times a container was fuller than

@@ -1,5 +1,6 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, cmp, isEmptying, loadContainers, makeValue, type Container, type FillPoint } from './common.js';
+import { ALL, DAY, HOUR, cmp, isEmptying, loadContainers, type Container, type FillPoint } from './common.js';
+import { makeValue } from '../indicatorValue.js';
 
 /**
  * time_to_full — predicted hours from the end of the period until a container

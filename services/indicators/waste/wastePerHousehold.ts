@@ -1,6 +1,7 @@
 import { hoursIn } from '../periods.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, cmp, fillCoverage, isEmptying, loadContainers, makeValue, mean, type Container } from './common.js';
+import { ALL, DAY, cmp, fillCoverage, isEmptying, loadContainers, type Container } from './common.js';
+import { makeValue, mean } from '../indicatorValue.js';
 
 /**
  * waste_per_household — litres of waste per household and week, per bin room
