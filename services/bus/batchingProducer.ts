@@ -41,7 +41,7 @@ export class BatchingProducer {
     if (records.length === 0) return Promise.resolve();
     if (this.abort.signal.aborted) return Promise.reject(new Error('producer stopped'));
     let size = 0;
-    for (const r of records) size += r.value.length + r.key.length + 64;
+    for (const r of records) size += (typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + r.key.length + 64;
     return new Promise((resolve, reject) => {
       this.pending.push({ records, size, resolve, reject });
       this.pendingRecords += records.length;

@@ -1,6 +1,7 @@
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
 import type { Logger } from '../core/logger.js';
-import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from './types.js';
+import { murmur2Partitioner } from './murmur2Partitioner.js';
+import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch } from './types.js';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -82,17 +83,18 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
         maxInFlightRequests: idempotent ? 1 : 5,
         allowAutoTopicCreation: false,
         // murmur2 on the key, as the Java client: one device always lands on one partition.
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: murmur2Partitioner,
       });
       return {
         connect: () => p.connect(),
         disconnect: () => p.disconnect(),
         async send(records) {
-          const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+          // The records themselves are kafkajs messages (key, value; `topic` is ignored).
+          const byTopic = new Map<string, BusRecord[]>();
           for (const r of records) {
             let list = byTopic.get(r.topic);
             if (!list) byTopic.set(r.topic, (list = []));
-            list.push({ key: r.key, value: r.value });
+            list.push(r);
           }
           await p.sendBatch({
             acks: -1,

@@ -21,3 +21,51 @@ describe('kafkajs patch (patch-package)', () => {
     expect(group({ topic: 't', partitionMetadata: [], messages, partitioner })).toEqual({});
   });
 });
+
+// The encoder patches (allocUnsafe, varints written in place, 32-bit path for small
+// varlongs) must give exactly the bytes of the protocol: checked against a reference
+// zigzag varint in BigInt and against kafkajs's own decoder.
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new () => {
+  writeVarInt(v: number): unknown; writeVarLong(v: number): unknown; writeVarIntBytes(v: Buffer | string): unknown; buffer: Buffer;
+};
+const EncoderStatics = Encoder as unknown as { sizeOfVarLong(v: number): number; sizeOfVarInt(v: number): number };
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => { readVarInt(): number; readVarLong(): { toString(): string } };
+
+function zigzagVarint(v: bigint, bits: 32n | 64n): Buffer {
+  let z = BigInt.asUintN(Number(bits), (v << 1n) ^ (v >> (bits - 1n)));
+  const out: number[] = [];
+  while (z >= 0x80n) {
+    out.push(Number(z & 0x7fn) | 0x80);
+    z >>= 7n;
+  }
+  out.push(Number(z));
+  return Buffer.from(out);
+}
+
+describe('kafkajs encoder patch', () => {
+  it('writes varints and varlongs byte for byte as the protocol says, and its decoder reads them back', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), (v) => {
+      const e = new Encoder();
+      e.writeVarInt(v);
+      expect(e.buffer).toEqual(zigzagVarint(BigInt(v), 32n));
+      expect(new Decoder(e.buffer).readVarInt()).toBe(v);
+    }), { numRuns: 2000 });
+    fc.assert(fc.property(fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.maxSafeInteger().map((v) => v - 2 ** 52)), (v) => {
+      const e = new Encoder();
+      e.writeVarLong(v);
+      const want = zigzagVarint(BigInt(v), 64n);
+      expect(e.buffer).toEqual(want);
+      expect(EncoderStatics.sizeOfVarLong(v)).toBe(want.length);
+      expect(new Decoder(e.buffer).readVarLong().toString()).toBe(String(v));
+    }), { numRuns: 2000 });
+  });
+
+  it('grows past its first buffer without losing or inventing bytes', () => {
+    const e = new Encoder();
+    const parts = Array.from({ length: 300 }, (_, i) => Buffer.alloc(i % 17, i % 251));
+    for (const p of parts) e.writeVarIntBytes(p);
+    const d = new Decoder(e.buffer) as unknown as { readVarIntBytes(): Buffer };
+    for (const p of parts) expect(d.readVarIntBytes()).toEqual(p);
+  });
+});

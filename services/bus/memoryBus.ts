@@ -1,6 +1,9 @@
 import { backoffDelay, sleep } from '../core/retry.js';
 import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch } from './types.js';
 
+/** What a memory topic keeps: records as bytes, as Kafka hands them to consumers. */
+type StoredRecord = BusRecord & { value: Buffer };
+
 /**
  * The in-process stand-in for Kafka used by the embedded `npm start`: one
  * partition per topic, one consumer group, a log that is bounded — `send` waits
@@ -8,7 +11,7 @@ import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch } from './
  * producer down, so the gateway's backpressure path is the same.
  */
 class MemoryTopic {
-  readonly log: BusRecord[] = [];
+  readonly log: StoredRecord[] = [];
   /** Offset of log[0]. */
   base = 0;
   committed = 0;
@@ -21,7 +24,7 @@ class MemoryTopic {
     return this.base + this.log.length;
   }
 
-  async append(records: BusRecord[]): Promise<void> {
+  async append(records: StoredRecord[]): Promise<void> {
     while (this.log.length > 0 && this.log.length + records.length > this.capacity) {
       await new Promise<void>((r) => this.spaceWaiters.push(r));
     }
@@ -72,8 +75,13 @@ export function createMemoryBus(opts: { capacity?: number; maxBatch?: number; on
         async connect() {},
         async disconnect() {},
         async send(records) {
-          const byTopic = new Map<string, BusRecord[]>();
-          for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+          const byTopic = new Map<string, StoredRecord[]>();
+          for (const r of records) {
+            let list = byTopic.get(r.topic);
+            if (!list) byTopic.set(r.topic, (list = []));
+            // consumers get bytes, as from Kafka
+            list.push(typeof r.value === 'string' ? { ...r, value: Buffer.from(r.value) } : (r as StoredRecord));
+          }
           for (const [name, rs] of byTopic) await topic(name).append(rs);
         },
       };

@@ -7,7 +7,8 @@
 export interface BusRecord {
   topic: string;
   key: string;
-  value: Buffer;
+  /** Bytes, or text sent as UTF-8 (a JSON string need not be copied into a Buffer first). */
+  value: Buffer | string;
 }
 
 export interface BusProducer {
