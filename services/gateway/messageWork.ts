@@ -62,10 +62,10 @@ export class MessageWork {
     const processed = processMessage(topic, payload, receivedAt, o.processor);
     const result = o.rateLimiter ? o.rateLimiter.apply(topic, payload, receivedAt, processed) : processed;
     const records: BusRecord[] = [];
-    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: Buffer.from(JSON.stringify(r)) });
+    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: JSON.stringify(r) });
     const dl = result.deadLetter;
     if (!dl) return { records, readings: result.readings.length };
-    records.push({ topic: o.deadLetterTopic, key: topic, value: Buffer.from(JSON.stringify(dl)) });
+    records.push({ topic: o.deadLetterTopic, key: topic, value: JSON.stringify(dl) });
     return { records, readings: result.readings.length, deadLetter: { reason: dl.reason, field: dl.field } };
   }
 
