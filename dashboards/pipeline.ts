@@ -34,7 +34,7 @@ export function pipelineDashboard(c: DashboardConfig): dashboard.Dashboard {
     }).overrideByRegexp('.*', [byLabel('series')]))
     .withPanel(panel(new timeseries.PanelBuilder(), {
       title: 'MQTT messages in flight (gateway)',
-      description: `Messages the gateway has received from MQTT and not yet acknowledged (it acknowledges only after Kafka has everything they became). At MQTT_MAX_IN_FLIGHT (default 1000) it stops reading and the broker keeps the messages: Kafka is slow or down. ${SOURCE}`,
+      description: `Messages the gateway has received from MQTT and not yet acknowledged (it acknowledges only after Kafka has everything they became). At MQTT_MAX_IN_FLIGHT (default 2000) it stops reading and the broker keeps the messages: Kafka is slow or down. ${SOURCE}`,
       unit: 'suffix: messages',
       query: flux(`${pipeline('r.service == "gateway" and r._field == "in_flight"')}
   |> aggregateWindow(every: v.windowPeriod, fn: max, createEmpty: false)

@@ -24,7 +24,7 @@ describe('loadConfig defaults', () => {
     expect(c).toMatchObject({
       LOG_LEVEL: 'info',
       MQTT_CLIENT_ID: 'klimatpuls-gateway',
-      MQTT_MAX_IN_FLIGHT: 10_000,
+      MQTT_MAX_IN_FLIGHT: 2_000,
       MQTT_EMBEDDED_PORT: 1883,
       KAFKA_CLIENT_ID: 'klimatpuls',
       KAFKA_PARTITIONS: 3,

@@ -59,7 +59,7 @@ export const configSchema = z.object({
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
   MQTT_CLIENT_ID: slug.default('klimatpuls-gateway'),
-  MQTT_MAX_IN_FLIGHT: int(1, 65_535).default(10_000),
+  MQTT_MAX_IN_FLIGHT: int(1, 65_535).default(2_000),
   MQTT_SHARE_GROUP: slug.optional(),
   MQTT_EMBEDDED_PORT: int(0, 65_535).default(1883),
   DECODER_ROUTES: routes.optional(),
