@@ -69,3 +69,40 @@ describe('kafkajs encoder patch', () => {
     for (const p of parts) expect(d.readVarIntBytes()).toEqual(p);
   });
 });
+
+describe('kafkajs record-batch patches', () => {
+  // byte-at-a-time CRC32C (Castagnoli, reflected 0x82F63B78): the reference
+  const ref = (b: Buffer) => {
+    let crc = ~0;
+    for (const byte of b) {
+      crc ^= byte;
+      for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+    }
+    return (~crc) >>> 0;
+  };
+  const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+
+  it('checksums record batches with CRC32C (slicing-by-8 gives the same checksum)', async () => {
+    const fc = (await import('fast-check')).default;
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283); // the standard check value
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+      expect(crc32C(Buffer.from(bytes))).toBe(ref(Buffer.from(bytes)));
+    }), { numRuns: 1000 });
+  });
+
+  it('encodes records with and without headers so that kafkajs decodes them back', () => {
+    const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => { buffer: Buffer };
+    const RecordDecoder = require('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (d: unknown, h: object) => { key: Buffer; value: Buffer; headers: Record<string, Buffer | Buffer[]>; offset: string };
+    const header = { magicByte: 2, attributes: 0, firstOffset: '0', firstTimestamp: '0', maxTimestamp: '0', partitionLeaderEpoch: 0, inTransaction: false, isControlBatch: false, lastOffsetDelta: 0, producerId: '-1', producerEpoch: 0, firstSequence: 0 };
+    for (const headers of [undefined, {}, { a: 'x', b: ['y', 'z'] }]) {
+      const enc = Record({ offsetDelta: 3, timestampDelta: 0, key: 'kalmar/el-1', value: '{"v":1}', ...(headers ? { headers } : {}) }).buffer;
+      const d = new Decoder(enc) as unknown as { readVarIntBytes(): Buffer; readVarInt(): number };
+      const length = d.readVarInt();
+      const rec = RecordDecoder(d, header);
+      expect(length).toBe(enc.length - 1);
+      expect(rec.key.toString()).toBe('kalmar/el-1');
+      expect(rec.value.toString()).toBe('{"v":1}');
+      expect(Object.keys(rec.headers)).toEqual(headers ? Object.keys(headers) : []);
+    }
+  });
+});
