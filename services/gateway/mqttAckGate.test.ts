@@ -392,6 +392,42 @@ describe('installAckGate with a real broker', () => {
     expect(await brokerOutgoing(id)).toEqual([]);
   });
 
+  it('never holds more than maxInFlight, also when a reconnect redelivers while the window is still full', async () => {
+    // maxInFlight 2: 'a' and 'b' fill the window; the connection drops with both unresolved.
+    const id = 'gate-full-reconnect';
+    const topic = 'klimatpuls/t8/dev/up';
+    const h = new ManualHandler();
+    const client = await mqtt.connectAsync(url, { clientId: id, clean: false, reconnectPeriod: 0 });
+    clients.push(client);
+    const seen: number[] = [];
+    const gate = installAckGate(client, h.handle, { maxInFlight: 2, onInFlight: (n) => seen.push(n) });
+    await client.subscribeAsync(topic, { qos: 1 });
+    await publishAll(await publisher(), topic, ['a', 'b']);
+    await h.until(2);
+    client.stream.destroy();
+    await new Promise<void>((resolve) => client.once('close', () => resolve()));
+
+    // The new connection reads at once and the broker redelivers 'a' and 'b': the window is
+    // still full (the old 'a' and 'b' are being handled), so neither is taken yet.
+    client.reconnect();
+    await new Promise((resolve) => client.once('connect', resolve));
+    await brokerBarrier(client, id);
+    await settle();
+    expect(h.calls).toHaveLength(2);
+    expect(gate.inFlight).toBe(2);
+
+    // Room (low water 1): the redelivered messages are taken, never more than 2 at once.
+    h.calls[0]!.resolve();
+    h.calls[1]!.resolve();
+    await h.until(4);
+    h.calls[2]!.resolve();
+    h.calls[3]!.resolve();
+    await gate.drained();
+    expect(h.payloads.slice(2).sort()).toEqual(['a', 'b']);
+    expect(Math.max(...seen)).toBe(2);
+    await untilBrokerAcks(id, 2);
+  });
+
   it('after close() under backpressure, a clean end() completes and the messages not taken come back in the next session', async () => {
     // The regression: a closed gate that stopped reading the socket left end(false)
     // waiting for ever (the broker's close was never read), so SIGTERM hung the gateway.

@@ -57,15 +57,15 @@ export function installAckGate(
     pendingAcks.clear();
   });
 
-  client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
-    if (closed) {
-      // Not taken: its PUBACK is never sent (the broker redelivers it to our session),
-      // but mqtt.js must keep reading the socket, or the DISCONNECT handshake of
-      // `end()` never completes (a paused socket never sees the broker close it).
-      if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, NEVER);
-      callback();
-      return;
-    }
+  /** Not taken: its PUBACK is never sent (the broker redelivers it to our session). */
+  const leave = (packet: IPublishPacket, callback: (err?: Error) => void) => {
+    // mqtt.js must keep reading the socket, or the DISCONNECT handshake of `end()`
+    // never completes (a paused socket never sees the broker close it).
+    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, NEVER);
+    callback();
+  };
+
+  const take = (packet: IPublishPacket, callback: (err?: Error) => void) => {
     inFlight++;
     update();
     const done = handle(packet).finally(() => {
@@ -75,14 +75,25 @@ export function installAckGate(
     if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, done);
     else done.catch(() => {});
     if (inFlight < opts.maxInFlight) callback();
-    else {
-      // A callback from before a reconnect would send its PUBACK ungated (pendingAcks was
-      // cleared) on the new connection, acknowledging a message not yet handled: drop it.
-      const arrivedIn = epoch;
-      // After `close` the waiter is still called: this message is being handled and its
-      // PUBACK stays gated by its work, and mqtt.js must read on (see above).
-      spaceWaiters.push(() => (arrivedIn !== epoch ? undefined : callback()));
-    }
+    else waitForRoom(() => callback());
+  };
+
+  /** Runs `then` once there is room, unless the connection changed meanwhile. */
+  const waitForRoom = (then: () => void) => {
+    // A callback from before a reconnect would send its PUBACK ungated (pendingAcks was
+    // cleared) on the new connection, acknowledging a message not yet handled: drop it.
+    const arrivedIn = epoch;
+    // After `close` the waiter is still called, so mqtt.js reads on (see `leave`).
+    spaceWaiters.push(() => (arrivedIn !== epoch ? undefined : then()));
+  };
+
+  client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
+    if (closed) return leave(packet, callback);
+    // Still full from before a reconnect (the new connection reads at once): wait for
+    // room before taking it, so no more than maxInFlight are ever in flight. mqtt.js
+    // reads nothing more meanwhile; this one message waits in its callback.
+    if (inFlight >= opts.maxInFlight) return waitForRoom(() => (closed ? leave(packet, callback) : take(packet, callback)));
+    take(packet, callback);
   };
 
   const internal = client as unknown as { _sendPacket: SendPacket };
