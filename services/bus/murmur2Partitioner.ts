@@ -12,33 +12,18 @@ import { Partitioners, type ICustomPartitioner } from 'kafkajs';
  * with kafkajs's own murmur2 on generated keys).
  */
 export function murmur2(key: string): number {
-  const m = 0x5bd1e995;
-  let n = key.length;
-  for (let i = 0; i < key.length; i++) {
-    if (key.charCodeAt(i) > 0x7f) return murmur2Bytes(Buffer.from(key, 'utf8'));
-  }
-  let h = 0x9747b28c ^ n;
-  let i = 0;
-  for (; n >= 4; n -= 4, i += 4) {
-    let k = key.charCodeAt(i) | (key.charCodeAt(i + 1) << 8) | (key.charCodeAt(i + 2) << 16) | (key.charCodeAt(i + 3) << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  switch (n) {
-    case 3: h ^= key.charCodeAt(i + 2) << 16; // falls through
-    case 2: h ^= key.charCodeAt(i + 1) << 8; // falls through
-    case 1: h = Math.imul(h ^ key.charCodeAt(i), m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  return h ^ (h >>> 15);
+  // UTF-8 into a reused buffer (a partition key is short): no Buffer per record
+  if (key.length * 3 <= scratch.length) return murmur2Bytes(scratch, scratch.write(key, 0, 'utf8'));
+  const data = Buffer.from(key, 'utf8');
+  return murmur2Bytes(data, data.length);
 }
 
-function murmur2Bytes(data: Buffer): number {
+const scratch = Buffer.allocUnsafe(1024);
+
+/** murmur2 of data[0, length). */
+function murmur2Bytes(data: Buffer, length: number): number {
   const m = 0x5bd1e995;
-  let n = data.length;
+  let n = length;
   let h = 0x9747b28c ^ n;
   let i = 0;
   for (; n >= 4; n -= 4, i += 4) {

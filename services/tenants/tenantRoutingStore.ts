@@ -30,27 +30,13 @@ export class TenantRoutingStore implements ReadingStore {
     await this.main.init();
   }
 
-  async writeReadings(readings: CanonicalReading[]): Promise<void> {
-    if (readings.length === 0) return;
-    const toMain: CanonicalReading[] = [];
-    const byBucket = new Map<string, CanonicalReading[]>();
-    for (const r of readings) {
-      const bucket = this.tenants.tenant(r.tenant)?.influx?.bucket;
-      if (!bucket || bucket === this.o.bucket) {
-        toMain.push(r);
-        continue;
-      }
-      let list = byBucket.get(bucket);
-      if (!list) byBucket.set(bucket, (list = []));
-      list.push(r);
-      if (this.copyToMain) toMain.push(r);
-    }
-    for (const [bucket, rs] of byBucket) await this.store(bucket).writeReadings(rs);
-    await this.main.writeReadings(toMain);
+  /** Routed as the wire form below (one routing for both ways of writing). */
+  writeReadings(readings: CanonicalReading[]): Promise<void> {
+    return this.wire.write(readings.map((r) => this.wire.encode(r)).join('\n'));
   }
 
   /**
-   * Line protocol, routed the same way. A reading for a tenant bucket is encoded as
+   * Line protocol, routed by tenant. A reading for a tenant bucket is encoded as
    * `<bucket>\t<line>`: line protocol escapes every tab, so the first tab of an entry
    * can only be this separator. Without tenant buckets no entry has one and the
    * joined batch goes to the main bucket as it is.
