@@ -19,10 +19,7 @@ let p: FaultPipeline;
 
 beforeAll(async () => {
   sim = await prepareScenario(id, { scale: 7.7 });
-  p = new FaultPipeline(id, sim, { MQTT_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) });
-  await p.setup();
-  await p.start('writer');
-  await p.start('gateway');
+  p = await FaultPipeline.running(id, sim, { MQTT_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) });
 });
 
 afterAll(async () => {

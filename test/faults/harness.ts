@@ -164,6 +164,15 @@ export class FaultPipeline {
     };
   }
 
+  /** A pipeline for the scenario with its bucket, writer and gateway started (each case's beforeAll). */
+  static async running(id: string, sim: Sim, extraEnv: Record<string, string> = {}): Promise<FaultPipeline> {
+    const p = new FaultPipeline(id, sim, extraEnv);
+    await p.setup();
+    await p.start('writer');
+    await p.start('gateway');
+    return p;
+  }
+
   async setup(): Promise<void> {
     this.ports.gateway = await freePort();
     this.ports.writer = await freePort();

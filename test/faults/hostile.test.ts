@@ -38,10 +38,7 @@ beforeAll(async () => {
   sim = await prepareScenario(id);
   const registry = DeviceRegistry.fromFile(sim.registryFile);
   hostile = hostileMessages({ count: HOSTILE, seed: 7, tenant: id, devices: registry.all(), maxPayloadBytes: MAX_PAYLOAD_BYTES, huge: HUGE });
-  p = new FaultPipeline(id, sim, { DECODER_ROUTES: ROUTES, MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
-  await p.setup();
-  await p.start('writer');
-  await p.start('gateway');
+  p = await FaultPipeline.running(id, sim, { DECODER_ROUTES: ROUTES, MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES) });
 });
 
 afterAll(async () => {

@@ -16,10 +16,7 @@ let p: FaultPipeline;
 
 beforeAll(async () => {
   sim = await prepareScenario(id);
-  p = new FaultPipeline(id, sim, { DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS), LOG_LEVEL: 'info' });
-  await p.setup();
-  await p.start('writer');
-  await p.start('gateway');
+  p = await FaultPipeline.running(id, sim, { DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS), LOG_LEVEL: 'info' });
 });
 
 afterAll(async () => {

@@ -15,10 +15,7 @@ let p: FaultPipeline;
 
 beforeAll(async () => {
   sim = await prepareScenario(id);
-  p = new FaultPipeline(id, sim);
-  await p.setup();
-  await p.start('writer');
-  await p.start('gateway');
+  p = await FaultPipeline.running(id, sim);
 });
 
 afterAll(async () => {
