@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { KlimatpulsError, StoreError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import type { CanonicalReading } from '../core/reading.js';
 import { writeIsolating, type BatchWriteHooks } from './batchWriter.js';
+import { meterReading } from './testing.js';
 
 const log = createLogger('silent');
 
-function reading(i: number, value = i): CanonicalReading {
-  const base = { tenant: 'kalmar', deviceId: `el-${i}`, metric: 'energy_total' as const, observedAt: new Date(Date.UTC(2025, 2, 1, 10, 0, i)).toISOString() };
-  return {
-    id: readingId(base),
-    ...base,
-    kind: 'electricity_meter',
-    value,
-    unit: 'kWh',
-    receivedAt: '2025-03-01T10:00:00.000Z',
-    source: { format: 'native', decoderVersion: '1.0.0', topic: `klimatpuls/kalmar/el-${i}/up` },
-  };
-}
+const reading = meterReading;
 
 /** A store that rejects (like InfluxDB's 400) any batch containing a reading with a marked id. */
 function rejectingStore(marked: Set<string>) {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import type { CanonicalReading } from '../core/reading.js';
 import { readingToLine } from '../store/influxStore.js';
 import type { ReadingWireFormat } from '../store/types.js';
 import { buildReadingJob, jobWriter } from './readingJob.js';
+import { meterReading } from './testing.js';
 
-function reading(i: number): CanonicalReading {
-  const base = { tenant: 'kalmar', deviceId: `el ${i},x`, metric: 'energy_total' as const, observedAt: new Date(Date.UTC(2025, 2, 1, 10, 0, i)).toISOString() };
-  return {
-    id: readingId(base), ...base, kind: 'electricity_meter', value: i, unit: 'kWh', receivedAt: '2025-03-01T10:00:00.000Z',
-    source: { format: 'native', decoderVersion: '1.0.0', topic: `klimatpuls/kalmar/el-${i}/up` },
-  };
-}
+const reading = (i: number) => meterReading(i, i, `el ${i},x`); // tag values that need escaping
 const message = (offset: number, value: string | Buffer) => ({ offset: String(offset), key: null, value: Buffer.from(value) });
 
 /** A wire form that records what was written: line protocol, as InfluxDB's. */

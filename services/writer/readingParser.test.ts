@@ -1,20 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalReadingSchema, readingId, type CanonicalReading } from '../core/reading.js';
+import { canonicalReadingSchema } from '../core/reading.js';
 import { isCanonicalReading, parseReading } from './readingParser.js';
+import { meterReading } from './testing.js';
 
-function reading(i: number, value = i): CanonicalReading {
-  const base = { tenant: 'kalmar', deviceId: `el-${i}`, metric: 'energy_total' as const, observedAt: new Date(Date.UTC(2025, 2, 1, 10, 0, i)).toISOString() };
-  return {
-    id: readingId(base),
-    ...base,
-    kind: 'electricity_meter',
-    value,
-    unit: 'kWh',
-    receivedAt: '2025-03-01T10:00:01.000Z',
-    source: { format: 'native', decoderVersion: '1.0.0', topic: `klimatpuls/kalmar/el-${i}/up` },
-  };
-}
+const reading = meterReading;
 
 describe('parseReading', () => {
   it('accepts a valid reading', () => {

@@ -3,11 +3,12 @@ import { createMemoryBus } from '../bus/memoryBus.js';
 import type { BusRecord } from '../bus/types.js';
 import { StoreError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import type { CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DuckDbStore } from '../store/duckdbStore.js';
 import type { StoredDeadLetter } from '../store/types.js';
 import { Writer } from './writer.js';
+import { meterReading } from './testing.js';
 
 /*
  * The writer end to end in-process: the memory bus (the embedded `npm start` bus) and a
@@ -17,18 +18,7 @@ import { Writer } from './writer.js';
 
 const log = createLogger('silent');
 
-function reading(i: number, value = i): CanonicalReading {
-  const base = { tenant: 'kalmar', deviceId: `el-${i}`, metric: 'energy_total' as const, observedAt: new Date(Date.UTC(2025, 2, 1, 10, i)).toISOString() };
-  return {
-    id: readingId(base),
-    ...base,
-    kind: 'electricity_meter',
-    value,
-    unit: 'kWh',
-    receivedAt: '2025-03-01T11:00:00.000Z',
-    source: { format: 'native', decoderVersion: '1.0.0', topic: `klimatpuls/kalmar/el-${i}/up` },
-  };
-}
+const reading = meterReading;
 
 class ObservedStore extends DuckDbStore {
   archived: StoredDeadLetter[] = [];
