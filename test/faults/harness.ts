@@ -14,7 +14,7 @@ import { loadScenario, type Scenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 import { payloadOf, type CapturedMessage } from '../../simulators/tools/ndjson.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
-import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, queryRows, waitFor } from '../helpers/stack.js';
+import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv, queryRows, waitFor } from '../helpers/stack.js';
 
 /**
  * Shared machinery of the fault suite: a simulated city stream with its ground
@@ -134,7 +134,7 @@ export function metricValue(text: string, name: string, label = ''): number | un
  */
 export class FaultPipeline {
   readonly bucket: string;
-  readonly env: Record<string, string>;
+  readonly env: ReturnType<typeof pipelineEnv>;
   readonly children: Record<ServiceName, Child | undefined> = { gateway: undefined, writer: undefined };
   readonly ports: Record<ServiceName, number> = { gateway: 0, writer: 0 };
   /** Every process ever started (for cleanup and logs). */
@@ -145,23 +145,12 @@ export class FaultPipeline {
     readonly sim: Sim,
     extraEnv: Record<string, string> = {},
   ) {
-    this.bucket = `test-${id}`;
-    this.env = {
-      MQTT_URL: STACK.mqttUrl,
-      MQTT_CLIENT_ID: `gw-${id}`,
+    this.env = pipelineEnv(id, {
       DECODER_ROUTES: DEFAULT_ROUTES.map(([f, n]) => `${f}=${n}`).join(','),
-      KAFKA_BROKERS: STACK.kafka,
-      READINGS_TOPIC: `test.${id}.readings`,
-      DEADLETTER_TOPIC: `test.${id}.deadletter`,
-      WRITER_GROUP_ID: `writer-${id}`,
-      INFLUX_URL: STACK.influxUrl,
-      INFLUX_TOKEN: STACK.influxToken,
-      INFLUX_ORG: STACK.influxOrg,
-      INFLUX_BUCKET: this.bucket,
       REGISTRY_FILE: sim.registryFile,
-      LOG_LEVEL: 'warn',
       ...extraEnv,
-    };
+    });
+    this.bucket = this.env.INFLUX_BUCKET;
   }
 
   /** A pipeline for the scenario with its bucket, writer and gateway started (each case's beforeAll). */

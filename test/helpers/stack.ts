@@ -27,6 +27,27 @@ export function runId(prefix = 't'): string {
   return `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * The environment of a gateway and writer of their own for run `id`: topics
+ * test.<id>.*, group writer-<id>, client gw-<id>, bucket test-<id>, on the stack.
+ */
+export function pipelineEnv(id: string, extra: Record<string, string> = {}) {
+  return {
+    MQTT_URL: STACK.mqttUrl,
+    MQTT_CLIENT_ID: `gw-${id}`,
+    KAFKA_BROKERS: STACK.kafka,
+    READINGS_TOPIC: `test.${id}.readings`,
+    DEADLETTER_TOPIC: `test.${id}.deadletter`,
+    WRITER_GROUP_ID: `writer-${id}`,
+    INFLUX_URL: STACK.influxUrl,
+    INFLUX_TOKEN: STACK.influxToken,
+    INFLUX_ORG: STACK.influxOrg,
+    INFLUX_BUCKET: `test-${id}`,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
 export function writeRegistry(devices: Array<{ id: string; tenant: string; kind: string; site?: string }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'klimatpuls-test-'));
   const file = join(dir, 'registry.json');

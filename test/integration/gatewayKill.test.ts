@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Writer } from '../../services/writer/writer.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
-import { STACK, discardSession, countPoints, createBucket, deleteBucket, freePort, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
+import { STACK, discardSession, countPoints, createBucket, deleteBucket, freePort, queryRows, readTopic, runId, waitFor, writeRegistry, pipelineEnv } from '../helpers/stack.js';
 
 /**
  * The gateway is killed with SIGKILL twice while 10,000 readings stream in, and
@@ -21,21 +21,10 @@ const id = runId('kill');
 const tenant = id;
 const bucket = `test-${id}`;
 const devices = Array.from({ length: DEVICES }, (_, i) => ({ id: `${id}-c${i}`, tenant, kind: 'bike_counter', site: `p${i}` }));
-const env = {
-  MQTT_URL: STACK.mqttUrl,
-  MQTT_CLIENT_ID: `gw-${id}`,
+const env = pipelineEnv(id, {
   DECODER_ROUTES: `klimatpuls/${tenant}/+/up=native`,
-  KAFKA_BROKERS: STACK.kafka,
-  READINGS_TOPIC: `test.${id}.readings`,
-  DEADLETTER_TOPIC: `test.${id}.deadletter`,
-  WRITER_GROUP_ID: `writer-${id}`,
-  INFLUX_URL: STACK.influxUrl,
-  INFLUX_TOKEN: STACK.influxToken,
-  INFLUX_ORG: STACK.influxOrg,
-  INFLUX_BUCKET: bucket,
   REGISTRY_FILE: writeRegistry(devices),
-  LOG_LEVEL: 'warn',
-};
+});
 let bus: Bus;
 let writer: Writer;
 const children: Array<ReturnType<typeof spawnKlimatpuls>> = [];

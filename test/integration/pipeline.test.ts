@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { Writer } from '../../services/writer/writer.js';
-import { STACK, discardSession, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
+import { STACK, discardSession, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor, writeRegistry, pipelineEnv } from '../helpers/stack.js';
 
 /**
  * MQTT (Mosquitto) → gateway → Kafka → writer → InfluxDB, all real. Asserts the
@@ -18,21 +18,10 @@ const id = runId('pipe');
 const tenant = id;
 const bucket = `test-${id}`;
 const devices = Array.from({ length: 5 }, (_, i) => ({ id: `${id}-meter-${i}`, tenant, kind: 'electricity_meter', site: `house-${i}` }));
-const env = {
-  MQTT_URL: STACK.mqttUrl,
-  MQTT_CLIENT_ID: `gw-${id}`,
+const env = pipelineEnv(id, {
   DECODER_ROUTES: `klimatpuls/${tenant}/+/up=native`,
-  KAFKA_BROKERS: STACK.kafka,
-  READINGS_TOPIC: `test.${id}.readings`,
-  DEADLETTER_TOPIC: `test.${id}.deadletter`,
-  WRITER_GROUP_ID: `writer-${id}`,
-  INFLUX_URL: STACK.influxUrl,
-  INFLUX_TOKEN: STACK.influxToken,
-  INFLUX_ORG: STACK.influxOrg,
-  INFLUX_BUCKET: bucket,
   REGISTRY_FILE: writeRegistry(devices),
-  LOG_LEVEL: 'warn',
-};
+});
 
 let bus: Bus;
 let gateway: Gateway;

@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Gateway } from '../../services/gateway/gateway.js';
 import type { Writer } from '../../services/writer/writer.js';
-import { STACK, countPoints, createBucket, deleteBucket, discardSession, runId, waitFor, writeRegistry } from '../helpers/stack.js';
+import { STACK, countPoints, createBucket, deleteBucket, discardSession, runId, waitFor, writeRegistry, pipelineEnv } from '../helpers/stack.js';
 
 /**
  * Scale-out of the gateway (docs/scaling.md): two gateways with their own client ids
@@ -20,21 +20,11 @@ const tenant = id;
 const bucket = `test-${id}`;
 const devices = Array.from({ length: 10 }, (_, i) => ({ id: `${id}-m${i}`, tenant, kind: 'electricity_meter' }));
 const N = 2000;
-const env = {
-  MQTT_URL: STACK.mqttUrl,
+const env = pipelineEnv(id, {
   MQTT_SHARE_GROUP: `g-${id}`,
   DECODER_ROUTES: `klimatpuls/${tenant}/+/up=native`,
-  KAFKA_BROKERS: STACK.kafka,
-  READINGS_TOPIC: `test.${id}.readings`,
-  DEADLETTER_TOPIC: `test.${id}.deadletter`,
-  WRITER_GROUP_ID: `writer-${id}`,
-  INFLUX_URL: STACK.influxUrl,
-  INFLUX_TOKEN: STACK.influxToken,
-  INFLUX_ORG: STACK.influxOrg,
-  INFLUX_BUCKET: bucket,
   REGISTRY_FILE: writeRegistry(devices),
-  LOG_LEVEL: 'warn',
-};
+});
 
 let bus: Bus;
 let writer: Writer;
