@@ -106,3 +106,56 @@ describe('kafkajs record-batch patches', () => {
     }
   });
 });
+
+// The fetch-decoding patches (offsets and timestamps as number sums per batch, records
+// decoded in place, numeric offset filter) must read every batch as the protocol says:
+// checked against BigInt arithmetic, past 2^53 too, where the patch takes Long's path.
+describe('kafkajs fetch-decoding patches', () => {
+  const Long = require('kafkajs/src/utils/long.js') as { fromString(s: string): unknown };
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> };
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: object) => unknown;
+  const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{ records: Array<{ offset: string; timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }> }>;
+  const Batch = require('kafkajs/src/consumer/batch.js') as new (topic: string, fetchedOffset: string, data: object) => { messagesWithinOffset: Array<{ offset: string }> };
+  const int64 = (min: bigint) => ({ min, max: 2n ** 63n - 1n - 2n ** 41n }); // room for the deltas
+
+  it('gives every record its offset, timestamp, key, value and headers', async () => {
+    const fc = (await import('fast-check')).default;
+    const record = fc.record({
+      timestampDelta: fc.oneof(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })),
+      key: fc.option(fc.string({ maxLength: 20 }), { nil: null }),
+      value: fc.option(fc.string({ maxLength: 200 }), { nil: null }),
+      headers: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.oneof(fc.string({ maxLength: 5 }), fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 3 }))), { nil: undefined }),
+    });
+    const property = fc.asyncProperty(
+      fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 53n }), fc.bigInt(int64(2n ** 53n - 50n))),
+      fc.oneof(fc.constant(-1n), fc.bigInt({ min: 0n, max: 2n ** 42n }), fc.bigInt(int64(2n ** 53n - 2000n))),
+      fc.array(record, { minLength: 1, maxLength: 40 }),
+      async (firstOffset, firstTimestamp, recs) => {
+        const records = recs.map((r, i) => Record({ offsetDelta: i * 3, ...r, ...(r.headers ? {} : { headers: {} }) }));
+        const { buffer } = await RecordBatch({ firstOffset: Long.fromString(String(firstOffset)), firstTimestamp: Long.fromString(String(firstTimestamp)), lastOffsetDelta: (recs.length - 1) * 3, records });
+        const out = await decodeBatch(new Decoder(buffer));
+        expect(out.records).toHaveLength(recs.length);
+        out.records.forEach((got, i) => {
+          const want = recs[i]!;
+          expect(got.offset).toBe(String(firstOffset + BigInt(i * 3)));
+          expect(got.timestamp).toBe(String(firstTimestamp + BigInt(want.timestampDelta)));
+          expect(got.key?.toString() ?? null).toBe(want.key);
+          expect(got.value?.toString() ?? null).toBe(want.value);
+          const headers = Object.fromEntries(Object.entries(got.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : String(v)]));
+          expect(headers).toEqual(Object.fromEntries(Object.entries(want.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) && v.length === 1 ? v[0] : v])));
+        });
+      },
+    );
+    await fc.assert(property, { numRuns: 300 });
+  });
+
+  it('keeps only the records at or past the fetched offset', async () => {
+    const fc = (await import('fast-check')).default;
+    fc.assert(fc.property(fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 53n }), fc.bigInt(int64(2n ** 53n - 20n))), fc.integer({ min: 0, max: 12 }), (first, skip) => {
+      const offsets = Array.from({ length: 10 }, (_, i) => first + BigInt(i));
+      const fetched = first + BigInt(skip);
+      const batch = new Batch('t', String(fetched), { partition: 0, highWatermark: String(first + 10n), abortedTransactions: [], messages: offsets.map((o) => ({ offset: String(o), isControlRecord: false })) });
+      expect(batch.messagesWithinOffset.map((m) => m.offset)).toEqual(offsets.filter((o) => o >= fetched).map(String));
+    }), { numRuns: 500 });
+  });
+});
