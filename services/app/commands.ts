@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../core/config.js';
+import { applyHeapGrowth } from '../core/heapGrowth.js';
 import { createLogger, type Logger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
 import { HttpServer } from '../http/httpServer.js';
@@ -20,6 +21,7 @@ import { applyBrokerAccess, startAdminApi, startEmbeddedBroker } from './tenantS
  */
 export async function startAllInOne(env = process.env): Promise<void> {
   const c = loadConfig(env);
+  applyHeapGrowth(c.HEAP_GROWING_PERCENT);
   const logger = createLogger(c.LOG_LEVEL);
   const telemetry = new Telemetry();
   const parts: Service[] = [];
@@ -95,6 +97,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
 
 export async function startGateway(env = process.env): Promise<void> {
   const c = withKafkaDefault(loadConfig(env));
+  applyHeapGrowth(c.HEAP_GROWING_PERCENT);
   const logger = createLogger(c.LOG_LEVEL);
   const telemetry = new Telemetry();
   const parts: Service[] = [];
@@ -114,6 +117,7 @@ export async function startGateway(env = process.env): Promise<void> {
 
 export async function startWriter(env = process.env): Promise<void> {
   const c = withKafkaDefault(loadConfig(env));
+  applyHeapGrowth(c.HEAP_GROWING_PERCENT);
   const logger = createLogger(c.LOG_LEVEL);
   const telemetry = new Telemetry();
   const parts: Service[] = [];

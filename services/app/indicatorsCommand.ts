@@ -1,4 +1,5 @@
 import { loadConfig } from '../core/config.js';
+import { applyHeapGrowth } from '../core/heapGrowth.js';
 import { createLogger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
 import { HttpServer } from '../http/httpServer.js';
@@ -15,6 +16,7 @@ import { telemetryToInflux, withKafkaDefault } from './serviceSupport.js';
  */
 export async function startIndicators(env = process.env): Promise<void> {
   const c = withKafkaDefault(loadConfig(env));
+  applyHeapGrowth(c.HEAP_GROWING_PERCENT);
   const logger = createLogger(c.LOG_LEVEL);
   const telemetry = new Telemetry();
   const parts: Service[] = [];
