@@ -104,7 +104,7 @@ interface Results {
 
 const results: Results = {
   run: RUN, startedAt: new Date().toISOString(), seconds: SECONDS, warmup: WARMUP, machine: machine(), throughput: {}, ratios: {}, latency: {}, rssMb: {}, floors: [], profiles: {}, cpu: {}, load: {}, errors: {}, memory: {},
-  settings: Object.fromEntries(['MQTT_MAX_IN_FLIGHT', 'WRITER_BATCH_SIZE', 'WRITER_CONCURRENCY', 'WRITER_MAX_QUEUED', 'KAFKA_PARTITIONS', 'DRAIN_TIMEOUT_MS', 'BENCH_SERVICE_NODE_OPTIONS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
+  settings: Object.fromEntries(['MQTT_MAX_IN_FLIGHT', 'WRITER_BATCH_SIZE', 'WRITER_CONCURRENCY', 'WRITER_MAX_QUEUED', 'KAFKA_PARTITIONS', 'DRAIN_TIMEOUT_MS', 'HEAP_GROWING_PERCENT', 'BENCH_SERVICE_NODE_OPTIONS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
 };
 
 function machine(): Machine {
