@@ -10,7 +10,7 @@ import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import type { DecoderRouter } from './decoderRouter.js';
 import type { ProcessedMessage } from './messageProcessor.js';
-import { MessageWork } from './messageWork.js';
+import { MessageWork, type PreparedMessage } from './messageWork.js';
 
 export interface GatewayOptions {
   mqttUrl: string;
@@ -137,13 +137,19 @@ export class Gateway {
     });
   }
 
-  private async onMessage(packet: IPublishPacket): Promise<void> {
+  private onMessage(packet: IPublishPacket): Promise<void> {
     const m = this.work.prepare(packet.topic, packet.payload);
+    // Nothing here holds the packet (its payload) while Kafka acknowledges: what lives
+    // through a young-generation collection is copied, and in flight that is thousands.
+    return this.produce(m, m.deadLetter ? packet.topic : undefined);
+  }
+
+  private async produce(m: PreparedMessage, deadLetterTopic: string | undefined): Promise<void> {
     const t0 = performance.now();
     await this.batcher!.send(m.records);
     this.work.produced(m, (performance.now() - t0) / 1000);
     const dl = m.deadLetter;
-    if (dl) this.log.debug({ topic: packet.topic, reason: dl.reason, field: dl.field }, 'dead-lettered');
+    if (dl) this.log.debug({ topic: deadLetterTopic, reason: dl.reason, field: dl.field }, 'dead-lettered');
   }
 
   /** Stops taking messages, waits for in-flight ones to be acknowledged (bounded), then disconnects. */
