@@ -86,7 +86,7 @@ export const configSchema = z.object({
   MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(256 * 1024),
   MAX_FUTURE_SKEW_S: int(0, 366 * 86_400).default(300),
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(15_000),
-  HEAP_GROWING_PERCENT: int(0, 1000).default(50),
+  HEAP_GROWING_PERCENT: int(0, 1000).default(100),
   INDICATOR_INTERVAL_MS: int(100, 86_400_000).default(15_000),
   INDICATOR_SETTLE_MS: int(0, 86_400_000).default(5_000),
   INDICATOR_PERIODS: z

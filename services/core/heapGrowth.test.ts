@@ -27,8 +27,8 @@ function fullCollections(percent: number): number {
 }
 
 describe('HEAP_GROWING_PERCENT', () => {
-  it('defaults to 50 and names the variable when out of range', () => {
-    expect(loadConfig({}).HEAP_GROWING_PERCENT).toBe(50);
+  it('defaults to 100 and names the variable when out of range', () => {
+    expect(loadConfig({}).HEAP_GROWING_PERCENT).toBe(100);
     expect(() => loadConfig({ HEAP_GROWING_PERCENT: '-1' })).toThrow(/HEAP_GROWING_PERCENT/);
   });
 
