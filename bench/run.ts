@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { loadScenario } from '../simulators/city/scenario.js';
 import { simulateToFolder } from '../simulators/city/simulateCommand.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
-import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, queryRows } from '../test/helpers/stack.js';
+import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
 import { renderChart } from './chart.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
@@ -158,23 +158,7 @@ let REGISTRY = '';
 
 /** Environment of a gateway/writer pair with topics, group, bucket and client id of their own. */
 function pipelineEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
-  const id = `${RUN}-${name}`;
-  return {
-    MQTT_URL: STACK.mqttUrl,
-    MQTT_CLIENT_ID: `gw-${id}`,
-    DECODER_ROUTES: `klimatpuls/${TENANT}/+/up=native`,
-    KAFKA_BROKERS: STACK.kafka,
-    READINGS_TOPIC: `bench.${id}.readings`,
-    DEADLETTER_TOPIC: `bench.${id}.deadletter`,
-    WRITER_GROUP_ID: `writer-${id}`,
-    INFLUX_URL: STACK.influxUrl,
-    INFLUX_TOKEN: STACK.influxToken,
-    INFLUX_ORG: STACK.influxOrg,
-    INFLUX_BUCKET: `bench-${id}`,
-    REGISTRY_FILE: REGISTRY,
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
+  return stackPipelineEnv(`${RUN}-${name}`, { DECODER_ROUTES: `klimatpuls/${TENANT}/+/up=native`, REGISTRY_FILE: REGISTRY, ...extra }, 'bench');
 }
 
 async function cleanup(env: Record<string, string>): Promise<void> {

@@ -29,20 +29,21 @@ export function runId(prefix = 't'): string {
 
 /**
  * The environment of a gateway and writer of their own for run `id`: topics
- * test.<id>.*, group writer-<id>, client gw-<id>, bucket test-<id>, on the stack.
+ * <prefix>.<id>.*, group writer-<id>, client gw-<id>, bucket <prefix>-<id>, on the
+ * stack (prefix `test` for the tests, `bench` for the benchmark).
  */
-export function pipelineEnv(id: string, extra: Record<string, string> = {}) {
+export function pipelineEnv(id: string, extra: Record<string, string> = {}, prefix = 'test') {
   return {
     MQTT_URL: STACK.mqttUrl,
     MQTT_CLIENT_ID: `gw-${id}`,
     KAFKA_BROKERS: STACK.kafka,
-    READINGS_TOPIC: `test.${id}.readings`,
-    DEADLETTER_TOPIC: `test.${id}.deadletter`,
+    READINGS_TOPIC: `${prefix}.${id}.readings`,
+    DEADLETTER_TOPIC: `${prefix}.${id}.deadletter`,
     WRITER_GROUP_ID: `writer-${id}`,
     INFLUX_URL: STACK.influxUrl,
     INFLUX_TOKEN: STACK.influxToken,
     INFLUX_ORG: STACK.influxOrg,
-    INFLUX_BUCKET: `test-${id}`,
+    INFLUX_BUCKET: `${prefix}-${id}`,
     LOG_LEVEL: 'warn',
     ...extra,
   };

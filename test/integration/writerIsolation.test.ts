@@ -7,7 +7,7 @@ import { createLogger } from '../../services/core/logger.js';
 import { readingId, type CanonicalReading } from '../../services/core/reading.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import type { Writer } from '../../services/writer/writer.js';
-import { STACK, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor, writeLines } from '../helpers/stack.js';
+import { STACK, countPoints, createBucket, deleteBucket, pipelineEnv, queryRows, readTopic, runId, waitFor, writeLines } from '../helpers/stack.js';
 
 /**
  * InfluxDB rejects points whose field type conflicts with what the shard already
@@ -16,18 +16,8 @@ import { STACK, countPoints, createBucket, deleteBucket, queryRows, readTopic, r
  * readings topic that is not a reading at all.
  */
 const id = runId('iso');
-const bucket = `test-${id}`;
-const env = {
-  KAFKA_BROKERS: STACK.kafka,
-  READINGS_TOPIC: `test.${id}.readings`,
-  DEADLETTER_TOPIC: `test.${id}.deadletter`,
-  WRITER_GROUP_ID: `writer-${id}`,
-  INFLUX_URL: STACK.influxUrl,
-  INFLUX_TOKEN: STACK.influxToken,
-  INFLUX_ORG: STACK.influxOrg,
-  INFLUX_BUCKET: bucket,
-  LOG_LEVEL: 'error',
-};
+const env = pipelineEnv(id, { LOG_LEVEL: 'error' }); // the writer alone: its MQTT part is unused
+const bucket = env.INFLUX_BUCKET;
 let bus: Bus;
 let writer: Writer;
 
