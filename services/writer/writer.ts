@@ -1,6 +1,6 @@
 import { BatchingProducer } from '../bus/batchingProducer.js';
 import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from '../bus/types.js';
-import { deadLetterSchema, makeDeadLetter } from '../core/deadLetter.js';
+import { deadLetterSchema, idOf, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
@@ -128,6 +128,8 @@ export class Writer {
             rejected: [{ reason: 'store_rejected', field: 'value', message: r.message }],
             stage: 'writer', topic: reading.source.topic, payload,
             decoder: { name: reading.source.format, version: reading.source.decoderVersion }, receivedAt: new Date(reading.receivedAt),
+            // the record carries the gateway's receivedAt, which a redelivered message changes; the reading id does not
+            identity: `reading ${reading.id}`,
           }));
         }
       }
@@ -152,8 +154,10 @@ export class Writer {
       const deadLetter = dl.success ? dl.data : makeDeadLetter({
         rejected: [{ reason: 'bad_record', field: '(record)', message: 'not a dead letter' }],
         stage: 'writer', topic: this.o.deadLetterTopic, payload: m.value ?? Buffer.alloc(0), decoder: null, receivedAt: new Date(),
+        identity: `${batch.partition}@${m.offset}`, // each foreign record its own, and the same one when read again
       });
-      items.push({ id: `${batch.partition}-${m.offset.padStart(12, '0')}`, deadLetter });
+      // The dead letter's own id (not the bus position): a message dead-lettered twice is archived once.
+      items.push({ id: idOf(deadLetter), deadLetter });
     }
     await retry(() => this.o.store.writeDeadLetters(items), {
       retries: Infinity, maxDelayMs: 15_000, shouldRetry: () => batch.isRunning(),
