@@ -22,7 +22,7 @@ import { Writer } from '../writer/writer.js';
 export function buildBus(c: Config, logger: Logger): Bus {
   if (!c.KAFKA_BROKERS) {
     const log = logger.child({ component: 'memory-bus' });
-    return createMemoryBus({ onError: (err) => log.error({ err: (err as Error).message }, 'batch failed; fetching it again') });
+    return createMemoryBus({ maxBytes: c.BUS_MAX_BYTES, onError: (err) => log.error({ err: (err as Error).message }, 'batch failed; fetching it again') });
   }
   return createKafkaBus({
     brokers: c.KAFKA_BROKERS,
