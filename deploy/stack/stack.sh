@@ -220,8 +220,11 @@ case "$cmd" in
   env)
     echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
     # The pipeline's user on that listener; the password stays in its 0600 file.
-    echo "MQTT_USERNAME=$PIPELINE_MQTT_USER"
-    echo "MQTT_PASSWORD_FILE=$STACK_RUN/mosquitto/pipeline.password"
+    # (Absent while a Mosquitto started by an older stack.sh runs: anonymous there.)
+    if [[ -f "$STACK_RUN/mosquitto/pipeline.password" ]]; then
+      echo "MQTT_USERNAME=$PIPELINE_MQTT_USER"
+      echo "MQTT_PASSWORD_FILE=$STACK_RUN/mosquitto/pipeline.password"
+    fi
     echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
     echo "INFLUX_URL=http://127.0.0.1:$INFLUX_PORT"
     echo "INFLUX_TOKEN=$INFLUX_TOKEN"
