@@ -18,7 +18,7 @@ export interface MosquittoAccessOptions {
  * file, reloaded with SIGHUP.
  *
  * Why not the dynamic security plugin ($CONTROL/dynamic-security/v1)? Klimatpuls
- * needs an anonymous loopback listener for its own services (1883) next to
+ * needs a pipeline listener for its own services (1883, its own password file) next to
  * authenticated tenant listeners (1884, and 8883 with TLS), which takes
  * `per_listener_settings true`; in Mosquitto 2.0 the plugin's settings are not
  * really per listener (eclipse-mosquitto/mosquitto#2423: every listener uses the
