@@ -50,11 +50,15 @@ export function buildRegistry(c: Config): DeviceRegistry {
   return DeviceRegistry.fromFile(defaultRegistryFile(c));
 }
 
-export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string }): Gateway {
+/** `mqttAuth` (the embedded broker's pipeline user) replaces MQTT_USERNAME / MQTT_PASSWORD. */
+export function buildGateway(
+  c: Config,
+  deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string; mqttAuth?: { username?: string; password?: string } },
+): Gateway {
   return new Gateway({
     mqttUrl: deps.mqttUrl,
-    mqttUsername: c.MQTT_USERNAME,
-    mqttPassword: c.MQTT_PASSWORD,
+    mqttUsername: deps.mqttAuth ? deps.mqttAuth.username : c.MQTT_USERNAME,
+    mqttPassword: deps.mqttAuth ? deps.mqttAuth.password : c.MQTT_PASSWORD,
     clientId: c.MQTT_CLIENT_ID,
     maxInFlight: c.MQTT_MAX_IN_FLIGHT,
     shareGroup: c.MQTT_SHARE_GROUP,

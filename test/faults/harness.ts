@@ -322,6 +322,7 @@ export async function publishStream(
   const actions = new Map((opts.at ?? []).map((a) => [a.index, a]));
   const background: Promise<void>[] = [];
   const client: MqttClient = await mqtt.connectAsync(STACK.mqttUrl, {
+    ...STACK.mqttAuth,
     clientId: `pub-${process.pid}-${Date.now().toString(36)}`,
     reconnectPeriod: 500,
     connectTimeout: 5000,
