@@ -51,6 +51,7 @@ up_mosquitto() {
   local tls=""
   if bash "$HERE/../tls/make-certs.sh" "$STACK_RUN/tls" >/dev/null 2>&1; then
     tls="listener $MQTT_TLS_PORT $MQTT_TENANT_BIND
+max_connections 10000
 allow_anonymous false
 use_username_as_clientid true
 password_file $d/tenants.passwd
@@ -67,14 +68,26 @@ tls_version tlsv1.2"
 # its listener line (before the first one it would open a default listener on 1883).
 per_listener_settings true
 listener $MQTT_PORT 127.0.0.1
+max_connections 10000
 allow_anonymous false
 password_file $d/pipeline.passwd
+# Tenants: at most 10000 connections per listener (Mosquitto 2.0 has no per-address
+# limit: put a rate-limiting firewall or proxy in front of an exposed tenant port).
 listener $MQTT_TENANT_PORT $MQTT_TENANT_BIND
+max_connections 10000
 allow_anonymous false
 use_username_as_clientid true
 password_file $d/tenants.passwd
 acl_file $d/tenants.acl
 $tls
+# Limits (global in Mosquitto 2.0, every listener): the largest packet is MAX_PAYLOAD_BYTES
+# (256 KiB) + 64 KiB, as the embedded broker's MQTT_MAX_PACKET_BYTES; larger ones close
+# the connection before the broker buffers them (without it, 4 unauthenticated CONNECTs
+# announcing 256 MB held 64 MB). No retained messages: nothing in Klimatpuls retains, and
+# a tenant must not park data in the broker (a retained publish closes the connection).
+# Tenants may only write (tenants.acl), so no tenant session ever has messages queued.
+max_packet_size 327680
+retain_available false
 # Persistent sessions of the gateway (clean session off) survive a broker restart.
 persistence true
 # Sessions of clients gone for two hours are dropped: a crashed test run's gateway

@@ -63,7 +63,7 @@ export class AdminServer {
         res.setHeader('allow', matches.map((r) => r.method).join(', '));
         return send(res, (status = 405), { error: 'METHOD_NOT_ALLOWED', message: `use ${matches.map((r) => r.method).join(' or ')}` });
       }
-      principal = await this.o.tokens.authenticate(req.headers.authorization);
+      principal = await this.o.tokens.authenticate(req.headers.authorization, req.socket.remoteAddress);
       const body = req.method === 'POST' ? await readJson(req, this.o.maxBodyBytes) : undefined;
       const result = await route.handle({ principal, params: route.path.exec(url.pathname)!.slice(1), body, url });
       status = result.status;

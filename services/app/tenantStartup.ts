@@ -1,10 +1,11 @@
-import type { Config } from '../core/config.js';
+import { maxPacketBytes, type Config } from '../core/config.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import type { AdminServer } from '../admin/adminServer.js';
 import { EmbeddedAccess } from '../security/embeddedAccess.js';
 import { ensurePipelinePassword, PIPELINE_MQTT_USERNAME } from '../security/mqttIdentity.js';
+import { LoginThrottle } from '../security/loginThrottle.js';
 import type { TlsFiles } from '../security/tls.js';
 import type { ReadingStore } from '../store/types.js';
 import { bootstrapAdminToken, buildAdminServer, type Tenants } from './tenantsApp.js';
@@ -26,7 +27,13 @@ export async function startEmbeddedBroker(
     host: '127.0.0.1',
     port: c.MQTT_EMBEDDED_PORT,
     logger,
-    access: new EmbeddedAccess(t.store, logger.child({ component: 'mqtt-access' }), password),
+    access: new EmbeddedAccess(t.store, logger.child({ component: 'mqtt-access' }), password, new LoginThrottle({ failuresPerMin: c.LOGIN_FAILURES_PER_MIN })),
+    limits: {
+      maxPacketBytes: maxPacketBytes(c),
+      maxConnections: c.MQTT_MAX_CONNECTIONS,
+      maxConnectionsPerAddress: c.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
+      connectTimeoutMs: c.MQTT_CONNECT_TIMEOUT_MS,
+    },
     tenantPort: c.MQTT_TENANT_PORT ?? 1884,
     ...(tls ? { tls: { ...tls, port: c.MQTT_TLS_PORT ?? 8883 } } : {}),
     optionalTenantListeners: c.MQTT_TENANT_PORT === undefined && c.MQTT_TLS_PORT === undefined,

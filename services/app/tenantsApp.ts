@@ -17,6 +17,7 @@ import { TenantDeviceLookup } from '../tenants/tenantDevices.js';
 import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';
+import { LoginThrottle } from '../security/loginThrottle.js';
 
 export interface Tenants {
   dir: string;
@@ -51,7 +52,7 @@ export function buildTenants(c: Config, logger: Logger, fileRegistry: DeviceRegi
   return {
     dir, store, audit, tenants,
     devices: new DeviceService(store, fileRegistry, audit),
-    tokens: new AccessTokens(store, audit, c.ADMIN_TOKEN),
+    tokens: new AccessTokens(store, audit, c.ADMIN_TOKEN, new LoginThrottle({ failuresPerMin: c.LOGIN_FAILURES_PER_MIN })),
     lookup: new TenantDeviceLookup(fileRegistry, store),
   };
 }

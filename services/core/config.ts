@@ -112,6 +112,12 @@ export const configSchema = z.object({
   ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
   MQTT_TENANT_PORT: int(0, 65_535).optional(),
   MQTT_TLS_PORT: int(0, 65_535).optional(),
+  // Embedded broker limits (services/security/connectionLimits.ts); Mosquitto's are in deploy/stack/stack.sh.
+  MQTT_MAX_PACKET_BYTES: int(1024, 268_435_460).optional(),
+  MQTT_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
+  MQTT_MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(200),
+  MQTT_CONNECT_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  LOGIN_FAILURES_PER_MIN: int(0, 1_000_000).default(10),
   MQTT_TENANT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
   MQTT_TENANT_TLS_URL: url(['mqtts', 'ssl', 'wss']).optional(),
   MOSQUITTO_PASSWORD_FILE: z.string().min(1).optional(),
@@ -164,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (Boolean(c.TLS_CERT_FILE) !== Boolean(c.TLS_KEY_FILE)) throw new ConfigError(c.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'both TLS_CERT_FILE and TLS_KEY_FILE (PEM files)');
   const mosq = [c.MOSQUITTO_PASSWORD_FILE, c.MOSQUITTO_ACL_FILE].filter(Boolean).length;
   if (mosq === 1) throw new ConfigError(c.MOSQUITTO_PASSWORD_FILE ? 'MOSQUITTO_ACL_FILE' : 'MOSQUITTO_PASSWORD_FILE', 'both MOSQUITTO_PASSWORD_FILE and MOSQUITTO_ACL_FILE');
+  if (c.MQTT_MAX_PACKET_BYTES !== undefined && c.MQTT_MAX_PACKET_BYTES <= c.MAX_PAYLOAD_BYTES) {
+    throw new ConfigError('MQTT_MAX_PACKET_BYTES', `more than MAX_PAYLOAD_BYTES (${c.MAX_PAYLOAD_BYTES}): a packet holds the payload and its topic`, String(c.MQTT_MAX_PACKET_BYTES));
+  }
   return Object.freeze({ ...c });
 }
 
@@ -174,6 +183,11 @@ function readSecretFile(variable: string, path: string): string {
   } catch (err) {
     throw new ConfigError(variable, 'a readable file holding the secret', `${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
   }
+}
+
+/** MQTT_MAX_PACKET_BYTES, by default MAX_PAYLOAD_BYTES + 64 KiB: a payload a little too large still arrives and is dead-lettered with its reason. */
+export function maxPacketBytes(c: Config): number {
+  return c.MQTT_MAX_PACKET_BYTES ?? c.MAX_PAYLOAD_BYTES + 64 * 1024;
 }
 
 export function tenantsDir(c: Config): string {

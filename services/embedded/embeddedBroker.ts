@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import { KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { DEFAULT_BROKER_LIMITS, ListenerGuard, refusalLog, type BrokerLimits } from '../security/connectionLimits.js';
 import type { EmbeddedAccess } from '../security/embeddedAccess.js';
 import type { TlsFiles } from '../security/tls.js';
 
@@ -18,6 +19,8 @@ export interface EmbeddedBrokerOptions {
   tls?: TlsFiles & { port: number };
   /** A tenant listener whose port is in use is skipped with a warning instead of failing the start. */
   optionalTenantListeners?: boolean;
+  /** Packet size, connection counts, CONNECT timeout (connectionLimits.ts); defaults: DEFAULT_BROKER_LIMITS. */
+  limits?: BrokerLimits;
 }
 
 /**
@@ -30,6 +33,7 @@ export interface EmbeddedBrokerOptions {
 export class EmbeddedBroker {
   private broker?: Aedes;
   private servers: Server[] = [];
+  private tenantGuard?: ListenerGuard;
   /** URLs of the listeners that are open. */
   readonly urls: { internal?: string; tenant?: string; tls?: string } = {};
 
@@ -38,11 +42,19 @@ export class EmbeddedBroker {
   async start(): Promise<string> {
     const log = this.o.logger.child({ component: 'mqtt-broker' });
     const access = this.o.access;
-    this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', ...(access ? access.hooks() : {}) });
+    const limits = this.o.limits ?? DEFAULT_BROKER_LIMITS;
+    this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', connectTimeout: limits.connectTimeoutMs, ...(access ? access.hooks() : {}) });
     const broker = this.broker;
     access?.attach(broker);
     broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
-    const internal = await this.listen(createServer(broker.handle), this.o.port);
+    const guard = (maxPerAddress?: number) =>
+      new ListenerGuard({ ...limits, maxPerAddress, onRefused: refusalLog((f, m) => log.warn(f, m)) });
+    const internalGuard = guard(); // loopback only: every client has the same address
+    const tenantGuard = (this.tenantGuard = guard(limits.maxConnectionsPerAddress)); // one count for plain and TLS
+    broker.on('connackSent', (_packet, client) => (internalGuard.connected(client.conn), tenantGuard.connected(client.conn)));
+    const internalServer = createServer((s) => internalGuard.admit(s) && broker.handle(s));
+    internalGuard.attach(internalServer);
+    const internal = await this.listen(internalServer, this.o.port);
     this.urls.internal = `mqtt://${this.o.host}:${internal}`;
     const optional = async (port: number, server: Server): Promise<number | undefined> => {
       try {
@@ -54,12 +66,15 @@ export class EmbeddedBroker {
       }
     };
     if (access && this.o.tenantPort !== undefined) {
-      const port = await optional(this.o.tenantPort, createServer((s) => this.tenantConnection(s)));
+      const server = createServer((s) => this.tenantConnection(s));
+      tenantGuard.attach(server);
+      const port = await optional(this.o.tenantPort, server);
       if (port !== undefined) this.urls.tenant = `mqtt://${this.o.host}:${port}`;
     }
     if (access && this.o.tls) {
       const server = createTlsServer({ cert: this.o.tls.cert, key: this.o.tls.key, minVersion: 'TLSv1.2' }, (s) => this.tenantConnection(s));
       server.on('tlsClientError', (err) => log.debug({ err: err.message }, 'TLS handshake failed'));
+      tenantGuard.attach(server);
       const port = await optional(this.o.tls.port, server);
       if (port !== undefined) this.urls.tls = `mqtts://${this.o.host === '127.0.0.1' ? 'localhost' : this.o.host}:${port}`;
     }
@@ -67,6 +82,7 @@ export class EmbeddedBroker {
   }
 
   private tenantConnection(socket: Socket): void {
+    if (!this.tenantGuard!.admit(socket)) return;
     this.o.access!.tenantSockets.add(socket);
     this.broker!.handle(socket);
   }

@@ -1,10 +1,10 @@
 import type { Aedes, AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../core/logger.js';
 import type { Tenant, TenantState } from '../tenants/model.js';
-import { mayPublish, maySubscribe } from '../tenants/topicSpace.js';
+import { mayPublish } from '../tenants/topicSpace.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
+import { LoginThrottle } from './loginThrottle.js';
 import { isReservedTenantId, PIPELINE_MQTT_USERNAME, sameSecret } from './mqttIdentity.js';
-import { verifySecret } from './secrets.js';
 
 type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
 
@@ -27,7 +27,12 @@ type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | '
  *   negative PUBACK), a subscription elsewhere gets SUBACK 0x80, and nothing of
  *   another tenant is ever forwarded to it;
  * - when a tenant is disabled, or its password rotated, its connected clients are
- *   disconnected at once (the registry is watched; own changes are seen at once).
+ *   disconnected at once (the registry is watched; own changes are seen at once);
+ * - failed logins are throttled per address and username, unknown users cost the
+ *   same as wrong passwords (loginThrottle.ts); tenants publish only: no
+ *   subscriptions (nothing is ever queued for a tenant's offline session) and no
+ *   retained messages (a retained publish closes the connection, as Mosquitto's
+ *   `retain_available false` does), so a tenant cannot make the broker hold its data.
  */
 export class EmbeddedAccess {
   /** Sockets accepted by a tenant listener: these must authenticate. */
@@ -40,6 +45,7 @@ export class EmbeddedAccess {
     private readonly log: Logger,
     /** The pipeline's password on the internal listener (user `klimatpuls`). */
     private readonly pipelinePassword: string,
+    private readonly throttle = new LoginThrottle({ failuresPerMin: 10 }),
   ) {
     store.watch((before, after) => this.onRegistryChange(before, after));
   }
@@ -57,11 +63,13 @@ export class EmbeddedAccess {
         // Checked before the registry: the rule needs no lookup, and answers the same for unknown users.
         if (client.id !== username) return done(authError(2, 'the client id must be the MQTT username'), null);
         const tenant = this.byUsername(username);
-        if (!tenant || tenant.status !== 'active' || !password || isReservedTenantId(tenant.id)) return done(authError(4, 'bad username or password'), null);
-        verifySecret(password.toString('utf8'), tenant.mqtt.passwordHash).then(
-          (ok) => {
-            if (!ok) return done(authError(4, 'bad username or password'), null);
-            this.tenantOf.set(client, { tenant: tenant.id, passwordHash: tenant.mqtt.passwordHash });
+        const hash = tenant?.status === 'active' && password && !isReservedTenantId(tenant.id) ? tenant.mqtt.passwordHash : undefined;
+        const address = (client.conn as { remoteAddress?: string }).remoteAddress;
+        this.throttle.check(username, address, password?.toString('utf8') ?? '', hash).then(
+          (result) => {
+            if (result === 'throttled' || result === 'busy') return done(authError(3, 'too many failed logins: try again later'), null);
+            if (result !== 'ok') return done(authError(4, 'bad username or password'), null);
+            this.tenantOf.set(client, { tenant: tenant!.id, passwordHash: hash! });
             done(null, true);
           },
           () => done(authError(3, 'cannot check credentials'), null),
@@ -74,11 +82,17 @@ export class EmbeddedAccess {
           this.log.warn({ tenant: t, topic: packet.topic }, 'publish outside the tenant topic space refused');
           return done(new Error('not authorized'));
         }
+        if (t && packet.retain) {
+          this.log.warn({ tenant: t, topic: packet.topic }, 'retained publish of a tenant refused (tenants may not retain)');
+          return done(new Error('retain not available'));
+        }
         done(null);
       },
       authorizeSubscribe: (client, sub, done) => {
         const t = this.activeTenantOf(client);
-        if (t === null || (t && !maySubscribe(t, sub.topic))) return done(null, null);
+        // Tenants publish only (their data is read through the API): a subscription would
+        // let the broker queue messages for the tenant's offline session without bound.
+        if (t !== undefined) return done(null, null);
         done(null, sub);
       },
       authorizeForward: (client, packet) => {

@@ -1,5 +1,6 @@
 import { RequestError } from '../core/errors.js';
-import { fingerprint, hashSecret, issueToken, parseToken, sameSecret, verifySecret } from '../security/secrets.js';
+import { LoginThrottle } from '../security/loginThrottle.js';
+import { fingerprint, hashSecret, issueToken, parseToken, sameSecret } from '../security/secrets.js';
 import type { Actor, AuditLog } from './auditLog.js';
 import type { TenantStore } from './tenantStore.js';
 
@@ -17,6 +18,12 @@ const CACHE_MAX = 1000;
  *
  * Bootstrap: ADMIN_TOKEN (environment or ADMIN_TOKEN_FILE) is accepted as an admin
  * token without being stored; `klimatpuls admin-token create` issues stored ones.
+ *
+ * Failures are throttled per caller address and token id (LoginThrottle: beyond
+ * LOGIN_FAILURES_PER_MIN, 429 without a verification); a well-formed token whose id
+ * is unknown or revoked costs one scrypt like a wrong one, and verifications share
+ * the process's bounded verifier with MQTT logins, so a flood cannot fill libuv's
+ * thread pool.
  */
 export class AccessTokens {
   private readonly verified = new Map<string, { hash: string; until: number }>();
@@ -25,30 +32,37 @@ export class AccessTokens {
     private readonly store: TenantStore,
     private readonly audit: AuditLog,
     private readonly bootstrapAdminToken?: string,
+    private readonly throttle = new LoginThrottle({ failuresPerMin: 10 }),
   ) {}
 
-  /** The principal an `Authorization: Bearer` header stands for; 401 for anything else. */
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /**
+   * The principal an `Authorization: Bearer` header stands for; 401 for anything
+   * else, 429 while the caller's address (or the token id) has too many failures.
+   */
+  async authenticate(header: string | undefined, from?: string): Promise<Principal> {
     const refused = new RequestError('UNAUTHORIZED', 'a valid token is required (Authorization: Bearer <token>)');
     const m = /^Bearer ([\x21-\x7e]{1,200})$/.exec(header ?? '');
-    if (!m) throw refused;
+    if (!m) throw refused; // costs nothing: not counted
     const token = m[1]!;
     if (this.bootstrapAdminToken && sameSecret(token, this.bootstrapAdminToken)) return { kind: 'admin', id: 'ADMIN_TOKEN' };
     const parsed = parseToken(token);
     if (!parsed) throw refused;
     const state = this.store.fresh().read();
+    let principal: Principal | undefined;
+    let hash: string | undefined;
     if (parsed.kind === 'a') {
       const rec = state.adminTokens.find((t) => t.id === parsed.id && !t.revokedAt);
-      if (!rec || !(await this.check(token, rec.hash))) throw refused;
-      return { kind: 'admin', id: rec.id };
+      if (rec) [principal, hash] = [{ kind: 'admin', id: rec.id }, rec.hash];
+    } else {
+      for (const tenant of state.tenants) {
+        const rec = tenant.apiTokens.find((t) => t.id === parsed.id && !t.revokedAt);
+        if (rec && tenant.status === 'active') [principal, hash] = [{ kind: 'tenant', tenant: tenant.id, id: rec.id }, rec.hash];
+        if (rec) break;
+      }
     }
-    for (const tenant of state.tenants) {
-      const rec = tenant.apiTokens.find((t) => t.id === parsed.id && !t.revokedAt);
-      if (!rec) continue;
-      if (tenant.status !== 'active' || !(await this.check(token, rec.hash))) throw refused;
-      return { kind: 'tenant', tenant: tenant.id, id: rec.id };
-    }
-    throw refused;
+    const result = await this.check(token, `kp${parsed.kind}_${parsed.id}`, from, hash);
+    if (result === 'ok' && principal) return principal;
+    throw result === 'throttled' || result === 'busy' ? tooMany() : refused;
   }
 
   async createAdminToken(name: string, actor: Actor): Promise<{ id: string; token: string }> {
@@ -78,15 +92,21 @@ export class AccessTokens {
     return this.store.read().adminTokens.some((t) => !t.revokedAt);
   }
 
-  private async check(token: string, hash: string): Promise<boolean> {
+  /** A cached verification first (no throttle, no scrypt), then the throttled verifier; no hash: a dummy of the same cost. */
+  private async check(token: string, id: string, from: string | undefined, hash: string | undefined): Promise<'ok' | 'wrong' | 'throttled' | 'busy'> {
     const key = fingerprint(token);
     const hit = this.verified.get(key);
-    if (hit && hit.hash === hash && hit.until > Date.now()) return true;
-    if (!(await verifySecret(token, hash))) return false;
+    if (hash && hit && hit.hash === hash && hit.until > Date.now()) return 'ok';
+    const result = await this.throttle.check(id, from, token, hash);
+    if (result !== 'ok' || !hash) return result;
     if (this.verified.size >= CACHE_MAX) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(key, { hash, until: Date.now() + CACHE_MS });
-    return true;
+    return 'ok';
   }
+}
+
+function tooMany(): RequestError {
+  return new RequestError('TOO_MANY_REQUESTS', 'too many failed authentications from this address: try again in a minute');
 }
 
 /** May this principal act for `tenant`? Admins may act for every tenant, a tenant for itself. */

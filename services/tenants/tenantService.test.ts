@@ -79,7 +79,7 @@ describe('TenantService', () => {
     const files = ['tenants/tenants.json', 'tenants/audit.ndjson', 'passwd', 'acl', 'grafana/kalmarhem/datasources/kalmarhem.yaml'].map((f) => readFileSync(join(dir, f), 'utf8'));
     for (const f of files) for (const secret of [mqtt!.password, apiToken!, read!.readToken]) expect(f).not.toContain(secret);
     expect(readFileSync(join(dir, 'passwd'), 'utf8')).toMatch(/^kalmarhem:\$7\$101\$/);
-    expect(readFileSync(join(dir, 'acl'), 'utf8')).toContain('user kalmarhem\ntopic readwrite klimatpuls/kalmarhem/#');
+    expect(readFileSync(join(dir, 'acl'), 'utf8')).toContain('user kalmarhem\ntopic write klimatpuls/kalmarhem/#');
     expect(readFileSync(join(dir, 'secrets', 'kalmarhem.influx-read-token'), 'utf8')).toBe(read!.readToken);
     await expect.poll(() => hups.filter((h) => h === 'HUP').length).toBeGreaterThanOrEqual(1);
     expect(await tokens.authenticate(`Bearer ${apiToken}`)).toMatchObject({ kind: 'tenant', tenant: 'kalmarhem' });

@@ -24,6 +24,6 @@ describe('tenant topic space', () => {
   });
 
   it("writes the tenant's Mosquitto ACL", () => {
-    expect(mosquittoAcl('a', 'a')).toBe('user a\ntopic readwrite klimatpuls/a/#\ntopic readwrite tenants/a/#\n');
+    expect(mosquittoAcl('a', 'a')).toBe('user a\ntopic write klimatpuls/a/#\ntopic write tenants/a/#\n');
   });
 });

@@ -59,7 +59,12 @@ export function describeTopics(tenant: string): { native: string; otherFormats: 
   };
 }
 
-/** Mosquitto ACL lines for one tenant (user = tenant id): read and write its roots only. */
+/**
+ * Mosquitto ACL lines for one tenant (user = tenant id): write its roots only. No
+ * read: tenants publish, they read their data through the API; a subscription would let
+ * the broker queue messages for the tenant's offline session, and Mosquitto 2.0 bounds
+ * queues only globally (max_queued_messages, which the gateway's session needs large).
+ */
 export function mosquittoAcl(tenant: string, username: string): string {
-  return [`user ${username}`, ...topicRoots(tenant).map((root) => `topic readwrite ${root}#`), ''].join('\n');
+  return [`user ${username}`, ...topicRoots(tenant).map((root) => `topic write ${root}#`), ''].join('\n');
 }

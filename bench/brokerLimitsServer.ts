@@ -1,0 +1,31 @@
+/**
+ * The embedded broker with one tenant, in its own process, for bench/brokerLimits.ts
+ * (so that its RSS is the broker's alone). Prints one JSON line: urls and credentials.
+ *   tsx bench/brokerLimitsServer.ts [failuresPerMin]
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '../services/core/logger.js';
+import { EmbeddedBroker } from '../services/embedded/embeddedBroker.js';
+import { EmbeddedAccess } from '../services/security/embeddedAccess.js';
+import { AuditLog } from '../services/tenants/auditLog.js';
+import { TenantService } from '../services/tenants/tenantService.js';
+import { TenantStore } from '../services/tenants/tenantStore.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'klimatpuls-bench-limits-'));
+const log = createLogger('silent');
+const store = new TenantStore(join(dir, 'tenants'));
+const svc = new TenantService({ store, audit: new AuditLog(join(dir, 'audit.ndjson')), logger: log, secretsDir: join(dir, 's'), mqtt: { url: 'x' } });
+// Before the fix there is no LoginThrottle: the same script measures the old code.
+const throttleModule: unknown = await import('../services/security/loginThrottle.js').catch(() => ({}));
+const Throttle = (throttleModule as { LoginThrottle?: new (o: { failuresPerMin: number }) => unknown }).LoginThrottle;
+const failuresPerMin = Number(process.argv[2] ?? 10);
+const access = Throttle ? new (EmbeddedAccess as any)(store, log, new Throttle({ failuresPerMin })) : new EmbeddedAccess(store, log);
+const broker = new EmbeddedBroker({ host: '127.0.0.1', port: 0, tenantPort: 0, logger: log, access });
+await broker.start();
+const admin = { kind: 'admin' as const, id: 'bench' };
+const creds = [];
+for (const id of ['victim', 'other']) creds.push((await svc.create({ id }, admin)).credentials.mqtt!);
+process.stdout.write(`${JSON.stringify({ pid: process.pid, internal: broker.urls.internal, tenant: broker.urls.tenant, creds })}\n`);
+process.on('SIGTERM', () => void broker.stop().then(() => process.exit(0)));
