@@ -51,10 +51,11 @@ export class TenantService {
     return t;
   }
 
-  async create(input: { id: string; name?: string }, actor: Actor): Promise<{ tenant: Record<string, unknown>; credentials: TenantCredentials; warnings: string[] }> {
-    const { id } = input;
+  async create(input: unknown, actor: Actor): Promise<{ tenant: Record<string, unknown>; credentials: TenantCredentials; warnings: string[] }> {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new RequestError('INVALID_INPUT', '(body): a JSON object {"id": ..., "name": ...}');
+    const { id, name: givenName } = input as { id?: unknown; name?: unknown };
     if (typeof id !== 'string' || !TENANT_RE.test(id)) throw new RequestError('INVALID_INPUT', 'id: a lower-case slug (a-z, 0-9, - and _; at most 63)');
-    const name = input.name ?? id;
+    const name = givenName ?? id;
     if (typeof name !== 'string' || name.length < 1 || name.length > 200) throw new RequestError('INVALID_INPUT', 'name: 1-200 characters');
     if (this.d.store.tenant(id)) throw new RequestError('CONFLICT', `tenant ${id} exists`);
     const password = randomSecret();
@@ -73,7 +74,7 @@ export class TenantService {
       };
       s.tenants.push(t);
       return t;
-    });
+    }, { grows: true });
     if (influx) writeReadTokenFile(this.d.secretsDir, id, influx.readToken);
     const warnings = this.afterChange(tenant);
     this.d.audit.record({ actor, action: 'tenant.create', tenant: id, details: { name, bucket: influx?.bucket ?? null, apiKeyId: api.id } });
