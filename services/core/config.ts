@@ -116,7 +116,7 @@ export const configSchema = z.object({
   METRICS_PUBLIC: bool.default(false),
   MAX_DEVICES_PER_TENANT: int(1, 10_000_000).default(10_000),
   MAX_BUILDINGS_PER_TENANT: int(1, 1_000_000).default(1000),
-  REGISTRY_MAX_BYTES: int(64 * 1024, 400 * 1024 * 1024).default(64 * 1024 * 1024),
+  REGISTRY_MAX_BYTES: int(64 * 1024, 400 * 1024 * 1024).default(32 * 1024 * 1024),
   MQTT_TENANT_PORT: int(0, 65_535).optional(),
   MQTT_TLS_PORT: int(0, 65_535).optional(),
   MQTT_TENANT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
