@@ -44,6 +44,8 @@ function readText(req: IncomingMessage, max: number): Promise<string> {
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.once('error', reject);
+    // A client that goes away mid-body: settle (no-op after 'end'), so nothing waits forever.
+    req.once('close', () => reject(new RequestError('INVALID_INPUT', 'the request body was not sent completely')));
   });
 }
 

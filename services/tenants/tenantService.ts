@@ -58,6 +58,7 @@ export class TenantService {
     const name = givenName ?? id;
     if (typeof name !== 'string' || name.length < 1 || name.length > 200) throw new RequestError('INVALID_INPUT', 'name: 1-200 characters');
     if (this.d.store.tenant(id)) throw new RequestError('CONFLICT', `tenant ${id} exists`);
+    this.d.store.assertRoom(); // before a bucket is created for a tenant the registry could not take
     const password = randomSecret();
     const api = issueToken('t');
     const influx = this.d.influx ? await this.d.influx.provision(id) : undefined;

@@ -124,6 +124,22 @@ export class TenantStore {
     return parsed.data;
   }
 
+  /**
+   * 409 when adding about `extra` bytes would pass `maxBytes`: checked before work that
+   * is costly to undo (a tenant's InfluxDB bucket), which `update` would refuse anyway.
+   */
+  assertRoom(extra = 4096): void {
+    const max = this.opts.maxBytes;
+    if (max === undefined) return;
+    let size = 0;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return; // no registry yet
+    }
+    if (size + extra > max) throw new RequestError('CONFLICT', `the tenant registry is full: it would exceed REGISTRY_MAX_BYTES (${max} bytes); remove devices or buildings, or raise the limit`);
+  }
+
   /** Calls `onChange` after every change, own or another process's (polled every `pollMs`). */
   watch(onChange: (before: TenantState, after: TenantState) => void, pollMs = 1000): void {
     this.listeners.push(onChange);
