@@ -157,6 +157,16 @@ describe('HttpServer', () => {
     expect(r.json().routes).toEqual(['/healthz', '/readyz', '/metrics', '/api/readings/latest']);
   });
 
+  it('answers 400 (not 500) to a request target that is not a path', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: 'http://[', headers: access.headers }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+  });
+
   it('answers 405 to anything but GET', async () => {
     expect((await get('/healthz', { method: 'POST', body: '{}' })).status).toBe(405);
   });
