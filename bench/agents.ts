@@ -25,6 +25,8 @@ import { readingId } from '../services/core/reading.js';
 interface Common {
   role: string;
   mqttUrl: string;
+  /** The stack's pipeline user (1883 takes no anonymous client). */
+  mqttAuth: { username?: string; password?: string };
   kafka: string;
   influxUrl: string;
   influxToken: string;
@@ -108,7 +110,7 @@ function reportEvery(get: () => number): NodeJS.Timeout {
 }
 
 async function publisher(c: PublisherConfig): Promise<void> {
-  const client = await mqtt.connectAsync(c.mqttUrl, { clientId: c.clientId, reconnectPeriod: 500 });
+  const client = await mqtt.connectAsync(c.mqttUrl, { ...c.mqttAuth, clientId: c.clientId, reconnectPeriod: 500 });
   const window = c.window ?? 1000;
   let inFlight = 0;
   let acked = 0;
@@ -158,7 +160,7 @@ async function publisher(c: PublisherConfig): Promise<void> {
 }
 
 async function mqttSub(c: SubConfig): Promise<void> {
-  const client = await mqtt.connectAsync(c.mqttUrl, { clientId: c.clientId, clean: true });
+  const client = await mqtt.connectAsync(c.mqttUrl, { ...c.mqttAuth, clientId: c.clientId, clean: true });
   let n = 0;
   client.on('message', () => void n++);
   await client.subscribeAsync(c.filter, { qos: 1 });
@@ -189,7 +191,7 @@ async function bridge(c: SubConfig): Promise<void> {
         pump();
       });
   };
-  const client = await mqtt.connectAsync(c.mqttUrl, { clientId: c.clientId, clean: false });
+  const client = await mqtt.connectAsync(c.mqttUrl, { ...c.mqttAuth, clientId: c.clientId, clean: false });
   client.on('message', (topic, payload) => {
     pending.push({ key: topic, value: payload });
     pump();

@@ -65,7 +65,7 @@ export function agent(role: string, config: Record<string, unknown>, onMessage?:
     cwd: ROOT,
     env: {
       ...process.env,
-      AGENT: JSON.stringify({ role, mqttUrl: STACK.mqttUrl, kafka: STACK.kafka, influxUrl: STACK.influxUrl, influxToken: STACK.influxToken, influxOrg: STACK.influxOrg, ...config }),
+      AGENT: JSON.stringify({ role, mqttUrl: STACK.mqttUrl, mqttAuth: STACK.mqttAuth, kafka: STACK.kafka, influxUrl: STACK.influxUrl, influxToken: STACK.influxToken, influxOrg: STACK.influxOrg, ...config }),
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

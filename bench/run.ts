@@ -540,7 +540,7 @@ async function ingestCity(name: string, dir: string, env: Record<string, string>
   try {
     const t0 = Date.now();
     // klimatpuls replay FILE --speed 0 (the compiled CLI), as an operator would backfill
-    const r = service('replay', { MQTT_URL: STACK.mqttUrl, LOG_LEVEL: 'warn' }, { args: [join(dir, 'stream.ndjson'), '--speed', '0'] });
+    const r = service('replay', { MQTT_URL: STACK.mqttUrl, ...STACK.mqttEnv, LOG_LEVEL: 'warn' }, { args: [join(dir, 'stream.ndjson'), '--speed', '0'] });
     let publishSeconds = 0;
     r.once('exit', () => (publishSeconds = (Date.now() - t0) / 1000));
     let stored = 0;

@@ -29,10 +29,14 @@ install() {
 
 # ---------- mosquitto ----------
 # Three listeners:
-#   $MQTT_PORT (1883)        anonymous, loopback only: the pipeline's own gateway,
-#                            simulators and tests, as before.
+#   $MQTT_PORT (1883)        the pipeline's own (gateway, simulators, record/replay, tests),
+#                            loopback only: only the MQTT user "klimatpuls" with the password
+#                            generated once into pipeline.password (0600) may connect; no
+#                            anonymous clients, no tenants (pipeline.passwd holds that user only).
 #   $MQTT_TENANT_PORT (1884) tenants (housing companies): username + password required,
-#                            each confined to its own topics by the ACL file.
+#                            each confined to its own topics by the ACL file, and its client id
+#                            forced to its username (use_username_as_clientid): a tenant can take
+#                            over no session but its own (services/security/mqttIdentity.ts).
 #   $MQTT_TLS_PORT (8883)    the same as 1884 over TLS, with the certificates of
 #                            $STACK_RUN/tls (deploy/tls/make-certs.sh); left out without openssl.
 # Klimatpuls writes tenants.passwd and tenants.acl from its tenant registry and sends the
@@ -43,10 +47,12 @@ up_mosquitto() {
   pid_alive "$d/pid" && { log "mosquitto already running"; return 0; }
   [[ -f "$d/tenants.passwd" ]] || : >"$d/tenants.passwd"
   [[ -f "$d/tenants.acl" ]] || printf '# written by Klimatpuls from its tenant registry\n' >"$d/tenants.acl"
+  pipeline_credentials "$d"
   local tls=""
   if bash "$HERE/../tls/make-certs.sh" "$STACK_RUN/tls" >/dev/null 2>&1; then
     tls="listener $MQTT_TLS_PORT $MQTT_TENANT_BIND
 allow_anonymous false
+use_username_as_clientid true
 password_file $d/tenants.passwd
 acl_file $d/tenants.acl
 cafile $STACK_RUN/tls/ca.crt
@@ -61,9 +67,11 @@ tls_version tlsv1.2"
 # its listener line (before the first one it would open a default listener on 1883).
 per_listener_settings true
 listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
+allow_anonymous false
+password_file $d/pipeline.passwd
 listener $MQTT_TENANT_PORT $MQTT_TENANT_BIND
 allow_anonymous false
+use_username_as_clientid true
 password_file $d/tenants.passwd
 acl_file $d/tenants.acl
 $tls
@@ -89,7 +97,23 @@ CONF
   "$bin" -c "$d/mosquitto.conf" -d
   wait_port mosquitto "$MQTT_PORT" 20
   wait_port mosquitto "$MQTT_TENANT_PORT" 5
-  log "mosquitto on 127.0.0.1:$MQTT_PORT (anonymous), tenants on $MQTT_TENANT_BIND:$MQTT_TENANT_PORT${tls:+ and TLS $MQTT_TLS_PORT}"
+  log "mosquitto on 127.0.0.1:$MQTT_PORT (pipeline user klimatpuls), tenants on $MQTT_TENANT_BIND:$MQTT_TENANT_PORT${tls:+ and TLS $MQTT_TLS_PORT}"
+}
+
+# The pipeline's MQTT user on $MQTT_PORT: its password is generated once (0600, never
+# printed; `stack.sh env` gives its file as MQTT_PASSWORD_FILE) and hashed into
+# pipeline.passwd, the password file of that listener alone.
+pipeline_credentials() {
+  local d=$1
+  if [[ ! -s "$d/pipeline.password" ]]; then
+    # (od, not `tr </dev/urandom | head`: with pipefail, tr's SIGPIPE would end the script)
+    (umask 077; printf '%s\n' "$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$d/pipeline.password")
+  fi
+  chmod 600 "$d/pipeline.password"
+  if [[ ! -s "$d/pipeline.passwd" || "$d/pipeline.password" -nt "$d/pipeline.passwd" ]]; then
+    (umask 077; rm -f "$d/pipeline.passwd"; : >"$d/pipeline.passwd"
+     mosquitto_passwd -b "$d/pipeline.passwd" "$PIPELINE_MQTT_USER" "$(head -1 "$d/pipeline.password")")
+  fi
 }
 
 # ---------- kafka ----------
@@ -195,6 +219,12 @@ case "$cmd" in
     for c in $(comps "$@"); do down_one "$c"; rm -rf "${STACK_RUN:?}/$c"; log "$c data deleted"; done ;;
   env)
     echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT"
+    # The pipeline's user on that listener; the password stays in its 0600 file.
+    # (Absent while a Mosquitto started by an older stack.sh runs: anonymous there.)
+    if [[ -f "$STACK_RUN/mosquitto/pipeline.password" ]]; then
+      echo "MQTT_USERNAME=$PIPELINE_MQTT_USER"
+      echo "MQTT_PASSWORD_FILE=$STACK_RUN/mosquitto/pipeline.password"
+    fi
     echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
     echo "INFLUX_URL=http://127.0.0.1:$INFLUX_PORT"
     echo "INFLUX_TOKEN=$INFLUX_TOKEN"

@@ -35,8 +35,10 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push({ stop: async () => tenants.store.close() });
 
   let mqttUrl = c.MQTT_URL;
+  let mqttAuth: { username?: string; password?: string } = { username: c.MQTT_USERNAME, password: c.MQTT_PASSWORD };
   if (!mqttUrl) {
-    const broker = await startEmbeddedBroker(c, tenants, logger, tls);
+    const { broker, pipelineAuth } = await startEmbeddedBroker(c, tenants, logger, tls);
+    mqttAuth = pipelineAuth;
     mqttUrl = broker.urls.internal!;
     parts.push(broker);
     lines.push(`MQTT broker   embedded (aedes) on ${mqttUrl}`);
@@ -62,7 +64,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push(writer);
   indicatorsApp.scheduler.start();
   parts.push(indicatorsApp.scheduler);
-  const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl });
+  const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl, mqttAuth });
   await gateway.start();
   parts.push(gateway);
   lines.push(`gateway       ${registry.size} devices registered, topics ${c.DECODER_ROUTES?.map((r) => r[0]).join(', ') ?? 'klimatpuls/+/+/up'}`);
@@ -90,7 +92,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
 
   if (c.SIMULATOR ?? !c.MQTT_URL) {
     const city = new DemoCity();
-    const sim = new SimulatorPublisher({ mqttUrl, intervalMs: c.SIMULATOR_INTERVAL_MS, next: (t) => city.step(t), logger, username: c.MQTT_USERNAME, password: c.MQTT_PASSWORD });
+    const sim = new SimulatorPublisher({ mqttUrl, intervalMs: c.SIMULATOR_INTERVAL_MS, next: (t) => city.step(t), logger, ...mqttAuth });
     await sim.start();
     parts.push(sim);
     lines.push(`simulator     demo city, ${registry.size} devices every ${c.SIMULATOR_INTERVAL_MS} ms (SIMULATOR=off to disable)`);

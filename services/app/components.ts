@@ -23,7 +23,7 @@ import { restrictNewFiles, securePrivateDir } from './privateFiles.js';
 export function buildBus(c: Config, logger: Logger): Bus {
   if (!c.KAFKA_BROKERS) {
     const log = logger.child({ component: 'memory-bus' });
-    return createMemoryBus({ onError: (err) => log.error({ err: (err as Error).message }, 'batch failed; fetching it again') });
+    return createMemoryBus({ maxBytes: c.BUS_MAX_BYTES, onError: (err) => log.error({ err: (err as Error).message }, 'batch failed; fetching it again') });
   }
   return createKafkaBus({
     brokers: c.KAFKA_BROKERS,
@@ -41,7 +41,7 @@ export async function buildStore(c: Config, tenants?: TenantStore, logger?: Logg
     // Every tenant's readings and raw payloads: DATA_DIR 0700, DuckDB's files (and its
     // .wal, created later) 0600 (services/app/privateFiles.ts).
     restrictNewFiles();
-    securePrivateDir(c.DATA_DIR, logger);
+    securePrivateDir(c.DATA_DIR, logger, ['mqtt']);
     // Loaded only when used: DuckDB is a native module, and the gateway or a writer
     // that talks to InfluxDB must not depend on it being installable.
     const { DuckDbStore } = await import('../store/duckdbStore.js');
@@ -55,11 +55,15 @@ export function buildRegistry(c: Config): DeviceRegistry {
   return DeviceRegistry.fromFile(defaultRegistryFile(c));
 }
 
-export function buildGateway(c: Config, deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string }): Gateway {
+/** `mqttAuth` (the embedded broker's pipeline user) replaces MQTT_USERNAME / MQTT_PASSWORD. */
+export function buildGateway(
+  c: Config,
+  deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string; mqttAuth?: { username?: string; password?: string } },
+): Gateway {
   return new Gateway({
     mqttUrl: deps.mqttUrl,
-    mqttUsername: c.MQTT_USERNAME,
-    mqttPassword: c.MQTT_PASSWORD,
+    mqttUsername: deps.mqttAuth ? deps.mqttAuth.username : c.MQTT_USERNAME,
+    mqttPassword: deps.mqttAuth ? deps.mqttAuth.password : c.MQTT_PASSWORD,
     clientId: c.MQTT_CLIENT_ID,
     maxInFlight: c.MQTT_MAX_IN_FLIGHT,
     shareGroup: c.MQTT_SHARE_GROUP,

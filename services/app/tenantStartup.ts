@@ -4,23 +4,35 @@ import type { Logger } from '../core/logger.js';
 import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import type { AdminServer } from '../admin/adminServer.js';
 import { EmbeddedAccess } from '../security/embeddedAccess.js';
+import { ensurePipelinePassword, PIPELINE_MQTT_USERNAME } from '../security/mqttIdentity.js';
 import type { TlsFiles } from '../security/tls.js';
 import type { ReadingStore } from '../store/types.js';
 import { bootstrapAdminToken, buildAdminServer, type Tenants } from './tenantsApp.js';
 
-/** The embedded broker with the tenants' listeners (credentials; TLS when certificates are configured). */
-export async function startEmbeddedBroker(c: Config, t: Tenants, logger: Logger, tls?: TlsFiles): Promise<EmbeddedBroker> {
+/**
+ * The embedded broker with the tenants' listeners (credentials; TLS when certificates
+ * are configured). Its internal listener takes only the pipeline user, whose password
+ * is generated once into DATA_DIR/mqtt/pipeline.password (0600): returned for the
+ * in-process gateway and simulator; `klimatpuls record/replay` read the same file.
+ */
+export async function startEmbeddedBroker(
+  c: Config,
+  t: Tenants,
+  logger: Logger,
+  tls?: TlsFiles,
+): Promise<{ broker: EmbeddedBroker; pipelineAuth: { username: string; password: string } }> {
+  const password = ensurePipelinePassword(c.DATA_DIR);
   const broker = new EmbeddedBroker({
     host: '127.0.0.1',
     port: c.MQTT_EMBEDDED_PORT,
     logger,
-    access: new EmbeddedAccess(t.store, logger.child({ component: 'mqtt-access' })),
+    access: new EmbeddedAccess(t.store, logger.child({ component: 'mqtt-access' }), password),
     tenantPort: c.MQTT_TENANT_PORT ?? 1884,
     ...(tls ? { tls: { ...tls, port: c.MQTT_TLS_PORT ?? 8883 } } : {}),
     optionalTenantListeners: c.MQTT_TENANT_PORT === undefined && c.MQTT_TLS_PORT === undefined,
   });
   await broker.start();
-  return broker;
+  return { broker, pipelineAuth: { username: PIPELINE_MQTT_USERNAME, password } };
 }
 
 /**

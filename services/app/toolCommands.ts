@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
+import { pipelineMqttAuth } from '../security/mqttIdentity.js';
 import { record } from '../../simulators/tools/record.js';
 import { replay } from '../../simulators/tools/replay.js';
 import { buildBus } from './components.js';
@@ -17,7 +18,7 @@ export async function recordCommand(argv: string[], env = process.env): Promise<
   if (!o.out) throw new ConfigError('--out', 'the NDJSON file to write');
   const c = loadConfig(env);
   await record({
-    mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', username: c.MQTT_USERNAME, password: c.MQTT_PASSWORD, out: o.out,
+    mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', ...pipelineMqttAuth(c), out: o.out,
     topics: o.topic?.length ? o.topic : ['#'],
     count: o.count === undefined ? undefined : positive('--count', o.count),
     seconds: o.seconds === undefined ? undefined : positive('--seconds', o.seconds),
@@ -30,7 +31,7 @@ export async function replayCommand(argv: string[], env = process.env): Promise<
   const speed = Number(o.speed);
   if (!Number.isFinite(speed) || speed < 0) throw new ConfigError('--speed', 'a number >= 0 (1 = real time, 0 = as fast as possible)', o.speed);
   const c = loadConfig(env);
-  const s = await replay({ file: positionals[0], mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', speed, username: c.MQTT_USERNAME, password: c.MQTT_PASSWORD });
+  const s = await replay({ file: positionals[0], mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', speed, ...pipelineMqttAuth(c) });
   for (const k of s.skipped.slice(0, 10)) process.stderr.write(`  line ${k.line} skipped: ${k.error}\n`);
 }
 
@@ -44,7 +45,7 @@ export async function dlqCommand(argv: string[], env = process.env): Promise<voi
   try {
     const summary = await replayDeadLetters({
       bus, deadLetterTopic: c.DEADLETTER_TOPIC, readingsTopic: c.READINGS_TOPIC,
-      mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', mqttUsername: c.MQTT_USERNAME, mqttPassword: c.MQTT_PASSWORD,
+      mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883', mqttUsername: pipelineMqttAuth(c).username, mqttPassword: pipelineMqttAuth(c).password,
       reasons: o.reason ?? [], dryRun: o['dry-run'] ?? false,
       groupId: o['dry-run'] ? `klimatpuls-dlq-dry-run-${randomBytes(4).toString('hex')}` : `${c.WRITER_GROUP_ID}-dlq-replay`,
     });

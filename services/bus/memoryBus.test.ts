@@ -127,16 +127,48 @@ describe('memory bus', () => {
     expect(r.seen.map((m) => [m.offset, m.value!.toString()])).toEqual([['0', 'v0'], ['1', 'v1'], ['2', 'v2'], ['3', 'v3']]);
   });
 
-  it('accepts a send larger than the capacity when the topic is empty (no deadlock)', async () => {
+  it('takes a send larger than the capacity part by part as the consumer commits (no deadlock)', async () => {
     const bus = createMemoryBus({ capacity: 2 });
-    await bus.producer().send([0, 1, 2, 3].map((i) => rec('t', i)));
+    const sent = bus.producer().send([0, 1, 2, 3].map((i) => rec('t', i)));
     const c = bus.consumer('g');
-    expect(await (async () => {
-      const r = consume(c, 't', 4);
-      await r.enough;
-      return values(r.seen);
-    })()).toEqual(['v0', 'v1', 'v2', 'v3']);
+    const r = consume(c, 't', 4, (b) => b.commit(b.messages.at(-1)!.offset));
+    await sent;
+    await r.enough;
+    expect(values(r.seen)).toEqual(['v0', 'v1', 'v2', 'v3']);
     await c.disconnect();
+  });
+
+  it('bounds each topic in bytes (BUS_MAX_BYTES): send waits at the bound, a record larger than the bound fits an empty topic', async () => {
+    const kb = (topic: string, i: number, size = 1000): BusRecord => ({ topic, key: 'k', value: Buffer.alloc(size, i) });
+    const bus = createMemoryBus({ capacity: 1_000_000, maxBytes: 10_000 });
+    const p = bus.producer();
+    let sent = 0;
+    const sending = (async () => {
+      for (let i = 0; i < 30; i++) {
+        await p.send([kb('t', i)]);
+        sent++;
+      }
+    })();
+    await settle();
+    // 1,000 bytes + key + 100 per record: 9 fit into 10,000 bytes
+    expect(sent).toBe(9);
+    expect(bus.usage().t).toEqual({ records: 9, bytes: 9 * 1101 });
+    // the other topic has its own bound (the writer's dead letters never wait on readings)
+    await p.send([kb('other', 0)]);
+    const c = bus.consumer('g');
+    let most = 0;
+    const r = consume(c, 't', 30, async (b) => {
+      most = Math.max(most, bus.usage().t!.bytes);
+      await b.commit(b.messages.at(-1)!.offset);
+    });
+    await sending;
+    await r.enough;
+    expect(most).toBeLessThanOrEqual(10_000);
+    expect(bus.usage().t).toEqual({ records: 0, bytes: 0 });
+    await c.disconnect();
+
+    await p.send([kb('big', 0, 50_000)]); // alone in its topic: taken
+    expect(bus.usage().big!.records).toBe(1);
   });
 
   it('fetches a batch again when eachBatch throws, and reports the error', async () => {

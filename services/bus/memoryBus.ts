@@ -4,32 +4,52 @@ import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch } from './
 /** What a memory topic keeps: records as bytes, as Kafka hands them to consumers. */
 type StoredRecord = BusRecord & { value: Buffer };
 
+/** Memory a record is counted for: its value and key bytes plus ~100 bytes of object overhead. */
+const recordBytes = (r: StoredRecord) => r.value.length + r.key.length + 100;
+
 /**
  * The in-process stand-in for Kafka used by the embedded `npm start`: one
- * partition per topic, one consumer group, a log that is bounded — `send` waits
- * while the uncommitted backlog is full, exactly where Kafka would slow the
- * producer down, so the gateway's backpressure path is the same.
+ * partition per topic, one consumer group, a log that is bounded twice — at most
+ * `capacity` uncommitted records and `maxBytes` of them per topic. `send` waits
+ * while the log is full, exactly where Kafka would slow the producer down, so the
+ * gateway's backpressure path is the same. A count alone let 100,000 dead letters
+ * of up to 350 kB each (payload kept in base64) sit in memory: bytes are what matter.
  */
 class MemoryTopic {
   readonly log: StoredRecord[] = [];
   /** Offset of log[0]. */
   base = 0;
   committed = 0;
+  /** Bytes (recordBytes) of the records in `log`. */
+  bytes = 0;
+  private readonly sizes: number[] = [];
   private waiters: Array<() => void> = [];
   private spaceWaiters: Array<() => void> = [];
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes: number,
+  ) {}
 
   get head(): number {
     return this.base + this.log.length;
   }
 
+  /**
+   * Appends record by record, each once there is room (a record always fits into an
+   * empty log, however large), so a large batch cannot overshoot the bound.
+   */
   async append(records: StoredRecord[]): Promise<void> {
-    while (this.log.length > 0 && this.log.length + records.length > this.capacity) {
-      await new Promise<void>((r) => this.spaceWaiters.push(r));
+    for (const r of records) {
+      const size = recordBytes(r);
+      while (this.log.length > 0 && (this.log.length + 1 > this.capacity || this.bytes + size > this.maxBytes)) {
+        await new Promise<void>((res) => this.spaceWaiters.push(res));
+      }
+      this.log.push(r);
+      this.sizes.push(size);
+      this.bytes += size;
+      this.wake(this.waiters);
     }
-    this.log.push(...records);
-    this.wake(this.waiters);
   }
 
   commit(next: number): void {
@@ -37,6 +57,7 @@ class MemoryTopic {
     this.committed = Math.min(next, this.head);
     const drop = this.committed - this.base;
     this.log.splice(0, drop);
+    for (const size of this.sizes.splice(0, drop)) this.bytes -= size;
     this.base = this.committed;
     this.wake(this.spaceWaiters);
   }
@@ -54,19 +75,39 @@ class MemoryTopic {
   }
 }
 
-export function createMemoryBus(opts: { capacity?: number; maxBatch?: number; onError?: (err: unknown) => void } = {}): Bus {
+export interface MemoryBusOptions {
+  /** Uncommitted records per topic, at most (default 100,000). */
+  capacity?: number;
+  /** Uncommitted bytes per topic, at most (BUS_MAX_BYTES; default 64 MB). */
+  maxBytes?: number;
+  maxBatch?: number;
+  onError?: (err: unknown) => void;
+}
+
+export const DEFAULT_BUS_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The bus's view for metrics and tests: uncommitted records and bytes per topic. */
+export interface MemoryBus extends Bus {
+  usage(): Record<string, { records: number; bytes: number }>;
+}
+
+export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
   const capacity = opts.capacity ?? 100_000;
+  const maxBytes = opts.maxBytes ?? DEFAULT_BUS_MAX_BYTES;
   const maxBatch = opts.maxBatch ?? 5_000;
   const topics = new Map<string, MemoryTopic>();
   const topic = (name: string) => {
     let t = topics.get(name);
-    if (!t) topics.set(name, (t = new MemoryTopic(capacity)));
+    if (!t) topics.set(name, (t = new MemoryTopic(capacity, maxBytes)));
     return t;
   };
 
   return {
     kind: 'memory',
     async close() {},
+    usage() {
+      return Object.fromEntries([...topics].map(([name, t]) => [name, { records: t.log.length, bytes: t.bytes }]));
+    },
     async ensureTopics(names) {
       names.forEach(topic);
     },

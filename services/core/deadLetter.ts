@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Why something could not be used. Stable codes: dashboards and alerts group by them. */
 export const DEAD_LETTER_REASONS = [
   'not_json',
   'schema',
+  // the decoder refused the topic's shape (e.g. a TTN topic without /devices/)
   'unsupported_topic',
+  // no decoder route takes the topic (e.g. klimatpuls/{tenant}/dev/data, tenants/{tenant}/unknown/x):
+  // the gateway subscribes to every tenant root, so such a message is kept, not lost
+  'no_route',
   'decode_error',
   'payload_too_large',
   'unknown_device',
@@ -36,6 +41,12 @@ export type RejectedValue = z.infer<typeof rejectedValueSchema>;
  * (and version) looked at it, and every value it had to reject with field + rule.
  */
 export const deadLetterSchema = z.object({
+  /**
+   * Deterministic (deadLetterId): the same message dead-lettered twice (MQTT redelivery,
+   * a writer restart) has the same id, so the archive (DuckDB primary key, InfluxDB point)
+   * and other consumers deduplicate. Optional only for records written before it existed.
+   */
+  id: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   reason: z.enum(DEAD_LETTER_REASONS),
   field: z.string(),
   message: z.string(),
@@ -59,6 +70,22 @@ export type DeadLetter = z.infer<typeof deadLetterSchema>;
  */
 export const MAX_KEPT_PAYLOAD = 64 * 1024;
 
+/**
+ * A dead letter's id: 128 bits of SHA-256 over stage, reason, topic and the whole
+ * payload (or `identity`, e.g. a reading id, where the payload is not the same twice).
+ * Not the bus position or a time: those change when MQTT redelivers the message.
+ * Two identical messages (same bytes, same topic) are one dead letter, as two identical
+ * readings are one reading.
+ */
+export function deadLetterId(stage: DeadLetter['stage'], reason: DeadLetterReason, topic: string, identity: Buffer | string): string {
+  return createHash('sha256').update(`${stage}\u0000${reason}\u0000${topic}\u0000`).update(identity).digest('hex').slice(0, 32);
+}
+
+/** The id of a dead letter, also for one written before ids existed (from its kept payload). */
+export function idOf(d: DeadLetter): string {
+  return d.id ?? deadLetterId(d.stage, d.reason, d.topic, Buffer.from(d.payloadBase64, 'base64'));
+}
+
 export function makeDeadLetter(args: {
   rejected: RejectedValue[];
   stage: DeadLetter['stage'];
@@ -67,9 +94,12 @@ export function makeDeadLetter(args: {
   decoder: DeadLetter['decoder'];
   receivedAt: Date;
   now?: Date;
+  /** What identifies the message when the payload does not (default: the payload). */
+  identity?: string;
 }): DeadLetter {
   const first = args.rejected[0] ?? { reason: 'schema' as const, field: '(payload)', message: 'rejected' };
   return {
+    id: deadLetterId(args.stage, first.reason, args.topic, args.identity ?? args.payload),
     reason: first.reason,
     field: first.field,
     message: first.message,

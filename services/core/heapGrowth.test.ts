@@ -18,7 +18,7 @@ function fullCollections(percent: number): number {
     let keep = [];
     for (let r = 0; r < 6_000_000; r++) {
       keep.push({ r, s: 'y' + r });
-      if (keep.length > 50_000) keep = [];
+      if (keep.length > 400_000) keep = []; // long enough to survive scavenges: old-generation garbage
     }
     if (live.length !== 300_000) throw new Error('lost');
   `;
@@ -33,8 +33,15 @@ describe('HEAP_GROWING_PERCENT', () => {
   });
 
   it('makes V8 collect the old generation sooner in a running process (a smaller heap)', () => {
-    // 0 leaves V8's own factor (up to 4 ×): 1–4 full collections here; 10 grows the
-    // heap by 1.1 × only: about 15
-    expect(fullCollections(10)).toBeGreaterThan(2 * fullCollections(0));
-  }, 60_000);
+    // Two fixed factors, 1.1 × and 4 ×, not 1.1 × against V8's own: V8 picks its own factor
+    // from how fast it collects versus how fast the program allocates, so on a busy
+    // machine it chose a small one and collected as often as at 1.1 × (the test failed
+    // under load). The flag replaces that choice, so these counts do not depend on speed.
+    // The churned objects live long enough to be promoted (400,000 kept at a time; with
+    // 50,000 they died in the young generation and the counts were 4–5 either way).
+    // Measured with both cores busy: about 14 against 3.
+    const tight = fullCollections(10);
+    const loose = fullCollections(300);
+    expect(tight).toBeGreaterThan(2 * loose);
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
 import { loadConfig } from '../core/config.js';
 import { DEFAULT_ROUTES, decoders } from '../decoders/index.js';
-import { DecoderRouter, topicMatches } from './decoderRouter.js';
+import { coveringFilters, DecoderRouter, filterCovers, topicMatches } from './decoderRouter.js';
 
 describe('topicMatches (MQTT 3.1.1 §4.7)', () => {
   it.each([
@@ -80,11 +80,25 @@ describe('DecoderRouter', () => {
   it('takes routes from DECODER_ROUTES, first match wins, filters listed once', () => {
     const { DECODER_ROUTES } = loadConfig({ DECODER_ROUTES: 'a/+/up=native,a/#=native,b/#=native' });
     const r = new DecoderRouter(DECODER_ROUTES!);
-    expect(r.filters()).toEqual(['a/+/up', 'a/#', 'b/#']);
+    // a/+/up is covered by a/#: subscribing to both would deliver a/x/up twice (Mosquitto 2)
+    expect(r.filters()).toEqual(['a/#', 'b/#']);
     expect(r.decoderFor('b/x/y')).toBe(decoders.native);
     expect(r.decoderFor('c/x')).toBeUndefined();
     const dup = new DecoderRouter([['a/#', 'native'], ['a/#', 'native']]);
     expect(dup.filters()).toEqual(['a/#']);
+  });
+
+  it('knows which filter covers which (subscriptions without overlap)', () => {
+    expect(filterCovers('a/#', 'a')).toBe(true);
+    expect(filterCovers('a/#', 'a/+/up')).toBe(true);
+    expect(filterCovers('a/+/up', 'a/x/up')).toBe(true);
+    expect(filterCovers('+/+/up', 'a/+/up')).toBe(true);
+    expect(filterCovers('a/+/up', 'a/#')).toBe(false);
+    expect(filterCovers('a/+/up', '+/x/up')).toBe(false);
+    expect(filterCovers('a/+', 'a/+/up')).toBe(false);
+    expect(filterCovers('#', 'anything/#')).toBe(true);
+    expect(coveringFilters(['a/+/up', 'b/+', 'a/#', 'a/#', '+/x'])).toEqual(['b/+', 'a/#', '+/x']);
+    expect(coveringFilters(['#', 'a/#', 'b'])).toEqual(['#']);
   });
 
   it('throws a ConfigError naming DECODER_ROUTES for an unknown decoder name', () => {

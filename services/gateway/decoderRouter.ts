@@ -30,6 +30,31 @@ export function filterMatchesTopic(f: readonly string[], topic: string): boolean
   return levels === f.length;
 }
 
+/**
+ * Does every topic that `narrow` matches also match `wide`? (Both MQTT filters; `a/#`
+ * also matches `a` itself, MQTT 3.1.1 §4.7.1.2.)
+ */
+export function filterCovers(wide: string, narrow: string): boolean {
+  const w = wide.split('/');
+  const n = narrow.split('/');
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] === '#') return true;
+    if (i >= n.length || n[i] === '#') return false;
+    if (w[i] !== '+' && (n[i] === '+' || w[i] !== n[i])) return false;
+  }
+  return w.length === n.length;
+}
+
+/**
+ * The filters without those another one covers: a broker delivers a message once per
+ * matching subscription (Mosquitto 2 does), so overlapping filters would deliver it twice.
+ * The decoder is chosen by the topic anyway, not by the subscription.
+ */
+export function coveringFilters(filters: readonly string[]): string[] {
+  const unique = [...new Set(filters)];
+  return unique.filter((f, i) => !unique.some((g, j) => j !== i && filterCovers(g, f) && (!filterCovers(f, g) || j < i)));
+}
+
 /** Picks a decoder by topic filter; the first matching route wins. */
 export class DecoderRouter {
   private readonly routes: ReadonlyArray<{ filter: string; levels: readonly string[]; decoder: Decoder }>; // levels: the filter split at '/'
@@ -47,8 +72,8 @@ export class DecoderRouter {
     return undefined;
   }
 
-  /** The topic filters the gateway subscribes to. */
+  /** The topic filters the gateway subscribes to (none covered by another). */
   filters(): string[] {
-    return [...new Set(this.routes.map((r) => r.filter))];
+    return coveringFilters(this.routes.map((r) => r.filter));
   }
 }

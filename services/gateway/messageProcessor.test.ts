@@ -111,9 +111,9 @@ describe('processMessage: dead-letter reasons', () => {
     expect(atLimit.deadLetter?.reason).toBe('not_json');
   });
 
-  it('unsupported_topic when no route matches', () => {
+  it('no_route when no route matches', () => {
     const d = deadLetterOf('sensors/kalmar/el-norrgard', { readings: [{ metric: 'power', value: 1 }] });
-    expectReason(d, 'unsupported_topic', 'topic');
+    expectReason(d, 'no_route', 'topic');
     expect(d.decoder).toBeNull();
   });
 

@@ -53,7 +53,7 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
   }
   const decoder = opts.forceDecoder ?? opts.router.decoderFor(topic);
   if (!decoder) {
-    return deadLettered(topic, payload, receivedAt, null, [{ reason: 'unsupported_topic', field: 'topic', message: 'no decoder is configured for this topic' }]);
+    return deadLettered(topic, payload, receivedAt, null, [{ reason: 'no_route', field: 'topic', message: 'no decoder route (DECODER_ROUTES) takes this topic' }]);
   }
   let result;
   try {

@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import type { Tenant, TenantState } from '../tenants/model.js';
 import { mayPublish, maySubscribe } from '../tenants/topicSpace.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
+import { isReservedTenantId, PIPELINE_MQTT_USERNAME, sameSecret } from './mqttIdentity.js';
 import { verifySecret } from './secrets.js';
 
 type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
@@ -13,9 +14,14 @@ type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | '
  * - a connection to a tenant listener (plain or TLS) must present a tenant's MQTT
  *   username and password (checked against the registry's scrypt hash; the tenant
  *   must be active); anonymous is refused (CONNACK 5);
- * - the internal listener stays open to anonymous clients (the pipeline's own
- *   gateway and simulator, loopback only); credentials given there are checked and
- *   confine the client like on the tenant listener;
+ * - a tenant client's id must be its username (CONNACK 2 otherwise, before any
+ *   registry lookup), so a tenant can take over no session but its own — not the
+ *   gateway's, not another tenant's (mqttIdentity.ts; Mosquitto forces the same id
+ *   with `use_username_as_clientid`); tenant ids `klimatpuls…` are refused;
+ * - the internal listener is the pipeline's own: only the user `klimatpuls` with the
+ *   pipeline password (DATA_DIR/mqtt/pipeline.password) connects there, with any
+ *   client id; anonymous clients and tenants are refused (CONNACK 5), like on
+ *   Mosquitto, whose 1883 password file holds the pipeline user only;
  * - a tenant's client may publish and subscribe only under its own roots
  *   (topicSpace.ts): a publish elsewhere closes the connection (MQTT 3.1.1 has no
  *   negative PUBACK), a subscription elsewhere gets SUBACK 0x80, and nothing of
@@ -32,6 +38,8 @@ export class EmbeddedAccess {
   constructor(
     private readonly store: TenantStore,
     private readonly log: Logger,
+    /** The pipeline's password on the internal listener (user `klimatpuls`). */
+    private readonly pipelinePassword: string,
   ) {
     store.watch((before, after) => this.onRegistryChange(before, after));
   }
@@ -39,13 +47,17 @@ export class EmbeddedAccess {
   hooks(): Hooks {
     return {
       authenticate: (client, username, password, done) => {
-        const mustAuth = this.tenantSockets.has(client.conn);
-        if (username === undefined || username === '') {
-          if (mustAuth) return done(authError(5, 'anonymous clients are not allowed on the tenant listener'), null);
+        if (!this.tenantSockets.has(client.conn)) {
+          // The internal (pipeline) listener.
+          if (username !== PIPELINE_MQTT_USERNAME) return done(authError(5, 'the pipeline listener is for Klimatpuls itself; tenants connect on the tenant listener'), null);
+          if (!password || !sameSecret(password.toString('utf8'), this.pipelinePassword)) return done(authError(4, 'bad username or password'), null);
           return done(null, true);
         }
+        if (username === undefined || username === '') return done(authError(5, 'anonymous clients are not allowed on the tenant listener'), null);
+        // Checked before the registry: the rule needs no lookup, and answers the same for unknown users.
+        if (client.id !== username) return done(authError(2, 'the client id must be the MQTT username'), null);
         const tenant = this.byUsername(username);
-        if (!tenant || tenant.status !== 'active' || !password) return done(authError(4, 'bad username or password'), null);
+        if (!tenant || tenant.status !== 'active' || !password || isReservedTenantId(tenant.id)) return done(authError(4, 'bad username or password'), null);
         verifySecret(password.toString('utf8'), tenant.mqtt.passwordHash).then(
           (ok) => {
             if (!ok) return done(authError(4, 'bad username or password'), null);
@@ -118,6 +130,6 @@ export class EmbeddedAccess {
   }
 }
 
-function authError(returnCode: 3 | 4 | 5, message: string): AuthenticateError {
+function authError(returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }

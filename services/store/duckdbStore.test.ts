@@ -151,6 +151,24 @@ describe('DuckDbStore (:memory:)', () => {
     expect(rows[1]).toMatchObject({ id: '0-000000000002', reason: 'schema' });
   });
 
+  it('writes dead letters in batches: 20,000 of 1 kB in one call, a part at a time, each stored once, readings and queries served between the parts', async () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => deadLetter(`d-${String(i).padStart(6, '0')}`, 'not_json', `garbage ${i} ${'x'.repeat(1000)}`));
+    const t0 = performance.now();
+    const written = store.writeDeadLetters(many);
+    // A reading written and a query made meanwhile get a turn on the connection before the
+    // last part is merged (the parts are queued one by one, not all at once).
+    await store.writeReadings([reading({ deviceId: 'el-1', value: 1, at: '2025-03-01T10:00:00Z' })]);
+    const during = await count(store, 'dead_letters');
+    await written;
+    const s = (performance.now() - t0) / 1000;
+    process.stdout.write(`duckdb: 20,000 dead letters of 1 kB in ${s.toFixed(2)} s (${Math.round(20_000 / s)} rows/s)\n`);
+    expect(during).toBeLessThan(20_000);
+    expect(await count(store, 'dead_letters')).toBe(20_000);
+    await store.writeDeadLetters(many.slice(0, 5000)); // again: replaced, not added
+    expect(await count(store, 'dead_letters')).toBe(20_000);
+    expect(await count(store, 'readings')).toBe(1);
+  }, 60_000);
+
   it('stores a dead letter without decoder with a NULL decoder', async () => {
     const d = deadLetter('0-000000000003', 'not_json', 'x');
     await store.writeDeadLetters([{ ...d, deadLetter: { ...d.deadLetter, decoder: null } }]);

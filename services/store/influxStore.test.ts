@@ -2,7 +2,7 @@ import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METRIC_NAMES, SENSOR_KINDS } from '../core/metrics.js';
-import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
+import { deadLetterId, makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { deadLetterToLine, readingToLine } from './influxStore.js';
 
@@ -102,27 +102,34 @@ describe('deadLetterToLine', () => {
     now: new Date('2025-03-01T10:00:00.123Z'),
   });
   const ts = (line: string) => BigInt(line.slice(line.lastIndexOf(' ') + 1));
-  const ms = BigInt(Date.parse('2025-03-01T10:00:00.123Z'));
 
-  it('gives two different ids in the same millisecond different timestamps within that millisecond', () => {
+  const hour = BigInt(Date.parse('2025-03-01T10:00:00.000Z')) * 1_000_000n;
+
+  it('gives different dead letters of the same hour different timestamps within that hour', () => {
     const stamps = new Set<bigint>();
-    for (let offset = 0; offset < 100; offset++) {
-      const t = ts(deadLetterToLine({ id: `0-${String(offset).padStart(12, '0')}`, deadLetter: dl }, 'dead_letters'));
-      expect(t / 1_000_000n).toBe(ms);
+    for (let n = 0; n < 1000; n++) {
+      const t = ts(deadLetterToLine({ id: deadLetterId('gateway', 'schema', `t/${n}`, '{}'), deadLetter: dl }, 'dead_letters'));
+      expect(t >= hour && t < hour + 3_600_000_000_000n).toBe(true);
       stamps.add(t);
     }
-    expect(stamps.size).toBe(100);
+    expect(stamps.size).toBe(1000);
   });
 
-  it('gives the same id the same line (archiving twice overwrites)', () => {
-    const a = deadLetterToLine({ id: '2-000000000042', deadLetter: dl }, 'dead_letters');
-    const b = deadLetterToLine({ id: '2-000000000042', deadLetter: { ...dl } }, 'dead_letters');
-    expect(a).toBe(b);
+  it('gives a dead letter delivered twice (later, with a new dead-letter time) the same point: archiving twice overwrites', () => {
+    const again = makeDeadLetter({ rejected: dl.rejected, stage: 'gateway', topic: dl.topic, payload: Buffer.from('{}'), decoder: dl.decoder,
+      receivedAt: new Date('2025-03-01T10:41:07.000Z'), now: new Date('2025-03-01T10:41:07.345Z') });
+    expect(again.id).toBe(dl.id);
+    expect(again.deadLetteredAt).not.toBe(dl.deadLetteredAt);
+    const a = deadLetterToLine({ id: dl.id!, deadLetter: dl }, 'dead_letters');
+    const b = deadLetterToLine({ id: again.id!, deadLetter: again }, 'dead_letters');
+    expect(b).toBe(a);
+    expect(a).toContain(`id="${dl.id}"`);
   });
 
   it('tags stage, reason and decoder, and quotes the text fields', () => {
     const line = deadLetterToLine({ id: '0-000000000001', deadLetter: dl }, 'dead_letters');
-    expect(line).toMatch(/^dead_letters,decoder=native,reason=schema,stage=gateway count=1i,/);
+    expect(line).toMatch(/^dead_letters,decoder=native,reason=schema,stage=gateway count=1i,field=/);
+    expect(line).toContain('id="0-000000000001"');
     expect(line).toContain('field="readings[0].value"');
     expect(line).toContain('message="a \\"finite\\" number, not \\\\ text"');
     expect(line).toContain('topic="klimatpuls/kalmar/el-norrgard/up"');

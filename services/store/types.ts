@@ -13,7 +13,7 @@ export interface LatestReading {
   observedAt: string;
 }
 
-/** A dead letter together with a stable id (bus position), so re-archiving it is idempotent. */
+/** A dead letter with its id (core/deadLetter.ts idOf: deterministic), so archiving it twice stores it once. */
 export interface StoredDeadLetter {
   id: string;
   deadLetter: DeadLetter;

@@ -1,6 +1,6 @@
 import type { Decoder } from '../decoders/types.js';
-import { DecoderRouter } from '../gateway/decoderRouter.js';
-import { TENANT_PREFIX } from './topicSpace.js';
+import { coveringFilters, DecoderRouter } from '../gateway/decoderRouter.js';
+import { TENANT_PREFIX, TENANT_ROOT_FILTERS } from './topicSpace.js';
 
 const PREFIXED = new RegExp(`^${TENANT_PREFIX}/([a-z0-9][a-z0-9_-]{0,62})/(.+)$`);
 
@@ -10,6 +10,12 @@ const PREFIXED = new RegExp(`^${TENANT_PREFIX}/([a-z0-9][a-z0-9_-]{0,62})/(.+)$`
  * `tenants/+/F`. A message on `tenants/{tenant}/F...` is decoded as if it had
  * arrived on `F...`, and its values carry the tenant from the prefix as the
  * tenant hint, so a device of another tenant is dead-lettered (`tenant_mismatch`).
+ *
+ * It subscribes to both tenant roots whole (`klimatpuls/#`, `tenants/#`), not only to
+ * the routes' filters: a tenant may publish anywhere under its roots and the broker
+ * acknowledges it, so a topic no route takes (`klimatpuls/A/dev/data`,
+ * `tenants/A/unknown/x`) must reach the gateway and become a `no_route` dead letter,
+ * not vanish in the broker.
  */
 export class TenantTopicRouter extends DecoderRouter {
   private readonly prefixed: string[];
@@ -31,7 +37,7 @@ export class TenantTopicRouter extends DecoderRouter {
   }
 
   override filters(): string[] {
-    return [...super.filters(), ...this.prefixed];
+    return coveringFilters([...TENANT_ROOT_FILTERS, ...super.filters(), ...this.prefixed]);
   }
 
   private forTenant(tenant: string, inner: Decoder): Decoder {

@@ -2,6 +2,7 @@ import { ProvisioningError, RequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_RE } from '../core/reading.js';
 import type { MosquittoAccess } from '../security/mosquittoAccess.js';
+import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from '../security/mqttIdentity.js';
 import { hashSecret, issueToken, mosquittoHash, randomSecret } from '../security/secrets.js';
 import type { Actor, AuditLog } from './auditLog.js';
 import { writeGrafanaProvisioning, writeReadTokenFile, type GrafanaProvisioningOptions } from './grafanaProvisioning.js';
@@ -27,7 +28,12 @@ export interface TenantServiceDeps {
 
 /** Shown once, at creation or rotation; never stored, never logged. */
 export interface TenantCredentials {
-  mqtt?: { url: string; tlsUrl?: string; username: string; password: string; topics: ReturnType<typeof describeTopics> };
+  mqtt?: {
+    url: string; tlsUrl?: string; username: string; password: string;
+    /** The only client id the tenant's connection may use (mqttIdentity.ts), and why. */
+    clientId: string; clientIdRule: string;
+    topics: ReturnType<typeof describeTopics>;
+  };
   apiToken?: string;
   influx?: { url: string; org: string; bucket: string; readToken: string };
 }
@@ -55,6 +61,7 @@ export class TenantService {
     if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new RequestError('INVALID_INPUT', '(body): a JSON object {"id": ..., "name": ...}');
     const { id, name: givenName } = input as { id?: unknown; name?: unknown };
     if (typeof id !== 'string' || !TENANT_RE.test(id)) throw new RequestError('INVALID_INPUT', 'id: a lower-case slug (a-z, 0-9, - and _; at most 63)');
+    if (isReservedTenantId(id)) throw new RequestError('INVALID_INPUT', `id: names starting with "${RESERVED_TENANT_PREFIX}" are reserved for the pipeline's own MQTT clients`);
     const name = givenName ?? id;
     if (typeof name !== 'string' || name.length < 1 || name.length > 200) throw new RequestError('INVALID_INPUT', 'name: 1-200 characters');
     if (this.d.store.tenant(id)) throw new RequestError('CONFLICT', `tenant ${id} exists`);
@@ -82,7 +89,7 @@ export class TenantService {
     return {
       tenant: publicTenant(tenant),
       credentials: {
-        mqtt: { ...this.d.mqtt, username: id, password, topics: describeTopics(id) },
+        mqtt: { ...this.d.mqtt, username: id, password, ...tenantClientId(id), topics: describeTopics(id) },
         apiToken: api.token,
         ...(influx && this.d.influx ? { influx: { url: this.d.influx.url, org: this.d.influx.org, bucket: influx.bucket, readToken: influx.readToken } } : {}),
       },
@@ -108,7 +115,7 @@ export class TenantService {
       t.mqtt = { ...t.mqtt, passwordHash, mosquittoHash: mosquittoHash(password) };
     });
     this.d.audit.record({ actor, action: 'tenant.mqtt-password.rotate', tenant: id });
-    return { credentials: { mqtt: { ...this.d.mqtt, username: tenant.mqtt.username, password, topics: describeTopics(id) } }, warnings };
+    return { credentials: { mqtt: { ...this.d.mqtt, username: tenant.mqtt.username, password, ...tenantClientId(tenant.mqtt.username), topics: describeTopics(id) } }, warnings };
   }
 
   /** A new API token; every earlier one of the tenant is revoked. */

@@ -16,6 +16,9 @@ import { TENANT_RE } from '../core/reading.js';
  */
 export const TENANT_PREFIX = 'tenants';
 
+/** Every tenant's topic space: the gateway subscribes to these whole (tenantRouter.ts). */
+export const TENANT_ROOT_FILTERS = ['klimatpuls/#', `${TENANT_PREFIX}/#`] as const;
+
 export function topicRoots(tenant: string): string[] {
   return [`klimatpuls/${tenant}/`, `${TENANT_PREFIX}/${tenant}/`];
 }

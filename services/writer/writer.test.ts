@@ -117,4 +117,26 @@ describe('Writer (memory bus → DuckDB)', () => {
     expect(JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString())).toEqual(bad);
     await store.close();
   });
+
+  it('writes everything the in-process bus holds before it stops, however short DRAIN_TIMEOUT_MS (the bus dies with the process)', async () => {
+    const store = new ObservedStore();
+    const bus = createMemoryBus();
+    const writer = new Writer({
+      bus, store, telemetry: new Telemetry({ defaultMetrics: false }), logger: log,
+      readingsTopic: 'readings', deadLetterTopic: 'deadletters', groupId: 'writer',
+      batchSize: 500, archiveDeadLetters: true, drainTimeoutMs: 1,
+    });
+    const n = 30_000;
+    await writer.start();
+    const p = bus.producer();
+    for (let i = 0; i < n; i += 1000) {
+      await p.send(Array.from({ length: 1000 }, (_, k) => record(JSON.stringify(reading(i + k, i + k, `el-${(i + k) % 50}`)))));
+    }
+    await p.send([record('not json')]);
+    await writer.stop(); // at once: most of it is still on the bus
+    expect(Number((await store.queryRows('SELECT count(DISTINCT id) AS n FROM readings'))[0]!.n)).toBe(n);
+    expect(Number((await store.queryRows('SELECT count(*) AS n FROM dead_letters'))[0]!.n)).toBe(1);
+    expect(bus.usage().readings).toEqual({ records: 0, bytes: 0 });
+    await store.close();
+  }, 60_000);
 });

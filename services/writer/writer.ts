@@ -1,6 +1,6 @@
 import { BatchingProducer } from '../bus/batchingProducer.js';
 import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from '../bus/types.js';
-import { deadLetterSchema, makeDeadLetter } from '../core/deadLetter.js';
+import { deadLetterSchema, idOf, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
@@ -128,6 +128,8 @@ export class Writer {
             rejected: [{ reason: 'store_rejected', field: 'value', message: r.message }],
             stage: 'writer', topic: reading.source.topic, payload,
             decoder: { name: reading.source.format, version: reading.source.decoderVersion }, receivedAt: new Date(reading.receivedAt),
+            // the record carries the gateway's receivedAt, which a redelivered message changes; the reading id does not
+            identity: `reading ${reading.id}`,
           }));
         }
       }
@@ -152,8 +154,10 @@ export class Writer {
       const deadLetter = dl.success ? dl.data : makeDeadLetter({
         rejected: [{ reason: 'bad_record', field: '(record)', message: 'not a dead letter' }],
         stage: 'writer', topic: this.o.deadLetterTopic, payload: m.value ?? Buffer.alloc(0), decoder: null, receivedAt: new Date(),
+        identity: `${batch.partition}@${m.offset}`, // each foreign record its own, and the same one when read again
       });
-      items.push({ id: `${batch.partition}-${m.offset.padStart(12, '0')}`, deadLetter });
+      // The dead letter's own id (not the bus position): a message dead-lettered twice is archived once.
+      items.push({ id: idOf(deadLetter), deadLetter });
     }
     await retry(() => this.o.store.writeDeadLetters(items), {
       retries: Infinity, maxDelayMs: 15_000, shouldRetry: () => batch.isRunning(),
@@ -171,21 +175,32 @@ export class Writer {
 
   /**
    * Stops consuming after the batch in hand is written and committed (or left
-   * uncommitted when the store is down). With the in-process bus, which does not
-   * survive the process, it first writes everything still on the bus (bounded by
-   * `drainTimeoutMs`): stop the gateway before the writer.
+   * uncommitted when the store is down). Stop the gateway before the writer.
+   *
+   * With the in-process bus it first writes everything still on the bus, however long
+   * that takes: the bus does not survive the process, and the gateway acknowledged each
+   * of its records to MQTT when the bus took it, so whatever the writer leaves there is
+   * lost. The bus is bounded (BUS_MAX_BYTES, 100,000 records per topic), so this is
+   * seconds, not minutes, with a working store; with a failing one it keeps retrying
+   * (and says how much is left every `drainTimeoutMs`) until it works or a second
+   * signal exits at once.
    */
   async stop(): Promise<void> {
     clearInterval(this.lagTimer);
     if (this.o.bus.kind === 'memory' && this.readings) {
-      const until = Date.now() + (this.o.drainTimeoutMs ?? 15_000);
+      const every = Math.max(1000, this.o.drainTimeoutMs ?? 15_000);
       const backlog = async () => (await this.readings!.lag()) + ((await this.deadLetters?.lag()) ?? 0);
       let left = await backlog();
-      while (left > 0 && Date.now() < until) {
+      let reported = Date.now();
+      if (left > 0) this.log.info({ left }, 'writing what the in-process bus still holds before stopping');
+      while (left > 0) {
         await new Promise((r) => setTimeout(r, 50));
         left = await backlog();
+        if (left > 0 && Date.now() - reported >= every) {
+          reported = Date.now();
+          this.log.warn({ left }, 'still writing what the in-process bus holds (a second signal exits now and loses it)');
+        }
       }
-      if (left > 0) this.log.error({ left }, 'stopping with readings not yet written (in-process bus)');
     }
     // Finish and commit what was accepted while the consumer is still in its group
     // (bounded: with the store down, the jobs give up once the consumer stops below).

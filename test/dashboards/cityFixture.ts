@@ -50,7 +50,7 @@ export async function startCityFixture(): Promise<CityFixture> {
   const telemetry = new TelemetryToInflux({ telemetry: p.telemetry, url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket: p.bucket, intervalMs: 1000, logger });
   telemetry.start();
   try {
-    await replay({ file: join(dir, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, speed: 0, progress: false });
+    await replay({ file: join(dir, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
     const truth = ndjsonLines(join(dir, 'truth.ndjson'));
     const dead = ndjsonLines(join(dir, 'expected-deadletters.ndjson'));
     await waitFor('the scenario in InfluxDB', () => countPoints(p.bucket), (n) => n >= truth, 180_000);

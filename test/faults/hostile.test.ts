@@ -12,9 +12,10 @@ import { hostileMessages, type HostileMessage } from './hostile.js';
  * Fault 7: 100,000 hostile messages (random bytes, payloads over MAX_PAYLOAD_BYTES,
  * deep JSON, wrong types, NaN and Infinity, huge numbers, invalid UTF-8, topic
  * injection, semantic nonsense) mixed into the city stream. Nothing crashes, every
- * hostile message is dead-lettered with a reason (one dead-letter record per message
- * sent), the gateway's memory stays bounded, and the city's readings are stored
- * exactly as the ground truth says.
+ * hostile message is dead-lettered with a reason (one distinct dead-letter id per
+ * distinct message sent; Kafka may hold a redelivered one twice, with the same id),
+ * the gateway's memory stays bounded, and the city's readings are stored exactly as
+ * the ground truth says.
  */
 const id = runId('fho');
 const HOSTILE = 100_000;
@@ -82,7 +83,7 @@ it('dead-letters every one of 100,000 hostile messages with a reason, without cr
   }
   await publishStream(mixed, { label: 'hostile', steps: [{ until: mixed.length, rate: 5000 }] });
   const injected = hostile.map((m) => ({ topic: m.topic, ...(m.matchTopicOnly ? {} : { payloadBase64: m.payload.toString('base64') }) }));
-  const { dead } = await expectExact(p, 'hostile', { injected, exactDeadRecords: true, timeoutMs: 420_000 });
+  const { dead } = await expectExact(p, 'hostile', { injected, timeoutMs: 420_000 });
   await rss.stop();
   note(`hostile: gateway RSS at most ${(rss.max / 1024).toFixed(0)} MB (bound ${GATEWAY_RSS_BOUND_MB} MB); dead letters by reason ${JSON.stringify(dead.byReason)}`);
   expect(rss.max / 1024).toBeLessThan(GATEWAY_RSS_BOUND_MB);

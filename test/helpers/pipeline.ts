@@ -14,7 +14,7 @@ export async function startPipeline(opts: { registryFile: string; routes?: strin
   const bucket = `test-${id}`;
   if (!opts.id) await createBucket(bucket);
   const c = loadConfig({
-    MQTT_URL: STACK.mqttUrl, MQTT_CLIENT_ID: `gw-${id}`,
+    MQTT_URL: STACK.mqttUrl, ...STACK.mqttEnv, MQTT_CLIENT_ID: `gw-${id}`,
     DECODER_ROUTES: opts.routes ?? DEFAULT_ROUTES.map(([f, n]) => `${f}=${n}`).join(','),
     KAFKA_BROKERS: STACK.kafka, READINGS_TOPIC: `test.${id}.readings`, DEADLETTER_TOPIC: `test.${id}.deadletter`, WRITER_GROUP_ID: `writer-${id}`,
     INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: bucket,

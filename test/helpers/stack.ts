@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
@@ -11,8 +11,23 @@ import { Kafka, logLevel } from 'kafkajs';
  * STACK_*_PORT variables it reads (a second stack on other ports).
  */
 const port = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const stackRun = process.env.KLIMATPULS_STACK_RUN ?? join(process.env.KLIMATPULS_STACK_HOME ?? join(homedir(), '.cache/klimatpuls/stack'), 'run');
+/** The pipeline user's password file of the stack's 1883 listener (deploy/stack/stack.sh). */
+const mqttPasswordFile = join(stackRun, 'mosquitto', 'pipeline.password');
+function pipelineAuth(): { username?: string; password?: string } {
+  try {
+    return { username: 'klimatpuls', password: readFileSync(mqttPasswordFile, 'utf8').trim() };
+  } catch {
+    return {}; // a stack started before the pipeline user existed: anonymous, as it was
+  }
+}
 export const STACK = {
   mqttUrl: `mqtt://127.0.0.1:${port('STACK_MQTT_PORT', 1883)}`,
+  /** Credentials every client of the pipeline listener (1883) must give: spread into mqtt.connect options. */
+  mqttAuth: pipelineAuth(),
+  mqttPasswordFile,
+  /** The same as config variables (MQTT_USERNAME, MQTT_PASSWORD_FILE), for a gateway's environment. */
+  mqttEnv: (pipelineAuth().username ? { MQTT_USERNAME: 'klimatpuls', MQTT_PASSWORD_FILE: mqttPasswordFile } : {}) as Record<string, string>,
   kafka: `127.0.0.1:${port('STACK_KAFKA_PORT', 9092)}`,
   influxUrl: `http://127.0.0.1:${port('STACK_INFLUX_PORT', 8086)}`,
   mqttPort: port('STACK_MQTT_PORT', 1883),
@@ -40,6 +55,7 @@ export function pipelineEnv(id: string, extra: Record<string, string> = {}, pref
   return {
     OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     MQTT_URL: STACK.mqttUrl,
+    ...STACK.mqttEnv,
     MQTT_CLIENT_ID: `gw-${id}`,
     KAFKA_BROKERS: STACK.kafka,
     READINGS_TOPIC: `${prefix}.${id}.readings`,
@@ -164,6 +180,6 @@ export function freePort(): Promise<number> {
  */
 export async function discardSession(clientId: string): Promise<void> {
   const { default: mqtt } = await import('mqtt');
-  const c = await mqtt.connectAsync(STACK.mqttUrl, { clientId, clean: true, reconnectPeriod: 0 });
+  const c = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId, clean: true, reconnectPeriod: 0 });
   await c.endAsync();
 }

@@ -40,7 +40,7 @@ beforeAll(async () => {
   await createBucket(bucket);
   const routes = DEFAULT_ROUTES.map(([filter, name]) => `${filter}=${name}`).join(',');
   const c = loadConfig({
-    MQTT_URL: STACK.mqttUrl, MQTT_CLIENT_ID: `gw-${id}`, DECODER_ROUTES: routes,
+    MQTT_URL: STACK.mqttUrl, ...STACK.mqttEnv, MQTT_CLIENT_ID: `gw-${id}`, DECODER_ROUTES: routes,
     KAFKA_BROKERS: STACK.kafka, READINGS_TOPIC: `test.${id}.readings`, DEADLETTER_TOPIC: `test.${id}.deadletter`, WRITER_GROUP_ID: `writer-${id}`,
     INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: bucket,
     REGISTRY_FILE: join(out, 'registry.json'), LOG_LEVEL: 'error',
@@ -69,7 +69,7 @@ it('stores exactly the ground truth of a faulty city stream, and dead-letters ex
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
   for (const f of ['duplicates', 'out of order', 'late batches', 'counter resets', 'silent device-days', 'malformed', 'clock skew']) expect(summary.faults[f], f).toBeGreaterThan(0);
 
-  const r = await replay({ file: join(out, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, speed: 0, progress: false });
+  const r = await replay({ file: join(out, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
   expect(r.skipped).toEqual([]);
   await waitFor('the ground truth in InfluxDB', () => countPoints(bucket), (n) => n >= truth.length, 180_000);
 

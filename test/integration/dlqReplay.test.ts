@@ -23,7 +23,7 @@ it('dlq replay stores dead-lettered readings once the registry knows the device'
   const routes = `klimatpuls/${tenant}/+/up=native`;
   const first = await startPipeline({ registryFile, routes });
   bucket = first.bucket;
-  const client = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-${tenant}` });
+  const client = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: `pub-${tenant}` });
   for (let i = 0; i < 3; i++) {
     await client.publishAsync(`klimatpuls/${tenant}/${late.id}/up`, JSON.stringify({ time: new Date(Date.UTC(2025, 0, 1, i)).toISOString(), readings: [{ metric: 'energy_total', value: 100 + i }] }), { qos: 1 });
   }
@@ -38,14 +38,14 @@ it('dlq replay stores dead-lettered readings once the registry knows the device'
   try {
     const summary = await replayDeadLetters({
       bus: second.bus, deadLetterTopic: second.config.DEADLETTER_TOPIC, readingsTopic: second.config.READINGS_TOPIC,
-      mqttUrl: STACK.mqttUrl, reasons: ['unknown_device'], dryRun: false, groupId: `dlq-${first.id}`,
+      mqttUrl: STACK.mqttUrl, mqttUsername: STACK.mqttAuth.username, mqttPassword: STACK.mqttAuth.password, reasons: ['unknown_device'], dryRun: false, groupId: `dlq-${first.id}`,
     });
     expect(summary).toMatchObject({ seen: 3, republishedToMqtt: 3, reproducedToReadings: 0 });
     await waitFor('replayed readings stored', () => countPoints(bucket), (n) => n >= 3, 30_000);
     expect(await countPoints(bucket)).toBe(3);
     const again = await replayDeadLetters({
       bus: second.bus, deadLetterTopic: second.config.DEADLETTER_TOPIC, readingsTopic: second.config.READINGS_TOPIC,
-      mqttUrl: STACK.mqttUrl, reasons: ['unknown_device'], dryRun: false, groupId: `dlq-${first.id}`,
+      mqttUrl: STACK.mqttUrl, mqttUsername: STACK.mqttAuth.username, mqttPassword: STACK.mqttAuth.password, reasons: ['unknown_device'], dryRun: false, groupId: `dlq-${first.id}`,
     });
     expect(again.republishedToMqtt).toBe(0);
   } finally {

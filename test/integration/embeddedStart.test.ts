@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
+import { PIPELINE_MQTT_USERNAME, pipelinePasswordFile, readPipelinePassword } from '../../services/security/mqttIdentity.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
 import { freePort, waitFor } from '../helpers/stack.js';
 
@@ -39,7 +40,10 @@ it('npm start: readings flow without configuration, Ctrl-C stops cleanly', async
     expect(metrics).toMatch(/klimatpuls_readings_written_total\{service="writer"\} [1-9]/);
     expect(metrics).toMatch(/klimatpuls_messages_received_total\{service="gateway"\} [1-9]/);
     // a bad message moves the dead-letter counter, by reason
-    const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`);
+    // The internal listener takes only the pipeline user, whose password start generated (0600).
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 })).rejects.toThrow(/Not authorized/);
+    expect(statSync(pipelinePasswordFile(dataDir)).mode & 0o777).toBe(0o600);
+    const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { username: PIPELINE_MQTT_USERNAME, password: readPipelinePassword(dataDir) });
     await pub.publishAsync('klimatpuls/kalmar/el-berga/up', 'not json at all', { qos: 1 });
     await pub.endAsync();
     await waitFor('the dead-letter counter', async () => (await get(`http://127.0.0.1:${http}/metrics`)).text(),

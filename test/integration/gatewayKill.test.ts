@@ -57,7 +57,7 @@ it('loses nothing and duplicates nothing when the gateway is SIGKILLed mid-strea
   let gw = spawnGateway();
   await waitReady(port);
 
-  const pub = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-${id}` });
+  const pub = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: `pub-${id}` });
   const base = Date.parse('2025-06-01T00:00:00Z');
   const killAt = new Set([2_500, 6_000]);
   const kills: string[] = [];

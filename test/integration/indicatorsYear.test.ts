@@ -40,7 +40,7 @@ beforeAll(async () => {
   const p = await startPipeline({ registryFile: join(dir, 'registry.json') });
   bucket = p.bucket;
   stop = () => p.stop();
-  await replay({ file: join(dir, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, speed: 0, progress: false });
+  await replay({ file: join(dir, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
   await waitFor('a year of readings in InfluxDB', () => countPoints(bucket), (n) => n >= truthCount, 600_000);
   registry = DeviceRegistry.fromFile(join(dir, 'registry.json'));
   engine = new IndicatorEngine({

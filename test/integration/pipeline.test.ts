@@ -50,7 +50,7 @@ afterAll(async () => {
 
 describe('pipeline against the real stack', () => {
   it('stores exactly what was published, and redelivered readings overwrite themselves', async () => {
-    const client = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-${id}` });
+    const client = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: `pub-${id}` });
     const expected = new Map<string, number>(); // device|field|time -> value
     for (let i = 0; i < 200; i++) {
       const d = devices[i % devices.length]!;
@@ -88,7 +88,7 @@ describe('pipeline against the real stack', () => {
   });
 
   it('dead-letters bad payloads with reason, field and raw payload, and keeps running', async () => {
-    const client = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-bad-${id}` });
+    const client = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: `pub-bad-${id}` });
     const d = devices[0]!.id;
     const bad: Array<[string, string, string, string]> = [
       [`klimatpuls/${tenant}/${d}/up`, '{"readings": [', 'not_json', '(payload)'],

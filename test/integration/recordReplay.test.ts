@@ -35,9 +35,9 @@ it('replaying a recorded capture stores the same data, twice in a row', async ()
   writeFileSync(join(dir, 'live.ndjson'), `${live.join('\n')}\n`);
 
   // "live" traffic, captured as it passes
-  const recording = record({ mqttUrl: STACK.mqttUrl, out: join(dir, 'recorded.ndjson'), topics: DEFAULT_ROUTES.map(([f]) => f), count: live.length, seconds: 60 });
+  const recording = record({ mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, out: join(dir, 'recorded.ndjson'), topics: DEFAULT_ROUTES.map(([f]) => f), count: live.length, seconds: 60 });
   await new Promise((r) => setTimeout(r, 300));
-  await replay({ file: join(dir, 'live.ndjson'), mqttUrl: STACK.mqttUrl, speed: 0, progress: false });
+  await replay({ file: join(dir, 'live.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
   const rec = await recording;
   const truthCount = readFileSync(join(dir, 'truth.ndjson'), 'utf8').split('\n').filter(Boolean).length;
   expect(rec.recorded).toBe(live.length);
@@ -47,7 +47,7 @@ it('replaying a recorded capture stores the same data, twice in a row', async ()
     const p = await startPipeline({ registryFile: join(dir, 'registry.json') });
     buckets.push(p.bucket);
     try {
-      await replay({ file: join(dir, 'recorded.ndjson'), mqttUrl: STACK.mqttUrl, speed: 0, progress: false });
+      await replay({ file: join(dir, 'recorded.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
       await waitFor('the simulated truth stored', () => countPoints(p.bucket), (n) => n >= truthCount, 120_000);
       runs.push(await dump(p.bucket));
     } finally {

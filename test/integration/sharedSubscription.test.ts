@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 it('two gateways in one share group split the messages, and every reading is stored once', async () => {
-  const client = await mqtt.connectAsync(STACK.mqttUrl, { clientId: `pub-${id}` });
+  const client = await mqtt.connectAsync(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: `pub-${id}` });
   const base = Date.parse('2025-03-01T00:00:00Z');
   await Promise.all(Array.from({ length: N }, (_, i) => client.publishAsync(
     `klimatpuls/${tenant}/${devices[i % devices.length]!.id}/up`,

@@ -7,7 +7,10 @@ import { assertNoSecrets, collect, connect, fileLines, influxQuery, sleep } from
 /**
  * MQTT isolation with the real Mosquitto: the tenant listeners (password + ACL
  * files Klimatpuls writes, TLS on the second one) refuse anonymous clients, confine
- * each tenant to its own topics, and drop a disabled tenant at once.
+ * each tenant to its own topics and to its own client id (its username), and drop a
+ * disabled tenant at once; the pipeline listener takes only the pipeline user.
+ * (Mosquitto: one connection per tenant username, a second one replaces the first,
+ * so the markers below are published by the pipeline user.)
  */
 let s: SecureServices;
 let a: TestTenant;
@@ -26,11 +29,11 @@ afterAll(async () => {
   await s?.stop();
 });
 
-/** Publishes a marker on B's own topic and waits until every listed client got it. */
+/** Publishes a marker on B's own topic (as the pipeline) and waits until every listed client got it. */
 async function markerReaches(receivers: Array<Array<{ topic: string; payload: string }>>): Promise<void> {
-  const bPub = track(await connect(b.mqtt.url, { username: b.mqtt.username, password: b.mqtt.password }));
-  const marker = `marker-${Date.now()}`;
-  await bPub.publishAsync(`klimatpuls/${b.id}/marker/up`, marker, { qos: 1 });
+  const pub = track(await connect(STACK.mqttUrl, STACK.mqttAuth));
+  const marker = `marker-${Date.now()}-${Math.random()}`;
+  await pub.publishAsync(`klimatpuls/${b.id}/marker/up`, marker, { qos: 1 });
   await waitFor('the marker', async () => receivers.every((r) => r.some((m) => m.payload === marker)), Boolean, 10_000);
 }
 
@@ -43,7 +46,7 @@ describe('tenant listeners of the real Mosquitto', () => {
   });
 
   it("tenant A cannot publish into B's topics: nothing is delivered (MQTT 5: PUBACK 0x87)", async () => {
-    const watcher = track(await connect(STACK.mqttUrl)); // the internal listener sees every topic
+    const watcher = track(await connect(STACK.mqttUrl, STACK.mqttAuth)); // the pipeline user sees every topic
     const seen = collect(watcher);
     await watcher.subscribeAsync([`klimatpuls/${b.id}/#`, `tenants/${b.id}/#`], { qos: 1 });
     const bSub = track(await connect(b.mqtt.url, { username: b.mqtt.username, password: b.mqtt.password }));
@@ -101,6 +104,38 @@ describe('tenant listeners of the real Mosquitto', () => {
     track(await connect(a.mqtt.url, { username: a.mqtt.username, password: a.mqtt.password }));
   });
 
+  it('the pipeline listener takes only the pipeline user: anonymous clients and tenants are refused', async () => {
+    // Before: an anonymous client on 1883 subscribed to `#` saw B's messages, and a forged reading was stored as B's.
+    await expect(connect(STACK.mqttUrl)).rejects.toThrow(/Not authorized/);
+    await expect(connect(STACK.mqttUrl, { username: b.mqtt.username, password: b.mqtt.password })).rejects.toThrow(/Not authorized|Bad user/);
+    await expect(connect(STACK.mqttUrl, { username: STACK.mqttAuth.username, password: 'wrong' })).rejects.toThrow(/Not authorized|Bad user/);
+    // The tenant listeners do not take the pipeline user.
+    await expect(connect(b.mqtt.url, STACK.mqttAuth)).rejects.toThrow(/Not authorized|Bad user/);
+  });
+
+  it("a tenant cannot take over the gateway's session nor kick another tenant's client (client id = username)", async () => {
+    const gatewayId = `klimatpuls-victim-${s.id}`;
+    const gw = track(await connect(STACK.mqttUrl, { ...STACK.mqttAuth, clientId: gatewayId, clean: false }));
+    const gwGot = collect(gw);
+    await gw.subscribeAsync(`klimatpuls/${b.id}/#`, { qos: 1 });
+    const bSub = track(await connect(b.mqtt.url, { username: b.mqtt.username, password: b.mqtt.password, clientId: b.mqtt.clientId }));
+    const bGot = collect(bSub);
+    await bSub.subscribeAsync(`klimatpuls/${b.id}/#`, { qos: 1 });
+    const closes: string[] = [];
+    gw.on('close', () => closes.push('gateway'));
+    bSub.on('close', () => closes.push('b'));
+    // Before: accepted with these ids, and the gateway (or B's meter) was disconnected and its session taken.
+    for (const clientId of [gatewayId, s.config.MQTT_CLIENT_ID, b.mqtt.clientId]) {
+      const aPlain = await connect(a.mqtt.url, { username: a.mqtt.username, password: a.mqtt.password, clientId }).catch((e: Error) => e);
+      const aTls = await connect(a.mqtt.tlsUrl, { ca: s.ca, username: a.mqtt.username, password: a.mqtt.password, clientId }).catch((e: Error) => e);
+      for (const c of [aPlain, aTls]) if (!(c instanceof Error)) track(c); // Mosquitto: accepted as client id `a`
+    }
+    await markerReaches([gwGot, bGot]);
+    expect(closes).toEqual([]);
+    expect(gw.connected && bSub.connected).toBe(true);
+    expect(a.mqtt.clientId).toBe(a.mqtt.username);
+  });
+
   it('no issued secret appears in a log line, the audit log, the registry file or the broker log', () => {
     assertNoSecrets(
       {
@@ -109,7 +144,7 @@ describe('tenant listeners of the real Mosquitto', () => {
         'the tenant registry': fileLines(`${s.dir}/tenants/tenants.json`),
         'the Mosquitto log': fileLines(s.stack.env.MOSQUITTO_PID_FILE!.replace(/pid$/, 'mosquitto.log')),
       },
-      s.secrets,
+      [...s.secrets, STACK.mqttAuth.password!],
     );
     expect(s.lines.length).toBeGreaterThan(10);
   });

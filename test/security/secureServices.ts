@@ -71,7 +71,7 @@ export async function startSecureServices(extraEnv: Record<string, string> = {})
     if (res.status !== 201) throw new Error(`create ${tenantId}: ${res.status} ${JSON.stringify(res.body)}`);
     const cr = res.body.credentials;
     secrets.push(cr.mqtt.password, cr.apiToken, cr.influx.readToken);
-    return { id: tenantId, mqtt: cr.mqtt as { url: string; tlsUrl: string; username: string; password: string }, apiToken: cr.apiToken as string, influx: cr.influx as { bucket: string; readToken: string }, response: res.body };
+    return { id: tenantId, mqtt: cr.mqtt as { url: string; tlsUrl: string; username: string; password: string; clientId: string }, apiToken: cr.apiToken as string, influx: cr.influx as { bucket: string; readToken: string }, response: res.body };
   }
 
   return {
