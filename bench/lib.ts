@@ -4,7 +4,7 @@ import { cpus, homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { STACK } from '../test/helpers/stack.js';
+import { OPERATOR_HEADERS, STACK } from '../test/helpers/stack.js';
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -161,7 +161,7 @@ export function metric(text: string, name: string, labelFilter = ''): number {
 }
 
 export async function scrape(port: number, name: string): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(5000) });
   return metric(await res.text(), name);
 }
 

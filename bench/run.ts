@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { loadScenario } from '../simulators/city/scenario.js';
 import { simulateToFolder } from '../simulators/city/simulateCommand.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
-import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
+import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
 import { renderChart } from './chart.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
@@ -339,7 +339,7 @@ function gatewayWindow(port: number) {
   let last: { sum: number; count: number } | undefined;
   return {
     async sample() {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(5000) })).text();
       inflight.push(metric(text, 'klimatpuls_in_flight_messages'));
       const cur = { sum: metric(text, 'klimatpuls_latency_seconds_sum', 'stage="produce"'), count: metric(text, 'klimatpuls_latency_seconds_count', 'stage="produce"') };
       first ??= cur;
@@ -425,7 +425,7 @@ function memoryWatch(port: number) {
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })
+    fetch(`http://127.0.0.1:${port}/metrics`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(3000) })
       .then((r) => r.text())
       .then((t) => {
         const mb = (name: string) => metric(t, name) / 2 ** 20;

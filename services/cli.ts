@@ -26,6 +26,7 @@ commands:
   device    device add --tenant T --id D --kind K [--site S] [--model M] [--param k=v]... | list [--tenant T] | remove --tenant T --id D
   building  building add --tenant T --id B [--name N] [--address A] [--param k=v]... | list --tenant T | remove --tenant T --id B
   admin-token  admin-token create [--name N] | list | revoke ID
+  operator-token  operator-token create [--name N] | list | revoke ID   (for /metrics and the operational APIs)
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -40,7 +41,7 @@ const commands: Record<string, () => Promise<void>> = {
   report: () => reportCommand(process.argv.slice(3)),
   indicators: () => startIndicators(),
   admin: () => startAdmin(),
-  ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),
+  ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token', 'operator-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),
   decode: async () => {
     const { output, exitCode } = decodeCommand(process.argv.slice(3));
     process.stdout.write(typeof output === 'string' ? `${output}\n` : `${JSON.stringify(output, null, 2)}\n`);

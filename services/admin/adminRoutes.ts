@@ -7,6 +7,7 @@ import { dryRun, type DryRunOptions } from '../tenants/dryRun.js';
 import { publicTenant } from '../tenants/model.js';
 import type { TenantService } from '../tenants/tenantService.js';
 import { describeTopics } from '../tenants/topicSpace.js';
+import { decodeSegment } from './requestBody.js';
 
 export interface AdminDeps {
   tenants: TenantService;
@@ -16,6 +17,8 @@ export interface AdminDeps {
   dryRun: DryRunOptions;
   /** Serves a tenant's own latest readings when given. */
   readings?: ReadingStore;
+  /** Largest dry-run request body (a payload of MAX_PAYLOAD_BYTES, base64-encoded, plus the topic). */
+  dryRunMaxBodyBytes?: number;
 }
 
 export interface RouteContext {
@@ -28,6 +31,8 @@ export interface RouteContext {
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   path: RegExp;
+  /** Largest body this route takes (default: the server's small limit); only the dry run carries a payload. */
+  maxBodyBytes?: number;
   handle(ctx: RouteContext): Promise<{ status: number; body: unknown }>;
 }
 
@@ -49,22 +54,27 @@ export function adminRoutes(d: AdminDeps): Route[] {
   const re = (p: string) => new RegExp(`^${p}$`);
   return [
     { method: 'GET', path: re('/api/admin/tenants'), handle: admin(() => ok({ tenants: d.tenants.list() })) },
-    { method: 'POST', path: re('/api/admin/tenants'), handle: admin(async (c) => ok(await d.tenants.create(c.body as { id: string; name?: string }, actorOf(c.principal)), 201)) },
+    { method: 'POST', path: re('/api/admin/tenants'), handle: admin(async (c) => ok(await d.tenants.create(c.body, actorOf(c.principal)), 201)) },
     { method: 'GET', path: re(`/api/admin/tenants/${T}`), handle: admin((c) => ok(publicTenant(d.tenants.get(c.params[0]!)))) },
     { method: 'POST', path: re(`/api/admin/tenants/${T}/disable`), handle: admin(async (c) => ok(await d.tenants.setStatus(c.params[0]!, 'disabled', actorOf(c.principal)))) },
     { method: 'POST', path: re(`/api/admin/tenants/${T}/enable`), handle: admin(async (c) => ok(await d.tenants.setStatus(c.params[0]!, 'active', actorOf(c.principal)))) },
     { method: 'POST', path: re(`/api/admin/tenants/${T}/mqtt-password`), handle: admin(async (c) => ok(await d.tenants.rotateMqttPassword(c.params[0]!, actorOf(c.principal)))) },
     { method: 'POST', path: re(`/api/admin/tenants/${T}/api-token`), handle: admin(async (c) => ok(await d.tenants.rotateApiToken(c.params[0]!, actorOf(c.principal)))) },
     { method: 'GET', path: re('/api/admin/audit'), handle: admin((c) => ok({ entries: d.audit.tail(limit(c.url, 100, 10_000), c.url.searchParams.get('tenant') ?? undefined) })) },
-    { method: 'GET', path: re('/api/admin/tokens'), handle: admin(() => ok({ tokens: d.tokens.listAdminTokens() })) },
-    { method: 'POST', path: re('/api/admin/tokens'), handle: admin(async (c) => ok(await d.tokens.createAdminToken(String((c.body as { name?: unknown })?.name ?? 'api'), actorOf(c.principal)), 201)) },
-    {
-      method: 'DELETE', path: re(`/api/admin/tokens/([0-9a-f]{12})`),
-      handle: admin(async (c) => {
-        await d.tokens.revokeAdminToken(c.params[0]!, actorOf(c.principal));
-        return ok(undefined, 204);
-      }),
-    },
+    ...(['admin', 'operator'] as const).flatMap((role): Route[] => {
+      const base = role === 'admin' ? '/api/admin/tokens' : '/api/admin/operator-tokens';
+      return [
+        { method: 'GET', path: re(base), handle: admin(() => ok({ tokens: d.tokens.listTokens(role) })) },
+        { method: 'POST', path: re(base), handle: admin(async (c) => ok(await d.tokens.createToken(role, tokenName(c.body), actorOf(c.principal)), 201)) },
+        {
+          method: 'DELETE', path: re(`${base}/([0-9a-f]{12})`),
+          handle: admin(async (c) => {
+            await d.tokens.revokeToken(role, c.params[0]!, actorOf(c.principal));
+            return ok(undefined, 204);
+          }),
+        },
+      ];
+    }),
     {
       method: 'GET', path: re(`/api/tenants/${T}`),
       handle: own((_c, t) => ok({ ...publicTenant(d.tenants.get(t)), topics: describeTopics(t) })),
@@ -74,7 +84,7 @@ export function adminRoutes(d: AdminDeps): Route[] {
     {
       method: 'DELETE', path: re(`/api/tenants/${T}/buildings/${ID}`),
       handle: own(async (c, t) => {
-        await d.devices.removeBuilding(t, decodeURIComponent(c.params[1]!), actorOf(c.principal));
+        await d.devices.removeBuilding(t, decodeSegment(c.params[1]!, 'building'), actorOf(c.principal));
         return ok(undefined, 204);
       }),
     },
@@ -83,11 +93,11 @@ export function adminRoutes(d: AdminDeps): Route[] {
     {
       method: 'DELETE', path: re(`/api/tenants/${T}/devices/${ID}`),
       handle: own(async (c, t) => {
-        await d.devices.removeDevice(t, decodeURIComponent(c.params[1]!), actorOf(c.principal));
+        await d.devices.removeDevice(t, decodeSegment(c.params[1]!, 'device'), actorOf(c.principal));
         return ok(undefined, 204);
       }),
     },
-    { method: 'POST', path: re(`/api/tenants/${T}/dry-run`), handle: own((c, t) => ok(dryRun(t, c.body, d.dryRun))) },
+    { method: 'POST', path: re(`/api/tenants/${T}/dry-run`), maxBodyBytes: d.dryRunMaxBodyBytes, handle: own((c, t) => ok(dryRun(t, c.body, d.dryRun))) },
     {
       method: 'GET', path: re(`/api/tenants/${T}/readings/latest`),
       handle: own(async (c, t) => {
@@ -97,6 +107,14 @@ export function adminRoutes(d: AdminDeps): Route[] {
       }),
     },
   ];
+}
+
+/** `{"name": "..."}` (optional, at most 100 characters) of a token to be created. */
+function tokenName(body: unknown): string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new RequestError('INVALID_INPUT', '(body): a JSON object {"name": ...}');
+  const name = (body as { name?: unknown }).name ?? 'api';
+  if (typeof name !== 'string' || name.length < 1 || name.length > 100) throw new RequestError('INVALID_INPUT', 'name: 1-100 characters');
+  return name;
 }
 
 function limit(url: URL, dflt: number, max: number): number {

@@ -54,14 +54,14 @@ describe('admin and tenant API', () => {
     expect(bad.body.wouldDeadLetter).toEqual({ reason: 'not_json', field: '(payload)' });
   });
 
-  it('answers bad requests precisely: 400 for bad JSON or input, 404, 405, 409, and a body limit', async () => {
+  it('answers bad requests precisely: 400 for bad JSON or input, 404, 405, 409, and 413 past the body limit', async () => {
     expect((await call('POST', '/api/admin/tenants', ADMIN, '{nope')).status).toBe(400);
     expect((await call('POST', '/api/admin/tenants', ADMIN, { id: 'UPPER' })).body.error).toBe('INVALID_INPUT');
     expect((await call('POST', '/api/admin/tenants', ADMIN, { id: 'brf-a' })).status).toBe(409);
     expect((await call('GET', '/api/admin/tenants/nobody', ADMIN)).status).toBe(404);
     expect((await call('GET', '/nowhere', ADMIN)).status).toBe(404);
     expect((await call('PUT', '/api/admin/tenants', ADMIN)).status).toBe(405);
-    expect((await call('POST', '/api/tenants/brf-a/dry-run', ADMIN, { topic: 'x', payload: 'y'.repeat(100_000) })).status).toBe(400);
+    expect((await call('POST', '/api/tenants/brf-a/dry-run', ADMIN, { topic: 'x', payload: 'y'.repeat(100_000) })).status).toBe(413);
   });
 
   it('disable refuses the tenant token at once; the audit log records who did what', async () => {
@@ -72,5 +72,18 @@ describe('admin and tenant API', () => {
     const audit = (await call('GET', '/api/admin/audit?tenant=brf-a', ADMIN)).body.entries;
     expect(audit.map((e: { action: string }) => e.action)).toEqual(['tenant.create', 'tenant.api-token.rotate', 'tenant.disable']);
     expect(audit[0].actor).toEqual({ kind: 'admin', id: 'ADMIN_TOKEN' });
+  });
+});
+
+describe('where the admin API listens', () => {
+  it('binds ADMIN_HTTP_HOST (default 127.0.0.1), not HTTP_HOST: exposing the operator API does not expose it, nor the reverse', async () => {
+    const exposed = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'klimatpuls-admin-')), HTTP_HOST: '0.0.0.0' });
+    const s = buildAdminServer(exposed, buildTenants(exposed, createLogger('silent'), new DeviceRegistry([])), { logger: createLogger('silent'), port: 0 });
+    await s.start();
+    try {
+      expect(s.boundAddress).toBe('127.0.0.1');
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage, KlimatpulsError, RequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createWebServer, type TlsFiles } from '../security/tls.js';
-import type { AccessTokens, Principal } from '../tenants/accessTokens.js';
+import { principalLabel, type AccessTokens, type Principal } from '../tenants/accessTokens.js';
 import type { Route } from './adminRoutes.js';
+import { readJsonBody } from './requestBody.js';
 
 export interface AdminServerOptions {
   host: string;
@@ -12,7 +13,7 @@ export interface AdminServerOptions {
   routes: Route[];
   tokens: AccessTokens;
   logger: Logger;
-  /** Largest request body (a dry-run carries a payload). */
+  /** Largest request body of a route without its own `maxBodyBytes` (a dry run carries a payload and has its own). */
   maxBodyBytes: number;
   tls?: TlsFiles;
 }
@@ -21,7 +22,8 @@ export interface AdminServerOptions {
  * The admin and tenant API (JSON over HTTP, HTTPS with TLS_CERT_FILE/TLS_KEY_FILE),
  * on its own port (ADMIN_HTTP_PORT, default 8084), apart from the read-only
  * operational endpoints. Every route needs a token (`Authorization: Bearer`);
- * errors are `{"error": code, "message": ...}` with the status of the RequestError.
+ * errors are `{"error": code, "message": ...}` with the status of the RequestError;
+ * bad input of any kind (path, body, size, depth) is a 4xx, never a 500.
  * The access log names the route, status and principal, never a header or a body.
  */
 export class AdminServer {
@@ -49,12 +51,18 @@ export class AdminServer {
     return (this.server?.address() as AddressInfo | null)?.port ?? 0;
   }
 
+  /** The address it is bound to (ADMIN_HTTP_HOST). */
+  get boundAddress(): string | undefined {
+    return (this.server?.address() as AddressInfo | null)?.address;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url = new URL('http://localhost/');
     let principal: Principal | undefined;
     let status = 500;
     try {
+      url = requestUrl(req.url);
       if (url.pathname === '/healthz' && req.method === 'GET') return send(res, (status = 200), { status: 'ok' });
       const matches = this.o.routes.filter((r) => r.path.test(url.pathname));
       if (matches.length === 0) throw new RequestError('NOT_FOUND', 'no such route (see docs/openapi.yaml)');
@@ -64,7 +72,7 @@ export class AdminServer {
         return send(res, (status = 405), { error: 'METHOD_NOT_ALLOWED', message: `use ${matches.map((r) => r.method).join(' or ')}` });
       }
       principal = await this.o.tokens.authenticate(req.headers.authorization, req.socket.remoteAddress);
-      const body = req.method === 'POST' ? await readJson(req, this.o.maxBodyBytes) : undefined;
+      const body = req.method === 'POST' ? await readJsonBody(req, route.maxBodyBytes ?? this.o.maxBodyBytes) : undefined;
       const result = await route.handle({ principal, params: route.path.exec(url.pathname)!.slice(1), body, url });
       status = result.status;
       send(res, status, result.body);
@@ -72,6 +80,7 @@ export class AdminServer {
       if (err instanceof RequestError) {
         status = err.status;
         if (status === 401) res.setHeader('www-authenticate', 'Bearer');
+        if (status === 413) res.setHeader('connection', 'close'); // the rest of the body is not read
         send(res, status, { error: err.code, message: err.message });
       } else if (err instanceof KlimatpulsError && err.code === 'PROVISIONING_FAILED') {
         status = 502;
@@ -82,8 +91,7 @@ export class AdminServer {
         send(res, status, { error: 'INTERNAL', message: 'internal error' });
       }
     } finally {
-      const who = principal ? (principal.kind === 'admin' ? `admin:${principal.id}` : `tenant:${principal.tenant}`) : 'anonymous';
-      this.log.info({ method: req.method, path: url.pathname, status, principal: who, ms: Math.round(performance.now() - started) }, 'admin request');
+      this.log.info({ method: req.method, path: url.pathname, status, principal: principalLabel(principal), ms: Math.round(performance.now() - started) }, 'admin request');
     }
   }
 
@@ -96,19 +104,12 @@ export class AdminServer {
   }
 }
 
-async function readJson(req: IncomingMessage, max: number): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) throw new RequestError('INVALID_INPUT', `request body larger than ${max} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  if (size === 0) return {};
+/** The request target as a URL; 400 for one that is not a path (`GET http://[ HTTP/1.1`). */
+export function requestUrl(raw: string | undefined): URL {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return new URL(raw ?? '/', 'http://localhost');
   } catch {
-    throw new RequestError('INVALID_INPUT', 'the request body is not valid JSON');
+    throw new RequestError('INVALID_INPUT', 'the request target is not a valid path');
   }
 }
 

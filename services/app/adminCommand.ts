@@ -3,7 +3,7 @@ import { createLogger } from '../core/logger.js';
 import { loadTls } from '../security/tls.js';
 import { buildRegistry, buildStore } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
-import { buildTenants } from './tenantsApp.js';
+import { bootstrapOperatorToken, buildTenants } from './tenantsApp.js';
 import { applyBrokerAccess, startAdminApi } from './tenantStartup.js';
 
 /**
@@ -25,5 +25,7 @@ export async function startAdmin(env = process.env): Promise<void> {
   const admin = await startAdminApi(c, tenants, { logger, tls: loadTls(c), readings, optional: false });
   parts.push(admin.server!);
   if (admin.tokenFile) process.stderr.write(`first start: an admin token was written to ${admin.tokenFile}\n`);
+  const operatorTokenFile = await bootstrapOperatorToken(c, tenants);
+  if (operatorTokenFile) process.stderr.write(`first start: an operator token (for /metrics and the operational APIs) was written to ${operatorTokenFile}\n`);
   logger.info({ url: admin.url, tenants: tenants.store.read().tenants.length }, 'admin API running');
 }

@@ -10,8 +10,8 @@ import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
-import { telemetryToInflux, withKafkaDefault } from './serviceSupport.js';
-import { buildTenants, type Tenants } from './tenantsApp.js';
+import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } from './serviceSupport.js';
+import { bootstrapOperatorToken, buildTenants, type Tenants } from './tenantsApp.js';
 import { applyBrokerAccess, startAdminApi, startEmbeddedBroker } from './tenantStartup.js';
 
 /**
@@ -52,7 +52,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
   lines.push(`bus           ${bus.kind === 'memory' ? 'in-process (no KAFKA_BROKERS)' : `Kafka ${c.KAFKA_BROKERS!.join(',')}`}`);
-  const store = await buildStore(c, tenants.store);
+  const store = await buildStore(c, tenants.store, logger);
   parts.push({ stop: () => store.close() });
   lines.push(`store         ${store.kind === 'duckdb' ? `DuckDB ${c.DATA_DIR}/klimatpuls.duckdb (no INFLUX_URL)` : `InfluxDB ${c.INFLUX_URL} bucket ${c.INFLUX_BUCKET}`}`);
   const registry = tenants.lookup;
@@ -69,6 +69,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push(gateway);
   lines.push(`gateway       ${registry.size} devices registered, topics ${c.DECODER_ROUTES?.map((r) => r[0]).join(', ') ?? 'klimatpuls/+/+/up'}`);
 
+  const operatorTokenFile = await bootstrapOperatorToken(c, tenants);
   const http = new HttpServer({
     host: c.HTTP_HOST,
     port: c.HTTP_PORT ?? 8080,
@@ -78,10 +79,12 @@ export async function startAllInOne(env = process.env): Promise<void> {
     readiness: { mqtt: () => gateway.ready, store: () => store.ping() },
     routes: indicatorsApp.routes,
     tls,
+    auth: operatorAuth(c, tenants),
   });
   const httpUrl = await http.start();
   parts.push(http);
   lines.push(`HTTP          ${httpUrl}/api/readings/latest  ${httpUrl}/metrics  ${httpUrl}/healthz`);
+  lines.push(`              operator token required (not for /healthz, /readyz)${operatorTokenFile ? `: written to ${operatorTokenFile}` : ''}`);
   lines.push(`indicators    ${httpUrl}/api/indicators  ${httpUrl}/report (recomputed every ${c.INDICATOR_INTERVAL_MS / 1000} s)`);
   const admin = await startAdminApi(c, tenants, { logger, tls, readings: store, optional: c.ADMIN_HTTP_PORT === undefined });
   if (admin.server) parts.push(admin.server);
@@ -109,7 +112,7 @@ export async function startGateway(env = process.env): Promise<void> {
   parts.push({ stop: () => bus.close() });
   const tenants = watchedTenants(c, logger, parts);
   const gateway = buildGateway(c, { bus, registry: tenants.lookup, logger, telemetry, mqttUrl: c.MQTT_URL ?? 'mqtt://127.0.0.1:1883' });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8081, telemetry, logger, readiness: { mqtt: () => gateway.ready }, tls: loadTls(c) });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8081, telemetry, logger, readiness: { mqtt: () => gateway.ready }, tls: loadTls(c), auth: operatorAuth(c, tenants) });
   parts.push(http);
   await http.start();
   await gateway.start();
@@ -127,23 +130,16 @@ export async function startWriter(env = process.env): Promise<void> {
   telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
-  const store = await buildStore(c, watchedTenants(c, logger, parts).store);
+  const tenants = watchedTenants(c, logger, parts);
+  const store = await buildStore(c, tenants.store, logger);
   parts.push({ stop: () => store.close() });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8082, telemetry, store, logger, readiness: { store: () => store.ping() }, tls: loadTls(c) });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8082, telemetry, store, logger, readiness: { store: () => store.ping() }, tls: loadTls(c), auth: operatorAuth(c, tenants) });
   parts.push(http);
   await http.start();
   const writer = buildWriter(c, { bus, store, logger, telemetry });
   await writer.start();
   parts.push(writer);
   logger.info({ http: http.port }, 'writer running');
-}
-
-/** The tenant registry, followed as the admin API or CLI change it (gateway: devices; writer: buckets). */
-function watchedTenants(c: Config, logger: Logger, parts: Service[]): Tenants {
-  const t = buildTenants(c, logger, buildRegistry(c));
-  t.store.watch(() => {});
-  parts.push({ stop: async () => t.store.close() });
-  return t;
 }
 
 /** The indicators see the registry file and the tenants' devices as of the start. */

@@ -16,6 +16,7 @@ import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
 import type { ReadingStore } from '../store/types.js';
 import { Writer } from '../writer/writer.js';
+import { restrictNewFiles, securePrivateDir } from './privateFiles.js';
 
 /** Builders shared by the commands: each turns validated config into one part. */
 
@@ -35,8 +36,12 @@ export function buildBus(c: Config, logger: Logger): Bus {
 }
 
 /** With `tenants`, InfluxDB writes go to each tenant's own bucket too (TenantRoutingStore). */
-export async function buildStore(c: Config, tenants?: TenantStore): Promise<ReadingStore> {
+export async function buildStore(c: Config, tenants?: TenantStore, logger?: Logger): Promise<ReadingStore> {
   if (!c.INFLUX_URL) {
+    // Every tenant's readings and raw payloads: DATA_DIR 0700, DuckDB's files (and its
+    // .wal, created later) 0600 (services/app/privateFiles.ts).
+    restrictNewFiles();
+    securePrivateDir(c.DATA_DIR, logger, ['mqtt']);
     // Loaded only when used: DuckDB is a native module, and the gateway or a writer
     // that talks to InfluxDB must not depend on it being installable.
     const { DuckDbStore } = await import('../store/duckdbStore.js');

@@ -28,10 +28,27 @@ export interface IndicatorsApp {
   routes: Record<string, (url: URL) => Promise<HttpResponse>>;
 }
 
-export function targetsFor(c: Config, city: string): CityTargets {
-  const file = resolve(targetsDir(c), `${city}.json`);
-  if (!existsSync(file)) throw new ConfigError('--city', `a city with a targets file in ${targetsDir(c)}`, city);
-  return loadTargets(file);
+/** A city id: the name of a targets file (`kalmar` for kalmar.json). */
+export const CITY_RE = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** The cities with a targets file in TARGETS_DIR. */
+export function knownCities(c: Config): string[] {
+  const dir = targetsDir(c);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((n) => CITY_RE.test(n)).sort();
+}
+
+/**
+ * The targets of one city. `city` must be a slug naming one of the files listed in
+ * TARGETS_DIR: it is looked up in that listing, never joined into a path, so
+ * `../../etc/x` reaches nothing; the error names the known cities, never a path.
+ */
+export function targetsFor(c: Config, city: string, variable = '--city'): CityTargets {
+  const known = knownCities(c);
+  if (!CITY_RE.test(city) || !known.includes(city)) {
+    throw new ConfigError(variable, `one of the cities with a targets file (${known.join(', ') || 'none'})`, CITY_RE.test(city) ? city : undefined);
+  }
+  return loadTargets(resolve(targetsDir(c), `${city}.json`));
 }
 
 function settingsByTenant(c: Config): Map<string, Partial<IndicatorSettings>> {
@@ -78,11 +95,18 @@ export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore
     let targets: CityTargets;
     let quarter: Period;
     try {
-      targets = targetsFor(c, city);
       quarter = url.searchParams.get('quarter') ? parsePeriod(url.searchParams.get('quarter')!) : periodOf('quarter', Date.now());
       if (quarter.kind !== 'quarter') throw new Error('quarter: expected e.g. 2025Q3');
     } catch (err) {
       return { status: 400, body: { error: (err as Error).message } };
+    }
+    try {
+      targets = targetsFor(c, city, 'city');
+    } catch (err) {
+      if (err instanceof ConfigError) return { status: 400, body: { error: err.message } };
+      // A broken targets file is the operator's to fix: logged, and no server path in the answer.
+      deps.logger.error({ city, err: (err as Error).message }, 'targets file unreadable');
+      return { status: 500, body: { error: `the targets of ${city} could not be read` } };
     }
     const data = await buildReportData({ engine: engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: devices.filter((d) => d.tenant === targets.tenant).length });
     return { status: 200, body: renderHtml(data), contentType: 'text/html; charset=utf-8' };

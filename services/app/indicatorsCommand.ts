@@ -7,7 +7,7 @@ import { loadTls } from '../security/tls.js';
 import { buildBus, buildRegistry, buildStore } from './components.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
-import { telemetryToInflux, withKafkaDefault } from './serviceSupport.js';
+import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } from './serviceSupport.js';
 
 /**
  * The indicator service for the real stack: follows the readings topic in its own
@@ -24,11 +24,12 @@ export async function startIndicators(env = process.env): Promise<void> {
   telemetryToInflux(c, telemetry, logger, parts);
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
-  const store = await buildStore(c);
+  const tenants = watchedTenants(c, logger, parts);
+  const store = await buildStore(c, undefined, logger);
   await store.init();
   parts.push({ stop: () => store.close() });
   const app = buildIndicatorsApp(c, { readingStore: store, registry: buildRegistry(c), logger });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, telemetry, logger, readiness: { store: () => store.ping() }, routes: app.routes, tls: loadTls(c) });
+  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, telemetry, logger, readiness: { store: () => store.ping() }, routes: app.routes, tls: loadTls(c), auth: operatorAuth(c, tenants) });
   parts.push(http);
   await http.start();
   await bus.ensureTopics([c.READINGS_TOPIC]);

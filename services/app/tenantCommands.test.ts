@@ -42,4 +42,17 @@ describe('klimatpuls tenant|device|building|admin-token', () => {
     expect((await run('tenant', 'explode')).exitCode).toBe(2);
     expect(params(['a=1', 'b=true', 'c=x', 'd='])).toEqual({ a: 1, b: true, c: 'x', d: '' });
   });
+
+  it('issues, lists and revokes operator tokens (kpo_), apart from admin tokens', async () => {
+    const t = (await run('operator-token', 'create', '--name', 'prometheus')).output as { id: string; token: string };
+    expect(t.token).toMatch(/^kpo_/);
+    expect(((await run('operator-token', 'list')).output as { tokens: Array<{ id: string; name: string }> }).tokens).toMatchObject([{ id: t.id, name: 'prometheus' }]);
+    expect(((await run('admin-token', 'list')).output as { tokens: Array<{ id: string }> }).tokens.map((x) => x.id)).not.toContain(t.id);
+    await run('operator-token', 'revoke', t.id);
+    await expect(run('operator-token', 'revoke', t.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('CLI params are bounded like the API\'s', async () => {
+    await expect(run('device', 'add', '--tenant', 'brf-eken', '--id', 'big-1', '--kind', 'temperature', '--param', `blob=${'x'.repeat(300)}`)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: /params\.blob/ });
+  });
 });

@@ -16,6 +16,7 @@ export const TENANT_USAGE = `usage:
   klimatpuls device add --tenant T --id D --kind K [--site S] [--model M] [--param k=v]...
   klimatpuls device list [--tenant T] | remove --tenant T --id D
   klimatpuls admin-token create [--name N] | list | revoke ID
+  klimatpuls operator-token create [--name N] | list | revoke ID   /metrics, /api/readings/latest, /api/indicators, /report
 They change the tenant registry in TENANTS_DIR (default DATA_DIR/tenants) directly, and
 Mosquitto (MOSQUITTO_*), InfluxDB (INFLUX_*) and Grafana provisioning as configured.`;
 
@@ -63,14 +64,21 @@ export async function tenantCommand(group: string, argv: string[], env = process
     case 'device remove':
       await t.devices.removeDevice(need(o.tenant, '--tenant'), need(o.id ?? arg, '--id'), actor);
       return { output: { removed: o.id ?? arg }, exitCode: 0 };
-    case 'admin-token create': return created(await t.tokens.createAdminToken(o.name ?? 'cli', actor));
-    case 'admin-token list': return { output: { tokens: t.tokens.listAdminTokens() }, exitCode: 0 };
+    case 'admin-token create':
+    case 'operator-token create': return created(await t.tokens.createToken(role(group), o.name ?? 'cli', actor));
+    case 'admin-token list':
+    case 'operator-token list': return { output: { tokens: t.tokens.listTokens(role(group)) }, exitCode: 0 };
     case 'admin-token revoke':
-      await t.tokens.revokeAdminToken(need(arg ?? o.id, 'ID'), actor);
+    case 'operator-token revoke':
+      await t.tokens.revokeToken(role(group), need(arg ?? o.id, 'ID'), actor);
       return { output: { revoked: arg ?? o.id }, exitCode: 0 };
     default:
       return { output: `klimatpuls: unknown command ${group} ${verb}\n${TENANT_USAGE}`, exitCode: 2 };
   }
+}
+
+function role(group: string): 'admin' | 'operator' {
+  return group === 'operator-token' ? 'operator' : 'admin';
 }
 
 function created(v: unknown): Out {

@@ -18,6 +18,7 @@ import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';
 import { LoginThrottle } from '../security/loginThrottle.js';
+import { securePrivateDir } from './privateFiles.js';
 
 export interface Tenants {
   dir: string;
@@ -37,7 +38,8 @@ export interface Tenants {
  */
 export function buildTenants(c: Config, logger: Logger, fileRegistry: DeviceRegistry, mqttDefaults: { url: string; tlsUrl?: string } = defaultTenantUrls(c)): Tenants {
   const dir = resolve(tenantsDir(c));
-  const store = new TenantStore(dir);
+  if (existsSync(dir)) securePrivateDir(dir, logger, ['secrets']); // created 0700 at its first change
+  const store = new TenantStore(dir, { maxBytes: c.REGISTRY_MAX_BYTES });
   const audit = new AuditLog(join(dir, 'audit.ndjson'));
   const secretsDir = join(dir, 'secrets');
   const influx = c.INFLUX_URL ? new InfluxTenants({ url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucketPrefix: c.INFLUX_TENANT_BUCKET_PREFIX }) : undefined;
@@ -51,8 +53,8 @@ export function buildTenants(c: Config, logger: Logger, fileRegistry: DeviceRegi
   });
   return {
     dir, store, audit, tenants,
-    devices: new DeviceService(store, fileRegistry, audit),
-    tokens: new AccessTokens(store, audit, c.ADMIN_TOKEN, new LoginThrottle({ failuresPerMin: c.LOGIN_FAILURES_PER_MIN })),
+    devices: new DeviceService(store, fileRegistry, audit, { maxDevicesPerTenant: c.MAX_DEVICES_PER_TENANT, maxBuildingsPerTenant: c.MAX_BUILDINGS_PER_TENANT }),
+    tokens: new AccessTokens(store, audit, c.ADMIN_TOKEN, c.OPERATOR_TOKEN, new LoginThrottle({ failuresPerMin: c.LOGIN_FAILURES_PER_MIN })),
     lookup: new TenantDeviceLookup(fileRegistry, store),
   };
 }
@@ -66,13 +68,15 @@ export function defaultTenantUrls(c: Config, tls = Boolean(c.TLS_CERT_FILE)): { 
 
 export function buildAdminServer(c: Config, t: Tenants, deps: { logger: Logger; tls?: TlsFiles; readings?: ReadingStore; port?: number }): AdminServer {
   return new AdminServer({
-    host: c.HTTP_HOST,
+    host: c.ADMIN_HTTP_HOST,
     port: deps.port ?? c.ADMIN_HTTP_PORT ?? 8084,
     tokens: t.tokens,
     logger: deps.logger,
     tls: deps.tls,
-    maxBodyBytes: Math.max(64 * 1024, Math.ceil((c.MAX_PAYLOAD_BYTES * 4) / 3) + 8 * 1024),
+    // A building or device with params of 4 kB fits many times over; only the dry run carries a payload.
+    maxBodyBytes: ADMIN_MAX_BODY_BYTES,
     routes: adminRoutes({
+      dryRunMaxBodyBytes: Math.max(64 * 1024, Math.ceil((c.MAX_PAYLOAD_BYTES * 4) / 3) + 8 * 1024),
       tenants: t.tenants,
       devices: t.devices,
       tokens: t.tokens,
@@ -89,16 +93,33 @@ export function buildAdminServer(c: Config, t: Tenants, deps: { logger: Logger; 
   });
 }
 
+/** Largest body of an admin API request other than a dry run. */
+export const ADMIN_MAX_BODY_BYTES = 32 * 1024;
+
 /**
  * First start without any admin token (and no ADMIN_TOKEN): issue one and leave it in
  * `<TENANTS_DIR>/admin.token` (mode 0600) for the operator; its path is printed,
  * never the token. Returns that path when a token was issued.
  */
 export async function bootstrapAdminToken(c: Config, t: Tenants): Promise<string | undefined> {
-  if (c.ADMIN_TOKEN || t.tokens.hasAdminTokens()) return undefined;
-  const file = join(t.dir, 'admin.token');
+  return bootstrapToken(t, 'admin', c.ADMIN_TOKEN);
+}
+
+/**
+ * The same for the operational endpoints (/metrics, /api/readings/latest,
+ * /api/indicators, /report): without OPERATOR_TOKEN and any stored operator token,
+ * `start` issues one into `<TENANTS_DIR>/operator.token` (0600), so that
+ * `curl -H "Authorization: Bearer $(cat .klimatpuls/tenants/operator.token)"` works.
+ */
+export async function bootstrapOperatorToken(c: Config, t: Tenants): Promise<string | undefined> {
+  return bootstrapToken(t, 'operator', c.OPERATOR_TOKEN);
+}
+
+async function bootstrapToken(t: Tenants, role: 'admin' | 'operator', fromConfig: string | undefined): Promise<string | undefined> {
+  if (fromConfig || t.tokens.hasTokens(role)) return undefined;
+  const file = join(t.dir, `${role}.token`);
   if (existsSync(file)) return undefined;
-  const issued = await t.tokens.createAdminToken('bootstrap', { kind: 'system', id: 'first-start' });
+  const issued = await t.tokens.createToken(role, 'bootstrap', { kind: 'system', id: 'first-start' });
   mkdirSync(t.dir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${issued.token}\n`, { mode: 0o600 });
   return file;

@@ -80,6 +80,7 @@ export const configSchema = z.object({
   INFLUX_BUCKET: z.string().min(1).default('readings'),
   INFLUX_MEASUREMENT: slug.default('readings'),
   DATA_DIR: z.string().min(1).default('.klimatpuls'),
+  // The operational endpoints (8080-8083: /healthz, /readyz open; /metrics, /api/*, /report need an operator token).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: int(0, 65_535).optional(),
   REGISTRY_FILE: z.string().min(1).optional(),
@@ -109,7 +110,15 @@ export const configSchema = z.object({
   TENANTS_DIR: z.string().min(1).optional(),
   // Unset: the default port (8084, 1884, 8883), skipped with a warning when in use; set: required.
   ADMIN_HTTP_PORT: int(0, 65_535).optional(),
+  /** Where the admin and tenant API (8084) listens: apart from HTTP_HOST, so exposing one does not expose the other. */
+  ADMIN_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+  OPERATOR_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+  /** /metrics without a token (a Prometheus that cannot send one, on a private network). */
+  METRICS_PUBLIC: bool.default(false),
+  MAX_DEVICES_PER_TENANT: int(1, 10_000_000).default(10_000),
+  MAX_BUILDINGS_PER_TENANT: int(1, 1_000_000).default(1000),
+  REGISTRY_MAX_BYTES: int(64 * 1024, 400 * 1024 * 1024).default(32 * 1024 * 1024),
   MQTT_TENANT_PORT: int(0, 65_535).optional(),
   MQTT_TLS_PORT: int(0, 65_535).optional(),
   // Embedded broker limits (services/security/connectionLimits.ts); Mosquitto's are in deploy/stack/stack.sh.
@@ -132,7 +141,7 @@ export const configSchema = z.object({
 });
 
 /** Never echoed in an error or a log line. Each may also come from a file: `<NAME>_FILE`. */
-export const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN', 'ADMIN_TOKEN']);
+export const SECRETS = new Set(['MQTT_PASSWORD', 'INFLUX_TOKEN', 'ADMIN_TOKEN', 'OPERATOR_TOKEN']);
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 

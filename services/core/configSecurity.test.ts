@@ -35,4 +35,15 @@ describe('security configuration', () => {
     expect(() => loadConfig({ MOSQUITTO_PASSWORD_FILE: '/p' })).toThrow(/MOSQUITTO_ACL_FILE/);
     expect(() => loadConfig({ RATE_LIMIT_DEVICE_PER_MIN: '-1' })).toThrow(/RATE_LIMIT_DEVICE_PER_MIN/);
   });
+
+  it('binds the admin API apart from HTTP_HOST; operator token, /metrics and registry limits', () => {
+    const c = loadConfig({ HTTP_HOST: '0.0.0.0' });
+    expect(c).toMatchObject({ HTTP_HOST: '0.0.0.0', ADMIN_HTTP_HOST: '127.0.0.1', METRICS_PUBLIC: false, MAX_DEVICES_PER_TENANT: 10_000, MAX_BUILDINGS_PER_TENANT: 1000, REGISTRY_MAX_BYTES: 32 * 1024 * 1024 });
+    expect(c.OPERATOR_TOKEN).toBeUndefined();
+    writeFileSync(join(dir, 'operator'), 'operator-from-a-file-0123456789\n');
+    expect(loadConfig({ OPERATOR_TOKEN_FILE: join(dir, 'operator') }).OPERATOR_TOKEN).toBe('operator-from-a-file-0123456789');
+    expect(() => loadConfig({ OPERATOR_TOKEN: 'short-operator' })).toThrow(/^OPERATOR_TOKEN: expected at least 24 characters$/);
+    expect(() => loadConfig({ REGISTRY_MAX_BYTES: '100' })).toThrow(/REGISTRY_MAX_BYTES/);
+    expect(() => loadConfig({ METRICS_PUBLIC: 'maybe' })).toThrow(/METRICS_PUBLIC/);
+  });
 });

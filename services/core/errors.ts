@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'TOO_MANY_REQUESTS'
+  | 'TOO_LARGE'
   | 'PROVISIONING_FAILED'
   | 'INTERNAL';
 
@@ -67,7 +68,7 @@ export class StoreError extends KlimatpulsError {
  * Messages are shown to the caller: they never contain a secret.
  */
 export class RequestError extends KlimatpulsError {
-  constructor(code: 'INVALID_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS', message: string) {
+  constructor(code: 'INVALID_INPUT' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'TOO_LARGE', message: string) {
     super(code, message);
     this.name = 'RequestError';
   }
@@ -77,7 +78,7 @@ export class RequestError extends KlimatpulsError {
   }
 }
 
-const REQUEST_STATUS = { INVALID_INPUT: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429 } as const;
+const REQUEST_STATUS = { INVALID_INPUT: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429, TOO_LARGE: 413 } as const;
 
 /** Setting a tenant up in the broker, InfluxDB or Grafana failed (retriable when the service was unreachable). */
 export class ProvisioningError extends KlimatpulsError {

@@ -4,6 +4,7 @@ import { readingId, type CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DuckDbStore } from '../store/duckdbStore.js';
 import { HttpServer } from './httpServer.js';
+import { testOperatorAuth } from './testing.js';
 
 const log = createLogger('silent');
 
@@ -24,6 +25,8 @@ function reading(tenant: string, deviceId: string, value: number, at: string): C
 describe('HttpServer', () => {
   const telemetry = new Telemetry();
   const store = new DuckDbStore(':memory:');
+  const access = testOperatorAuth();
+  const auth = access.auth;
   let mqttReady = false;
   const server = new HttpServer({
     host: '127.0.0.1',
@@ -31,6 +34,7 @@ describe('HttpServer', () => {
     telemetry,
     store,
     logger: log,
+    auth,
     readiness: {
       mqtt: () => mqttReady,
       store: () => store.ping(),
@@ -53,7 +57,7 @@ describe('HttpServer', () => {
   });
 
   const get = async (path: string, init?: RequestInit) => {
-    const res = await fetch(base + path, init);
+    const res = await fetch(base + path, { headers: access.headers, ...init });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', text, json: () => JSON.parse(text) as Record<string, unknown> };
   };
@@ -84,11 +88,11 @@ describe('HttpServer', () => {
 
   it('/readyz treats a check that rejects as failing, and is never 200 when a check throws', async () => {
     const s = new HttpServer({
-      host: '127.0.0.1', port: 0, telemetry, logger: log,
+      host: '127.0.0.1', port: 0, telemetry, logger: log, auth,
       readiness: { ok: () => true, rejects: () => Promise.reject(new Error('down')), slow: async () => true },
     });
     const throwing = new HttpServer({
-      host: '127.0.0.1', port: 0, telemetry, logger: log,
+      host: '127.0.0.1', port: 0, telemetry, logger: log, auth,
       readiness: { ok: () => true, throws: () => { throw new Error('boom'); } },
     });
     const url = await s.start();
@@ -153,15 +157,25 @@ describe('HttpServer', () => {
     expect(r.json().routes).toEqual(['/healthz', '/readyz', '/metrics', '/api/readings/latest']);
   });
 
+  it('answers 400 (not 500) to a request target that is not a path', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: 'http://[', headers: access.headers }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBe(400);
+  });
+
   it('answers 405 to anything but GET', async () => {
     expect((await get('/healthz', { method: 'POST', body: '{}' })).status).toBe(405);
   });
 
   it('answers 404 for readings when it has no store, and 500 when the store fails', async () => {
-    const noStore = new HttpServer({ host: '127.0.0.1', port: 0, telemetry, logger: log, readiness: {} });
+    const noStore = new HttpServer({ host: '127.0.0.1', port: 0, telemetry, logger: log, readiness: {}, auth });
     const url = await noStore.start();
     try {
-      expect((await fetch(`${url}/api/readings/latest`)).status).toBe(404);
+      expect((await fetch(`${url}/api/readings/latest`, { headers: access.headers })).status).toBe(404);
       expect((await fetch(`${url}/readyz`)).status).toBe(200); // no checks: ready
     } finally {
       await noStore.stop();
@@ -170,10 +184,10 @@ describe('HttpServer', () => {
     const closed = new DuckDbStore(':memory:');
     await closed.init();
     await closed.close();
-    const failing = new HttpServer({ host: '127.0.0.1', port: 0, telemetry, logger: log, readiness: {}, store: closed });
+    const failing = new HttpServer({ host: '127.0.0.1', port: 0, telemetry, logger: log, readiness: {}, store: closed, auth });
     const url2 = await failing.start();
     try {
-      const res = await fetch(`${url2}/api/readings/latest`);
+      const res = await fetch(`${url2}/api/readings/latest`, { headers: access.headers });
       expect(res.status).toBe(500);
       expect(await res.json()).toEqual({ error: 'internal error' });
     } finally {
@@ -182,7 +196,7 @@ describe('HttpServer', () => {
   });
 
   it('fails to start on a port in use', async () => {
-    const clash = new HttpServer({ host: '127.0.0.1', port: server.port, telemetry, logger: log, readiness: {} });
+    const clash = new HttpServer({ host: '127.0.0.1', port: server.port, telemetry, logger: log, readiness: {}, auth });
     await expect(clash.start()).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 });

@@ -1,8 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, RequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { createWebServer, type TlsFiles } from '../security/tls.js';
+import { requireOperator, type AccessTokens } from '../tenants/accessTokens.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore } from '../store/types.js';
 
@@ -26,12 +27,22 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Serve HTTPS with these (TLS_CERT_FILE, TLS_KEY_FILE). */
   tls?: TlsFiles;
+  /**
+   * Who may read the operational routes: an operator or admin token (`Authorization:
+   * Bearer`) for everything but /healthz and /readyz; with `metricsPublic`
+   * (METRICS_PUBLIC) /metrics answers without one.
+   */
+  auth: { tokens: AccessTokens; metricsPublic?: boolean };
 }
+
+/** Liveness and readiness probes: open, they tell nothing but up/ready. */
+const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 
 /**
  * /healthz (alive), /readyz (connected to what it needs), /metrics (Prometheus),
  * /api/readings/latest?limit=N&tenant=T. node:http on purpose: four read-only
- * routes do not need a framework.
+ * routes do not need a framework. Everything but the probes needs an operator (or
+ * admin) token: these routes show every tenant's data (issue 13, item 6).
  */
 export class HttpServer {
   private server?: Server;
@@ -40,6 +51,10 @@ export class HttpServer {
   async start(): Promise<string> {
     const server = createWebServer(this.o.tls, (req, res) => {
       this.route(req, res).catch((err) => {
+        if (err instanceof RequestError) {
+          if (err.status === 401) res.setHeader('www-authenticate', 'Bearer');
+          return json(res, err.status, { error: err.message });
+        }
         this.o.logger.warn({ err: errorMessage(err), url: req.url }, 'http request failed');
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
         else res.end();
@@ -62,8 +77,15 @@ export class HttpServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      return json(res, 400, { error: 'the request target is not a valid path' });
+    }
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
+    const open = OPEN_ROUTES.has(url.pathname) || (url.pathname === '/metrics' && this.o.auth.metricsPublic === true);
+    if (!open) requireOperator(await this.o.auth.tokens.authenticate(req.headers.authorization));
     switch (url.pathname) {
       case '/healthz':
         return json(res, 200, { status: 'ok' });

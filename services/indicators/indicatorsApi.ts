@@ -11,7 +11,9 @@ import { parsePeriod } from './periods.js';
 export function indicatorsRoute(o: { store: IndicatorStore; engine: (tenant?: string) => IndicatorEngine }): (url: URL) => Promise<HttpResponse> {
   return async (url) => {
     const q = Object.fromEntries(['indicator', 'period', 'tenant', 'entity'].map((k) => [k, url.searchParams.get(k) ?? undefined])) as Record<string, string | undefined>;
-    const engine = o.engine(url.searchParams.get('tenant') ?? undefined);
+    if (q.tenant !== undefined && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(q.tenant)) return { status: 400, body: { error: 'tenant: expected a tenant slug' } };
+    if (q.entity !== undefined && !/^[^\x00-\x1f\x7f]{1,200}$/.test(q.entity)) return { status: 400, body: { error: 'entity: 1-200 characters, no control characters' } };
+    const engine = o.engine(q.tenant);
     if (q.indicator && !engine.ids().includes(q.indicator)) return { status: 400, body: { error: `indicator: unknown (known: ${engine.ids().join(', ')})` } };
     let period;
     if (q.period) {
@@ -21,7 +23,6 @@ export function indicatorsRoute(o: { store: IndicatorStore; engine: (tenant?: st
         return { status: 400, body: { error: `period: ${(err as Error).message}` } };
       }
     }
-    if (q.tenant && !/^[a-z0-9][a-z0-9_-]{0,62}$/.test(q.tenant)) return { status: 400, body: { error: 'tenant: expected a tenant slug' } };
     let values = await o.store.query(q);
     let computed = false;
     if (values.length === 0 && q.indicator && period && q.tenant) {

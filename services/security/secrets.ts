@@ -5,10 +5,10 @@ import { createHash, pbkdf2Sync, randomBytes, scrypt, timingSafeEqual, type Scry
  * how they are kept: only a salted scrypt hash is stored; the secret itself is
  * shown once, to whoever created it.
  *
- * Token format: `kp<kind>_<id>_<secret>` (kind `a` admin, `t` tenant). The id
+ * Token format: `kp<kind>_<id>_<secret>` (kind `a` admin, `o` operator, `t` tenant). The id
  * names the stored record, so a token is checked against one hash, not all.
  */
-export type TokenKind = 'a' | 't';
+export type TokenKind = 'a' | 'o' | 't';
 
 export interface IssuedToken {
   id: string;
@@ -29,7 +29,7 @@ export function issueToken(kind: TokenKind): IssuedToken {
 
 /** The record id and kind of a well-formed token; undefined for anything else. */
 export function parseToken(token: string): { kind: TokenKind; id: string } | undefined {
-  const m = /^kp([at])_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(token);
+  const m = /^kp([aot])_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(token);
   return m ? { kind: m[1] as TokenKind, id: m[2]! } : undefined;
 }
 

@@ -9,6 +9,7 @@ import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { Telemetry } from '../core/telemetry.js';
 import { HttpServer } from '../http/httpServer.js';
+import { testOperatorAuth } from '../http/testing.js';
 import { loadTls } from './tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'klimatpuls-tls-'));
@@ -21,7 +22,7 @@ function httpsGet(url: string, ca?: Buffer): Promise<number> {
 describe('TLS on the HTTP APIs', () => {
   it('deploy/tls/make-certs.sh makes a CA and a localhost certificate the servers use', async () => {
     const tls = loadTls({ TLS_CERT_FILE: join(dir, 'server.crt'), TLS_KEY_FILE: join(dir, 'server.key') });
-    const server = new HttpServer({ host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), readiness: {}, logger: createLogger('silent'), tls });
+    const server = new HttpServer({ host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), readiness: {}, logger: createLogger('silent'), tls, auth: testOperatorAuth().auth });
     const url = await server.start();
     try {
       expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -11,7 +11,7 @@ import { TenantStore } from './tenantStore.js';
 const dir = mkdtempSync(join(tmpdir(), 'klimatpuls-access-tokens-'));
 const store = new TenantStore(join(dir, 'tenants'));
 const verifier = new SecretVerifier();
-const tokens = new AccessTokens(store, new AuditLog(join(dir, 'audit.ndjson')), undefined, new LoginThrottle({ failuresPerMin: 3, verifier }));
+const tokens = new AccessTokens(store, new AuditLog(join(dir, 'audit.ndjson')), undefined, undefined, new LoginThrottle({ failuresPerMin: 3, verifier }));
 afterAll(() => store.close());
 
 describe('API token checks under a flood (issue 13, item 10)', () => {

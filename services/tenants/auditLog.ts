@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 
 /** Who did it: an admin token (by id), a tenant's API token, the CLI (OS user), or the system. */
 export interface Actor {
-  kind: 'admin' | 'tenant' | 'cli' | 'system';
+  kind: 'admin' | 'operator' | 'tenant' | 'cli' | 'system';
   id: string;
 }
 

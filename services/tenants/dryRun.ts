@@ -26,7 +26,7 @@ export function dryRun(tenant: string, body: unknown, o: DryRunOptions): Record<
   let payload: Buffer;
   if (typeof b.payloadBase64 === 'string') payload = Buffer.from(b.payloadBase64, 'base64');
   else if (typeof b.payload === 'string') payload = Buffer.from(b.payload, 'utf8');
-  else if (b.payload !== undefined && b.payload !== null) payload = Buffer.from(JSON.stringify(b.payload), 'utf8');
+  else if (b.payload !== undefined && b.payload !== null) payload = Buffer.from(serialized(b.payload), 'utf8');
   else throw new RequestError('INVALID_INPUT', 'payload (JSON or text) or payloadBase64 is required');
 
   let decoded: DecodedValue[] = [];
@@ -55,4 +55,14 @@ export function dryRun(tenant: string, body: unknown, o: DryRunOptions): Record<
     wouldStore: result.readings.length,
     wouldDeadLetter: result.deadLetter ? { reason: result.deadLetter.reason, field: result.deadLetter.field } : null,
   };
+}
+
+/** A JSON payload given as an object, as the device would send it; 400 when it cannot be serialized (nested too deep). */
+function serialized(payload: unknown): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (err) {
+    if (err instanceof RangeError) throw new RequestError('INVALID_INPUT', 'payload: nested too deep to serialize');
+    throw err;
+  }
 }

@@ -58,11 +58,13 @@ export const stateSchema = z.object({
   buildings: z.array(buildingSchema),
   devices: z.array(deviceSchema),
   adminTokens: z.array(tokenRecordSchema),
+  /** Operator tokens: the operational HTTP endpoints (/metrics, /api/readings/latest, /api/indicators, /report). */
+  operatorTokens: z.array(tokenRecordSchema).default([]),
 });
 export type TenantState = z.infer<typeof stateSchema>;
 
 export function emptyState(): TenantState {
-  return { version: 1, tenants: [], buildings: [], devices: [], adminTokens: [] };
+  return { version: 1, tenants: [], buildings: [], devices: [], adminTokens: [], operatorTokens: [] };
 }
 
 /** What the API and CLI show of a tenant: no hashes. */

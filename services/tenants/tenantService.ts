@@ -57,13 +57,15 @@ export class TenantService {
     return t;
   }
 
-  async create(input: { id: string; name?: string }, actor: Actor): Promise<{ tenant: Record<string, unknown>; credentials: TenantCredentials; warnings: string[] }> {
-    const { id } = input;
+  async create(input: unknown, actor: Actor): Promise<{ tenant: Record<string, unknown>; credentials: TenantCredentials; warnings: string[] }> {
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new RequestError('INVALID_INPUT', '(body): a JSON object {"id": ..., "name": ...}');
+    const { id, name: givenName } = input as { id?: unknown; name?: unknown };
     if (typeof id !== 'string' || !TENANT_RE.test(id)) throw new RequestError('INVALID_INPUT', 'id: a lower-case slug (a-z, 0-9, - and _; at most 63)');
     if (isReservedTenantId(id)) throw new RequestError('INVALID_INPUT', `id: names starting with "${RESERVED_TENANT_PREFIX}" are reserved for the pipeline's own MQTT clients`);
-    const name = input.name ?? id;
+    const name = givenName ?? id;
     if (typeof name !== 'string' || name.length < 1 || name.length > 200) throw new RequestError('INVALID_INPUT', 'name: 1-200 characters');
     if (this.d.store.tenant(id)) throw new RequestError('CONFLICT', `tenant ${id} exists`);
+    this.d.store.assertRoom(); // before a bucket is created for a tenant the registry could not take
     const password = randomSecret();
     const api = issueToken('t');
     const influx = this.d.influx ? await this.d.influx.provision(id) : undefined;
@@ -80,7 +82,7 @@ export class TenantService {
       };
       s.tenants.push(t);
       return t;
-    });
+    }, { grows: true });
     if (influx) writeReadTokenFile(this.d.secretsDir, id, influx.readToken);
     const warnings = this.afterChange(tenant);
     this.d.audit.record({ actor, action: 'tenant.create', tenant: id, details: { name, bucket: influx?.bucket ?? null, apiKeyId: api.id } });

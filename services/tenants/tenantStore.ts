@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KlimatpulsError } from '../core/errors.js';
+import { KlimatpulsError, RequestError } from '../core/errors.js';
 import type { Device } from '../registry/deviceRegistry.js';
 import { withFileLock } from './fileLock.js';
 import { emptyState, stateSchema, type Tenant, type TenantState } from './model.js';
@@ -13,7 +13,10 @@ import { emptyState, stateSchema, type Tenant, type TenantState } from './model.
  * writer, the embedded broker) see changes within `pollMs` through `watch`.
  *
  * Why files and not a database: a handful of tenants and a few thousand devices;
- * the file is readable, diffable and backed up with DATA_DIR.
+ * the file is readable, diffable and backed up with DATA_DIR. Its size is bounded
+ * (`maxBytes`, REGISTRY_MAX_BYTES): a change that grows the registry past it is
+ * refused (409), while changes that do not add records (disable, enable, rotate,
+ * remove) are always written, so a full registry can still be managed.
  */
 export class TenantStore {
   readonly file: string;
@@ -26,7 +29,10 @@ export class TenantStore {
   private timer?: NodeJS.Timeout;
   private readonly listeners: Array<(before: TenantState, after: TenantState) => void> = [];
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    private readonly opts: { maxBytes?: number } = {},
+  ) {
     this.file = join(dir, 'tenants.json');
     this.refresh();
   }
@@ -45,16 +51,25 @@ export class TenantStore {
     return this.devicesById.get(externalId.toLowerCase());
   }
 
-  /** Applies `change` to a copy of the newest state and saves it; returns what `change` returns. */
-  async update<T>(change: (s: TenantState) => T | Promise<T>): Promise<T> {
+  /**
+   * Applies `change` to a copy of the newest state and saves it; returns what `change`
+   * returns. `grows`: the change adds a record, and is refused when the file would
+   * then be larger than `maxBytes`.
+   */
+  async update<T>(change: (s: TenantState) => T | Promise<T>, o: { grows?: boolean } = {}): Promise<T> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     return withFileLock(join(this.dir, 'tenants.lock'), async () => {
       this.refresh(true); // under the lock, always from disk: timestamps can be too coarse to tell versions apart
       const draft = structuredClone(this.state);
       const result = await change(draft);
       const valid = stateSchema.parse(draft);
+      const text = `${JSON.stringify(valid, null, 2)}\n`;
+      const max = this.opts.maxBytes;
+      if (o.grows && max !== undefined && Buffer.byteLength(text) > max) {
+        throw new RequestError('CONFLICT', `the tenant registry is full: it would exceed REGISTRY_MAX_BYTES (${max} bytes); remove devices or buildings, or raise the limit`);
+      }
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
+      writeFileSync(tmp, text, { mode: 0o600 });
       renameSync(tmp, this.file);
       this.apply(valid, versionOf(this.file));
       return result;
@@ -107,6 +122,22 @@ export class TenantStore {
       throw new KlimatpulsError('REGISTRY_INVALID', `${this.file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
     }
     return parsed.data;
+  }
+
+  /**
+   * 409 when adding about `extra` bytes would pass `maxBytes`: checked before work that
+   * is costly to undo (a tenant's InfluxDB bucket), which `update` would refuse anyway.
+   */
+  assertRoom(extra = 4096): void {
+    const max = this.opts.maxBytes;
+    if (max === undefined) return;
+    let size = 0;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return; // no registry yet
+    }
+    if (size + extra > max) throw new RequestError('CONFLICT', `the tenant registry is full: it would exceed REGISTRY_MAX_BYTES (${max} bytes); remove devices or buildings, or raise the limit`);
   }
 
   /** Calls `onChange` after every change, own or another process's (polled every `pollMs`). */

@@ -14,7 +14,7 @@ import { loadScenario, type Scenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 import { payloadOf, type CapturedMessage } from '../../simulators/tools/ndjson.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
-import { STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv, queryRows, waitFor } from '../helpers/stack.js';
+import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv, queryRows, waitFor } from '../helpers/stack.js';
 
 /**
  * Shared machinery of the fault suite: a simulated city stream with its ground
@@ -210,7 +210,7 @@ export class FaultPipeline {
   }
 
   async metrics(name: ServiceName): Promise<string> {
-    const res = await fetch(`http://127.0.0.1:${this.ports[name]}/metrics`, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(`http://127.0.0.1:${this.ports[name]}/metrics`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(5000) });
     return res.text();
   }
 

@@ -47,8 +47,13 @@ export function runId(prefix = 't'): string {
  * <prefix>.<id>.*, group writer-<id>, client gw-<id>, bucket <prefix>-<id>, on the
  * stack (prefix `test` for the tests, `bench` for the benchmark).
  */
+/** The operator token the spawned services accept (OPERATOR_TOKEN) for /metrics and /api/readings/latest. */
+export const TEST_OPERATOR_TOKEN = 'klimatpuls-test-operator-token-0123456789';
+export const OPERATOR_HEADERS = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
 export function pipelineEnv(id: string, extra: Record<string, string> = {}, prefix = 'test') {
   return {
+    OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     MQTT_URL: STACK.mqttUrl,
     ...STACK.mqttEnv,
     MQTT_CLIENT_ID: `gw-${id}`,

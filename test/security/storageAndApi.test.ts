@@ -1,6 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStore } from '../../services/app/components.js';
+import { operatorAuth } from '../../services/app/serviceSupport.js';
+import { createLogger } from '../../services/core/logger.js';
+import { Telemetry } from '../../services/core/telemetry.js';
+import { HttpServer } from '../../services/http/httpServer.js';
 import { STACK, readTopic, waitFor } from '../helpers/stack.js';
 import { startSecureServices, type SecureServices, type TestTenant } from './secureServices.js';
 import { assertNoSecrets, connect, fileLines, influxQuery } from './support.js';
@@ -111,6 +116,31 @@ describe('admin and tenant API (HTTPS)', () => {
     const actions = audit.body.entries.map((e: { action: string; tenant?: string }) => `${e.action}:${e.tenant ?? ''}`);
     expect(actions).toEqual(expect.arrayContaining([`tenant.create:${a.id}`, `tenant.create:${b.id}`, `device.add:${a.id}`, `device.add:${b.id}`]));
     expect(audit.body.entries.find((e: { action: string }) => e.action === 'device.add').actor.kind).toBe('tenant');
+  });
+});
+
+describe("the operator's HTTP API (writer / start, 8080-8082) over the real InfluxDB", () => {
+  it("answers only an operator or admin token: not anonymous, not a tenant's token for another tenant's readings", async () => {
+    const store = await buildStore(s.config, s.tenants.store);
+    const http = new HttpServer({ host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), store, logger: createLogger('silent'), readiness: {}, auth: operatorAuth(s.config, s.tenants) });
+    const url = await http.start();
+    try {
+      const get = (path: string, token?: string) => fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const anonymous = await get(`/api/readings/latest?tenant=${b.id}`);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.text()).not.toContain(`el-${b.id}`);
+      expect((await get('/metrics')).status).toBe(401);
+      const asA = await get(`/api/readings/latest?tenant=${b.id}`, a.apiToken);
+      expect(asA.status).toBe(403);
+      expect(await asA.text()).not.toContain(`el-${b.id}`);
+      const asAdmin = await get(`/api/readings/latest?tenant=${b.id}`, s.adminToken);
+      expect(asAdmin.status).toBe(200); // (the readings of 2025 are older than the latest-readings window: the list is empty)
+      expect(Array.isArray(((await asAdmin.json()) as { readings: unknown }).readings)).toBe(true);
+      expect((await get('/healthz')).status).toBe(200);
+    } finally {
+      await http.stop();
+      await store.close();
+    }
   });
 });
 
