@@ -5,6 +5,7 @@ import { KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EmbeddedAccess } from '../security/embeddedAccess.js';
 import type { TlsFiles } from '../security/tls.js';
+import { keepPacketIdsUnique } from './uniquePacketIds.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -40,6 +41,8 @@ export class EmbeddedBroker {
     const access = this.o.access;
     this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', ...(access ? access.hooks() : {}) });
     const broker = this.broker;
+    // Before any listener opens: no session may hand out an identifier still in use (uniquePacketIds.ts).
+    keepPacketIdsUnique((broker as unknown as { persistence: Parameters<typeof keepPacketIdsUnique>[0] }).persistence);
     access?.attach(broker);
     broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
     const internal = await this.listen(createServer(broker.handle), this.o.port);
