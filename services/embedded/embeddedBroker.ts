@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { DEFAULT_BROKER_LIMITS, ListenerGuard, refusalLog, type BrokerLimits } from '../security/connectionLimits.js';
 import type { EmbeddedAccess } from '../security/embeddedAccess.js';
 import type { TlsFiles } from '../security/tls.js';
+import { keepPacketIdsUnique } from './uniquePacketIds.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -45,6 +46,8 @@ export class EmbeddedBroker {
     const limits = this.o.limits ?? DEFAULT_BROKER_LIMITS;
     this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', connectTimeout: limits.connectTimeoutMs, ...(access ? access.hooks() : {}) });
     const broker = this.broker;
+    // Before any listener opens: no session may hand out an identifier still in use (uniquePacketIds.ts).
+    keepPacketIdsUnique((broker as unknown as { persistence: Parameters<typeof keepPacketIdsUnique>[0] }).persistence);
     access?.attach(broker);
     broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
     const guard = (maxPerAddress?: number) =>
