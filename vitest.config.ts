@@ -37,6 +37,10 @@ export default defineConfig({
           // TLS listener) and InfluxDB (bucket + read token per tenant); one fork, like integration.
           name: 'security',
           include: ['test/security/**/*.test.ts'],
+          // After integration, before faults: the test gateways subscribe to both tenant
+          // roots whole (klimatpuls/#, tenants/#, for no_route), so two projects publishing
+          // on one broker at once would see each other's messages as dead letters.
+          sequence: { groupOrder: 2 },
           globalSetup: ['test/helpers/globalSetup.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
@@ -48,6 +52,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
           globalSetup: ['test/helpers/globalSetup.ts'],
           // One real stack: integration files run one after another, in one process.
           pool: 'forks',
@@ -60,14 +65,14 @@ export default defineConfig({
         test: {
           // test/faults: every case streams a simulated city while a fault is injected into
           // the real stack (stack.sh down/up/restart), so it runs alone: one fork, one file
-          // after another, and after the other projects (groupOrder 1), so a broker it
+          // after another, and after the other projects (groupOrder 3), so a broker it
           // stops can never be under another project's test.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           globalSetup: ['test/helpers/globalSetup.ts'],
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 3 },
           testTimeout: 600_000,
           hookTimeout: 900_000,
         },

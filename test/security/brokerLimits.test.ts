@@ -57,7 +57,7 @@ describe('limits of the real Mosquitto', () => {
     const closed = new Promise<void>((r) => t.once('close', () => r()));
     t.publish(`klimatpuls/${b.id}/r/up`, 'retained-by-tenant', { qos: 1, retain: true });
     await expect(Promise.race([closed.then(() => 'closed'), sleep(5000).then(() => 'open')])).resolves.toBe('closed');
-    const watcher = track(await connect(STACK.mqttUrl));
+    const watcher = track(await connect(STACK.mqttUrl, STACK.mqttAuth));
     const got = collect(watcher);
     await watcher.subscribeAsync(`klimatpuls/${b.id}/#`, { qos: 1 });
     await sleep(500);
@@ -69,7 +69,7 @@ describe('limits of the real Mosquitto', () => {
     const t = track(await connect(b.mqtt.url, opts));
     const live = collect(t);
     await t.subscribeAsync(`klimatpuls/${b.id}/#`, { qos: 1 }).catch(() => undefined); // 3.1.1: SUBACK 0x80 or granted, never delivered
-    const pub = track(await connect(STACK.mqttUrl));
+    const pub = track(await connect(STACK.mqttUrl, STACK.mqttAuth));
     await pub.publishAsync(`klimatpuls/${b.id}/q/up`, 'live', { qos: 1 });
     await sleep(300);
     await t.endAsync();
