@@ -50,10 +50,10 @@ const DEAD_LETTER_SLOT_NS = 60_000_000_000n;
  * Dead letters are archived as points too (for the data-quality dashboards). A point is
  * identified by its tags and time, so the time must come from the dead letter's id
  * (deterministic: core/deadLetter.ts) for a message dead-lettered twice (MQTT
- * redelivery, seconds later, with a new dead-letter time) to overwrite itself: the minute
- * of the dead-letter time, plus a nanosecond offset within that minute taken from the id.
- * A minute, not an hour: the dead-letter-rate alert looks at 15 minutes, and a point may
- * lie at most a minute from its real time. Two deliveries on either side of a full minute
+ * redelivery, seconds later, with a new dead-letter time) to overwrite itself: the start
+ * of the minute of the dead-letter time, minus a nanosecond offset of up to a minute taken
+ * from the id. Minus: a point never lies in the future (queries stop at now()), and at
+ * most two minutes before its real time (the dead-letter-rate alert looks at 15). Two deliveries on either side of a full minute
  * are still two points (the `id` field tells them apart, `unique(column: "id")`). Two
  * different dead letters of the same stage, reason and decoder collide only if their
  * 6 × 10¹⁰ ns slots do: n²/1.2 × 10¹¹ for n in one minute (10,000 a minute: 1 in 1,200
@@ -62,7 +62,7 @@ const DEAD_LETTER_SLOT_NS = 60_000_000_000n;
 export function deadLetterToLine(d: StoredDeadLetter, measurement: string): string {
   const dl = d.deadLetter;
   const slot = (BigInt(Date.parse(dl.deadLetteredAt)) * 1_000_000n / DEAD_LETTER_SLOT_NS) * DEAD_LETTER_SLOT_NS;
-  const ns = slot + BigInt(`0x${createHash('sha256').update(d.id).digest('hex').slice(0, 16)}`) % DEAD_LETTER_SLOT_NS;
+  const ns = slot - BigInt(`0x${createHash('sha256').update(d.id).digest('hex').slice(0, 16)}`) % DEAD_LETTER_SLOT_NS;
   const p = new Point(measurement)
     .tag('stage', dl.stage)
     .tag('reason', dl.reason)
