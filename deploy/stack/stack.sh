@@ -98,8 +98,8 @@ autosave_interval 1
 # Messages the broker keeps for a disconnected persistent client. Bounded on purpose:
 # large enough for minutes of a city's traffic while the gateway restarts.
 max_queued_messages 1000000
-# Unacknowledged QoS 1 messages in flight to one client: the gateway acknowledges only
-# after Kafka did, so this (with MQTT_MAX_IN_FLIGHT) bounds its batches per Kafka round trip.
+# Unacknowledged QoS 1 messages in flight to one MQTT 3.1.1 client. An MQTT 5 client's
+# Receive Maximum replaces it: the gateway sends MQTT_MAX_IN_FLIGHT (services/gateway/mqttSession.ts).
 max_inflight_messages 10000
 log_dest file $d/mosquitto.log
 pid_file $d/pid

@@ -64,7 +64,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push(writer);
   indicatorsApp.scheduler.start();
   parts.push(indicatorsApp.scheduler);
-  const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl, mqttAuth });
+  const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl, mqttAuth, embeddedBroker: !c.MQTT_URL });
   await gateway.start();
   parts.push(gateway);
   lines.push(`gateway       ${registry.size} devices registered, topics ${c.DECODER_ROUTES?.map((r) => r[0]).join(', ') ?? 'klimatpuls/+/+/up'}`);

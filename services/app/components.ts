@@ -58,7 +58,16 @@ export function buildRegistry(c: Config): DeviceRegistry {
 /** `mqttAuth` (the embedded broker's pipeline user) replaces MQTT_USERNAME / MQTT_PASSWORD. */
 export function buildGateway(
   c: Config,
-  deps: { bus: Bus; registry: DeviceLookup; logger: Logger; telemetry: Telemetry; mqttUrl: string; mqttAuth?: { username?: string; password?: string } },
+  deps: {
+    bus: Bus;
+    registry: DeviceLookup;
+    logger: Logger;
+    telemetry: Telemetry;
+    mqttUrl: string;
+    mqttAuth?: { username?: string; password?: string };
+    /** The embedded broker (aedes 1.2) speaks MQTT 3.1.1 only. */
+    embeddedBroker?: boolean;
+  },
 ): Gateway {
   return new Gateway({
     mqttUrl: deps.mqttUrl,
@@ -66,6 +75,8 @@ export function buildGateway(
     mqttPassword: deps.mqttAuth ? deps.mqttAuth.password : c.MQTT_PASSWORD,
     clientId: c.MQTT_CLIENT_ID,
     maxInFlight: c.MQTT_MAX_IN_FLIGHT,
+    protocolVersion: deps.embeddedBroker ? 4 : c.MQTT_PROTOCOL_VERSION,
+    keepaliveS: c.MQTT_KEEPALIVE_S,
     shareGroup: c.MQTT_SHARE_GROUP,
     readingsTopic: c.READINGS_TOPIC,
     deadLetterTopic: c.DEADLETTER_TOPIC,

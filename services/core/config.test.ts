@@ -25,6 +25,8 @@ describe('loadConfig defaults', () => {
       LOG_LEVEL: 'info',
       MQTT_CLIENT_ID: 'klimatpuls-gateway',
       MQTT_MAX_IN_FLIGHT: 2_000,
+      MQTT_PROTOCOL_VERSION: 5,
+      MQTT_KEEPALIVE_S: 30,
       MQTT_EMBEDDED_PORT: 1883,
       KAFKA_CLIENT_ID: 'klimatpuls',
       KAFKA_PARTITIONS: 3,
@@ -67,6 +69,7 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({ SIMULATOR: 'YES' }).SIMULATOR).toBe(true);
     expect(c.DECODER_ROUTES).toEqual([['klimatpuls/+/+/up', 'native'], ['other/#', 'native']]);
     expect(defaultRegistryFile(c)).toBe('/etc/klimatpuls/devices.json');
+    expect(loadConfig({ MQTT_PROTOCOL_VERSION: '4', MQTT_KEEPALIVE_S: '5' })).toMatchObject({ MQTT_PROTOCOL_VERSION: 4, MQTT_KEEPALIVE_S: 5 });
   });
 
   it('treats an empty variable as unset', () => {
@@ -91,6 +94,8 @@ describe('loadConfig errors', () => {
     ['DECODER_ROUTES', 'klimatpuls/+/+/up'],
     ['MQTT_CLIENT_ID', 'has space'],
     ['MAX_PAYLOAD_BYTES', '10'],
+    ['MQTT_PROTOCOL_VERSION', '3'],
+    ['MQTT_KEEPALIVE_S', '0'],
   ])('%s=%s throws a ConfigError naming the variable and the value', (variable, value) => {
     const err = configError({ [variable]: value });
     expect(err.code).toBe('CONFIG_INVALID');

@@ -60,6 +60,9 @@ export const configSchema = z.object({
   MQTT_PASSWORD: z.string().optional(),
   MQTT_CLIENT_ID: slug.default('klimatpuls-gateway'),
   MQTT_MAX_IN_FLIGHT: int(1, 65_535).default(2_000),
+  // 5: the gateway's window is the broker's Receive Maximum; 4 for a broker without MQTT 5
+  MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform((v) => Number(v) as 4 | 5),
+  MQTT_KEEPALIVE_S: int(1, 65_535).default(30),
   MQTT_SHARE_GROUP: slug.optional(),
   MQTT_EMBEDDED_PORT: int(0, 65_535).default(1883),
   DECODER_ROUTES: routes.optional(),

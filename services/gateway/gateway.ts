@@ -8,6 +8,7 @@ import type { Telemetry } from '../core/telemetry.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
+import { gatewayConnectOptions } from './mqttSession.js';
 import type { DecoderRouter } from './decoderRouter.js';
 import type { ProcessedMessage } from './messageProcessor.js';
 import { MessageWork, type PreparedMessage } from './messageWork.js';
@@ -18,6 +19,14 @@ export interface GatewayOptions {
   mqttPassword?: string;
   clientId: string;
   maxInFlight: number;
+  /**
+   * MQTT_PROTOCOL_VERSION: 5 tells the broker our window (Receive Maximum), so a stalled
+   * store never pauses reading and the keepalive holds; 4 (default here, and for aedes,
+   * which refuses MQTT 5) pauses reading when the window is full.
+   */
+  protocolVersion?: 4 | 5;
+  /** MQTT_KEEPALIVE_S (default 30). */
+  keepaliveS?: number;
   /**
    * Subscribe through the shared subscription `$share/<group>/<filter>` (MQTT_SHARE_GROUP):
    * the broker hands each message to one gateway of the group, so several instances
@@ -88,24 +97,22 @@ export class Gateway {
       onError: () => o.telemetry.busErrors.inc({ service: 'gateway' }),
     });
 
-    const client = mqtt.connect(o.mqttUrl, {
-      clientId: o.clientId,
-      clean: false, // persistent session: the broker queues our QoS 1 messages while we are down
-      protocolVersion: 4,
-      username: o.mqttUsername,
-      password: o.mqttPassword,
-      reconnectPeriod: 1000,
-      connectTimeout: 10_000,
-      keepalive: 30,
-      manualConnect: true,
-      resubscribe: true,
-      // mqtt.js logs through `debug` several times per message; even when off, each call
-      // asks whether its namespace is on (~2 % of the gateway's CPU). DEBUG=mqttjs* still works.
-      ...(process.env.DEBUG ? {} : { log: () => {} }),
-    });
+    const protocolVersion = o.protocolVersion ?? 4;
+    const client = mqtt.connect(
+      o.mqttUrl,
+      gatewayConnectOptions({
+        clientId: o.clientId,
+        username: o.mqttUsername,
+        password: o.mqttPassword,
+        protocolVersion,
+        keepaliveS: o.keepaliveS ?? 30,
+        maxInFlight: o.maxInFlight,
+      }),
+    );
     this.client = client;
     this.gate = installAckGate(client, (p) => this.onMessage(p), {
       maxInFlight: o.maxInFlight,
+      brokerWindow: protocolVersion === 5,
       onInFlight: (n) => this.work.inFlight(n),
     });
     client.on('connect', (connack) => {
@@ -113,8 +120,10 @@ export class Gateway {
       // With a present session the broker already has our subscriptions; subscribing
       // again is harmless and covers a broker that lost its state.
       const filters = o.router.filters().map((f) => (o.shareGroup ? `$share/${o.shareGroup}/${f}` : f));
-      client.subscribe(filters.map((f) => [f, { qos: 1 }]).reduce((acc, [f, q]) => ({ ...acc, [f as string]: q }), {}), (err) => {
+      client.subscribe(filters.map((f) => [f, { qos: 1 }]).reduce((acc, [f, q]) => ({ ...acc, [f as string]: q }), {}), (err, granted) => {
+        const refused = (granted ?? []).filter((g) => g.qos >= 0x80);
         if (err) this.log.error({ err: errorMessage(err) }, 'subscribe failed');
+        else if (refused.length > 0) this.log.error({ refused }, 'subscription refused by the broker');
         else this.log.info({ filters }, 'subscribed');
       });
     });

@@ -16,6 +16,26 @@ import type { IPublishPacket, MqttClient, Packet } from 'mqtt';
  * Backpressure: at most `maxInFlight` messages are unacknowledged; past that,
  * `handleMessage` does not call back, mqtt.js stops reading the socket, and the
  * broker keeps the messages queued for our persistent session.
+ *
+ * A socket that is not read is a connection that dies: mqtt.js restarts its keepalive
+ * countdown only when it reads a PINGRESP (or an ack), so it gives up after 1.5 ×
+ * keepalive, and aedes drops a client that does not read within its drainTimeout.
+ * With `brokerWindow` (MQTT 5 Receive Maximum = maxInFlight: the broker itself sends
+ * at most maxInFlight unacknowledged messages), the gate never stops reading while
+ * the broker keeps its promise: a full window is simply a broker that sends nothing
+ * more, and PINGRESPs are still read. Only a message past the window (a broker that
+ * ignores Receive Maximum, or a reconnect while old work still runs) pauses reading.
+ * Mosquitto 2.0.11 is such a broker after a reconnect: once the redelivered messages are
+ * acknowledged it sends the whole backlog (measured: 6,000 with Receive Maximum 500), and
+ * even without one it can send one past the window. aedes 1.2 has no MQTT 5 at all.
+ *
+ * So while reading is paused the gate keeps the connection alive itself (keepPinging):
+ * every keepalive it sends a PINGREQ (the broker's keepalive is satisfied: it only needs
+ * a packet from us) and restarts mqtt.js's countdown, whose PINGRESPs wait unread in the
+ * socket until reading resumes. What is lost meanwhile is mqtt.js's detection of a dead
+ * broker, until the pause ends (then its usual 1.5 × keepalive applies); a broker that
+ * closes the connection is still seen at once. aedes still drops a client that does not
+ * read for its drainTimeout (60 s by default).
  */
 export interface AckGate {
   readonly inFlight: number;
@@ -34,7 +54,7 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[
 export function installAckGate(
   client: MqttClient,
   handle: (packet: IPublishPacket) => Promise<void>,
-  opts: { maxInFlight: number; onInFlight?: (n: number) => void },
+  opts: { maxInFlight: number; brokerWindow?: boolean; onInFlight?: (n: number) => void },
 ): AckGate {
   const lowWater = Math.max(0, Math.floor(opts.maxInFlight / 2));
   const pendingAcks = new Map<number, Promise<void>>();
@@ -44,15 +64,20 @@ export function installAckGate(
   let closed = false;
   let spaceWaiters: Array<() => void> = [];
   let idleWaiters: Array<() => void> = [];
+  const pinger = keepPinging(client);
 
   const update = () => {
     opts.onInFlight?.(inFlight);
     // (twice per message: no array copy unless someone waits)
-    if (inFlight <= lowWater && spaceWaiters.length > 0) spaceWaiters.splice(0).forEach((w) => w());
+    if (inFlight <= lowWater && spaceWaiters.length > 0) {
+      pinger.stop();
+      spaceWaiters.splice(0).forEach((w) => w());
+    }
     if (inFlight === 0 && idleWaiters.length > 0) idleWaiters.splice(0).forEach((w) => w());
   };
 
   client.on('close', () => {
+    pinger.stop();
     epoch++;
     pendingAcks.clear();
   });
@@ -74,7 +99,9 @@ export function installAckGate(
     });
     if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, done);
     else done.catch(() => {});
-    if (inFlight < opts.maxInFlight) callback();
+    // take() runs only below the window, so here inFlight <= maxInFlight: with the broker
+    // holding the window, reading on lets nothing more in than it allows.
+    if (inFlight < opts.maxInFlight || opts.brokerWindow) callback();
     else waitForRoom(() => callback());
   };
 
@@ -85,6 +112,7 @@ export function installAckGate(
     const arrivedIn = epoch;
     // After `close` the waiter is still called, so mqtt.js reads on (see `leave`).
     spaceWaiters.push(() => (arrivedIn !== epoch ? undefined : then()));
+    pinger.start(); // mqtt.js reads nothing until `then` runs
   };
 
   client.handleMessage = (packet: IPublishPacket, callback: (err?: Error) => void) => {
@@ -121,11 +149,41 @@ export function installAckGate(
     },
     close() {
       closed = true;
+      pinger.stop();
       spaceWaiters.splice(0).forEach((w) => w());
     },
     async drained() {
       if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
       await ackChain;
+    },
+  };
+}
+
+/**
+ * While mqtt.js does not read: a PINGREQ every keepalive, and mqtt.js's keepalive countdown
+ * restarted (it would time out, never having read the PINGRESP). mqtt.js has no option to
+ * ping without expecting the answer, hence its keepalive manager driven by hand.
+ */
+function keepPinging(client: MqttClient): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const keepaliveMs = (client.options.keepalive ?? 0) * 1000;
+  return {
+    start() {
+      if (timer || keepaliveMs <= 0) return;
+      let ticks = 0;
+      client.reschedulePing(true);
+      timer = setInterval(() => {
+        if (!client.connected) return;
+        client.reschedulePing(true); // every half keepalive: mqtt.js's own ping never comes due
+        if (++ticks % 2 === 0) client.sendPing();
+      }, keepaliveMs / 2);
+      timer.unref();
+    },
+    stop() {
+      if (!timer) return;
+      clearInterval(timer);
+      timer = undefined;
+      if (client.connected) client.reschedulePing(true); // mqtt.js's own countdown from now
     },
   };
 }
