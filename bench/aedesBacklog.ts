@@ -15,7 +15,7 @@ const PUBS = Number(process.argv[4] ?? 3);
 import { SessionBacklog } from '../services/embedded/sessionBacklog.js';
 const BOUND = Number(process.env.BENCH_BOUND_MB ?? 0) * 1024 * 1024;
 const backlog = new SessionBacklog({ maxBytes: BOUND || Infinity, maxBytesPerTenant: BOUND || Infinity });
-const broker = await Aedes.createBroker({ id: 'bench', authorizePublish: (_c, p, done) => backlog.admit(p.topic, () => done(null)) });
+const broker = await Aedes.createBroker({ id: 'bench', authorizePublish: (c, p, done) => backlog.admit(c as never, p.topic, () => done(null)) });
 backlog.attach((broker as unknown as { persistence: Parameters<SessionBacklog['attach']>[0] }).persistence);
 const server = createServer((s) => broker.handle(s));
 await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

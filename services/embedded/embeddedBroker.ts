@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { DEFAULT_BROKER_LIMITS, ListenerGuard, refusalLog, type BrokerLimits } from '../security/connectionLimits.js';
 import type { EmbeddedAccess } from '../security/embeddedAccess.js';
 import type { TlsFiles } from '../security/tls.js';
-import { SessionBacklog, type SessionBacklogOptions } from './sessionBacklog.js';
+import { SessionBacklog, type PausableClient, type SessionBacklogOptions } from './sessionBacklog.js';
 import { keepPacketIdsUnique } from './uniquePacketIds.js';
 
 export interface EmbeddedBrokerOptions {
@@ -61,7 +61,7 @@ export class EmbeddedBroker {
       connectTimeout: limits.connectTimeoutMs,
       ...hooks,
       // Access rules first; an allowed publish then waits while the session backlog is over its bound.
-      authorizePublish: (client, packet, done) => authorize(client, packet, (err?: Error | null) => (err ? done(err) : backlog.admit(packet.topic, () => done(null)))),
+      authorizePublish: (client, packet, done) => authorize(client, packet, (err?: Error | null) => (err ? done(err) : backlog.admit(client as unknown as PausableClient | null, packet.topic, () => done(null)))),
     });
     const broker = this.broker;
     const persistence = (broker as unknown as { persistence: Parameters<typeof keepPacketIdsUnique>[0] & Parameters<SessionBacklog['attach']>[0] }).persistence;

@@ -42,6 +42,12 @@ interface SessionStore {
   outgoingClearMessageId(client: { id: string }, packet: unknown): Promise<QueuedPacket | undefined>;
 }
 
+/** aedes's Client: `pause()` makes it stop reading its socket; `_paused` is what it checks. */
+export interface PausableClient {
+  pause(): void;
+  _paused: boolean;
+}
+
 /** Publishes without a tenant (the pipeline's own, on the internal listener) are counted here. */
 const NO_TENANT = '';
 /** Object overhead of a queued packet (aedes-packet, the queue slot) beyond topic and payload. */
@@ -55,7 +61,8 @@ export class SessionBacklog {
   private readonly byTenant = new Map<string, number>();
   /** session + packet → what it was counted for (one entry per session a message is queued for). */
   private readonly queued = new Map<string, { bytes: number; tenant: string }>();
-  private waiting: Array<{ tenant: string; go: () => void }> = [];
+  private waiting: Array<{ tenant: string; client: PausableClient | null; go: () => void }> = [];
+  private readonly waitingOf = new Map<PausableClient, number>();
   /** Publishes that had to wait, since the start (for metrics and tests). */
   paused = 0;
 
@@ -92,12 +99,23 @@ export class SessionBacklog {
    * Calls `go` now if the tenant owning `topic` may add to the backlog, else once it may
    * (in arrival order among those that may). A tenant may publish only in its own topic
    * space (embeddedAccess.ts), so the topic's owner is the publishing tenant.
+   *
+   * While one of its publishes waits, the publisher's connection is paused (aedes
+   * `client.pause()`): aedes otherwise reads the socket again on every 'readable' event
+   * when a batch holds a single packet (nextBatch counts the event as a finished packet),
+   * so a publisher of large messages would be read on and on, each waiting packet held
+   * here. Unpaused (without aedes's `resume`, which would count one more finished
+   * packet) before its publishes go on: the last of them reads the socket again.
    */
-  admit(topic: string, go: () => void): void {
+  admit(client: PausableClient | null, topic: string, go: () => void): void {
     const tenant = tenantOfTopic(topic) ?? NO_TENANT;
     if (this.waiting.length === 0 && this.mayAdd(tenant)) return go();
     this.paused++;
-    this.waiting.push({ tenant, go });
+    if (client) {
+      client.pause();
+      this.waitingOf.set(client, (this.waitingOf.get(client) ?? 0) + 1);
+    }
+    this.waiting.push({ tenant, client, go });
     this.wake();
   }
 
@@ -138,6 +156,14 @@ export class SessionBacklog {
     const go: typeof this.waiting = [];
     for (const w of this.waiting) (this.mayAdd(w.tenant) ? go : still).push(w);
     this.waiting = still;
+    for (const w of go) {
+      const left = w.client ? (this.waitingOf.get(w.client) ?? 1) - 1 : 0;
+      if (w.client && left > 0) this.waitingOf.set(w.client, left);
+      else if (w.client) {
+        this.waitingOf.delete(w.client);
+        w.client._paused = false;
+      }
+    }
     for (const w of go) w.go();
   }
 }

@@ -48,7 +48,7 @@ const MB = (n: number | undefined) => `${((n ?? 0) / 1024 / 1024).toFixed(0)} MB
 function pipelineState(m: string): string {
   return `broker holds ${MB(metricValue(m, 'klimatpuls_mqtt_queued_bytes'))} (${metricValue(m, 'klimatpuls_mqtt_paused_publishes_total')} publishes paused); ` +
     `gateway received ${metricValue(m, 'klimatpuls_messages_received_total', 'service="gateway"')}; bus readings ${MB(metricValue(m, 'klimatpuls_bus_bytes', 'readings'))}, dead letters ${MB(metricValue(m, 'klimatpuls_bus_bytes', 'deadletter'))}; ` +
-    `writer wrote ${metricValue(m, 'klimatpuls_readings_written_total', 'service="writer"')} readings`;
+    `writer wrote ${metricValue(m, 'klimatpuls_readings_written_total', 'service="writer"')} readings in ${metricValue(m, 'klimatpuls_latency_seconds_count', 'stage="store_write"')} writes (${metricValue(m, 'klimatpuls_latency_seconds_sum', 'stage="store_write"')?.toFixed(1)} s); produce ${metricValue(m, 'klimatpuls_latency_seconds_count', 'stage="produce"')} (${metricValue(m, 'klimatpuls_latency_seconds_sum', 'stage="produce"')?.toFixed(1)} s)`;
 }
 
 interface Msg { topic: string; payload: Buffer; expect: 'reading' | string }
@@ -91,7 +91,8 @@ async function publishAll(client: MqttClient, msgs: Msg[], window = 300): Promis
 }
 
 it('a 50,000-message hostile burst (90 % bad): other tenants stored within seconds, memory bounded, every message stored or dead-lettered once', async () => {
-  app = await startEmbeddedApp({ LOG_LEVEL: 'error' });
+  // BURST_APP_NODE_OPTIONS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof) profiles the app for diagnosis
+  app = await startEmbeddedApp({ LOG_LEVEL: 'error', ...(process.env.BURST_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BURST_APP_NODE_OPTIONS } : {}) });
   const hostile = [`h1${id}`, `h2${id}`, `h3${id}`];
   const victim = `v${id}`;
   const creds = new Map<string, { username: string; password: string }>();
