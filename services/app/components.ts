@@ -68,7 +68,7 @@ export async function buildStore(c: Config, tenants?: TenantStore, logger?: Logg
     // Loaded only when used: DuckDB is a native module, and the gateway or a writer
     // that talks to InfluxDB must not depend on it being installable.
     const { DuckDbStore } = await import('../store/duckdbStore.js');
-    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'));
+    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'), c.DUCKDB_MEMORY_LIMIT_BYTES);
   }
   const o = { url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
   return tenants ? new TenantRoutingStore(o, tenants, c.TENANT_READINGS_IN_MAIN_BUCKET) : new InfluxStore(o);

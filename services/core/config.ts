@@ -74,6 +74,8 @@ export const configSchema = z.object({
   WRITER_MAX_QUEUED: int(1, 1_000_000).optional(),
   // in-process bus (no KAFKA_BROKERS): uncommitted bytes per topic, at most
   BUS_MAX_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(64 * 1024 * 1024),
+  // DuckDB's memory_limit (embedded store); its own default is 80 % of the RAM
+  DUCKDB_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 1024 ** 4).default(256 * 1024 * 1024),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().min(1).optional(),
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),

@@ -46,7 +46,7 @@ afterAll(async () => {
 const MB = (n: number | undefined) => `${((n ?? 0) / 1024 / 1024).toFixed(0)} MB`;
 /** Where the burst is: broker backlog, gateway, bus, store (from /metrics). */
 function pipelineState(m: string): string {
-  return `broker holds ${MB(metricValue(m, 'klimatpuls_mqtt_queued_bytes'))} (${metricValue(m, 'klimatpuls_mqtt_paused_publishes_total')} publishes paused); ` +
+  return `heap ${MB(metricValue(m, 'klimatpuls_nodejs_heap_size_used_bytes'))}, external ${MB(metricValue(m, 'klimatpuls_nodejs_external_memory_bytes'))}; broker holds ${MB(metricValue(m, 'klimatpuls_mqtt_queued_bytes'))} (${metricValue(m, 'klimatpuls_mqtt_paused_publishes_total')} publishes paused); ` +
     `gateway received ${metricValue(m, 'klimatpuls_messages_received_total', 'service="gateway"')}; bus readings ${MB(metricValue(m, 'klimatpuls_bus_bytes', 'readings'))}, dead letters ${MB(metricValue(m, 'klimatpuls_bus_bytes', 'deadletter'))}; ` +
     `writer wrote ${metricValue(m, 'klimatpuls_readings_written_total', 'service="writer"')} readings in ${metricValue(m, 'klimatpuls_latency_seconds_count', 'stage="store_write"')} writes (${metricValue(m, 'klimatpuls_latency_seconds_sum', 'stage="store_write"')?.toFixed(1)} s); produce ${metricValue(m, 'klimatpuls_latency_seconds_count', 'stage="produce"')} (${metricValue(m, 'klimatpuls_latency_seconds_sum', 'stage="produce"')?.toFixed(1)} s)`;
 }
@@ -108,6 +108,7 @@ it('a 50,000-message hostile burst (90 % bad): other tenants stored within secon
     return c;
   };
   const msgs = burst(hostile, DEVICES);
+  const idleRssMb = (rssKb(app.child.pid!) ?? 0) / 1024;
   const rss = sampler(() => rssKb(app!.child.pid!), 250);
 
   // the victim: one reading a second, each must show up on /api/readings/latest
@@ -149,7 +150,7 @@ it('a 50,000-message hostile burst (90 % bad): other tenants stored within secon
   const totalS = (Date.now() - started) / 1000;
   await rss.stop();
   note(`embedded burst: stop (drain) took ${((Date.now() - stopT0) / 1000).toFixed(1)} s; all stored ${totalS.toFixed(1)} s after the burst began (${Math.round((TOTAL * 0.9) / totalS)} dead letters/s overall)`);
-  note(`embedded burst: victim readings visible after ${Math.min(...latencies)}–${Math.max(...latencies)} ms (${victimCount} readings, deadline ${READING_DEADLINE_MS} ms); peak RSS ${(rss.max / 1024).toFixed(0)} MB (bound ${RSS_BOUND_MB} MB)`);
+  note(`embedded burst: victim readings visible after ${Math.min(...latencies)}–${Math.max(...latencies)} ms (${victimCount} readings, deadline ${READING_DEADLINE_MS} ms); peak RSS ${(rss.max / 1024).toFixed(0)} MB (idle ${idleRssMb.toFixed(0)} MB, bound ${RSS_BOUND_MB} MB)`);
 
   const good = msgs.filter((m) => m.expect === 'reading');
   const readings = await app.query(`SELECT tenant, count(*) AS n, count(DISTINCT id) AS ids FROM readings GROUP BY tenant ORDER BY tenant`);
