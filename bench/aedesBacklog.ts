@@ -3,11 +3,17 @@
  * subscriber does not read (the gateway paused by backpressure), while tenants flood it.
  * Prints RSS, heap, the session's queued messages and how many PUBLISHes were acknowledged.
  *   npx tsx bench/aedesBacklog.ts [messages] [payloadBytes] [publishers]
+ * BENCH_BOUND_MB: the session backlog bound (sessionBacklog.ts; unset: none, as aedes alone);
+ * BENCH_DISCONNECT=1: the gateway disconnects after 3 s; BENCH_WAIT_MS: how long to flood.
  */
 import { createServer } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
 
+process.on('uncaughtException', (err) => {
+  console.log(`CRASH: ${err.name}: ${err.message}`);
+  process.exit(1);
+});
 const TOTAL = Number(process.argv[2] ?? 40_000);
 const SIZE = Number(process.argv[3] ?? 8_000);
 const PUBS = Number(process.argv[4] ?? 3);
@@ -54,15 +60,24 @@ const report = async (label: string) => {
   console.log(`${label} t=${((Date.now() - t0) / 1000).toFixed(1)}s acked=${acked}/${TOTAL} received=${received} queued=${await queued()} (${(backlog.bytes / 1e6).toFixed(1)} MB counted, ${backlog.paused} paused) rss=${(m.rss / 1e6).toFixed(0)}MB heap=${(m.heapUsed / 1e6).toFixed(0)}MB ext+ab=${((m.external + m.arrayBuffers) / 1e6).toFixed(0)}MB`);
 };
 const timer = setInterval(() => void report('  '), 2000);
+// BENCH_DISCONNECT=1: the held gateway's connection drops after 3 s (its session goes offline)
+if (process.env.BENCH_DISCONNECT) setTimeout(() => sub.end(true), 3000);
 await Promise.race([Promise.all(run), new Promise((r) => setTimeout(r, Number(process.env.BENCH_WAIT_MS ?? 30_000)))]);
 await report('published');
 clearInterval(timer);
-sub.handleMessage = (_p, cb) => cb();
-held.splice(0).forEach((f) => f());
+let drainer = sub;
+if (process.env.BENCH_DISCONNECT) {
+  drainer = await mqtt.connectAsync(url, { clientId: 'gw', clean: false, protocolVersion: 4 });
+  drainer.on('message', () => received++);
+} else {
+  sub.handleMessage = (_p, cb) => cb();
+  held.splice(0).forEach((f) => f());
+}
 const tDrain = Date.now();
 while (received < TOTAL && Date.now() - tDrain < 120_000) await new Promise((r) => setTimeout(r, 200));
 await report('drained');
 for (const p of publishers) p.end(true);
 sub.end(true);
+drainer.end(true);
 await new Promise<void>((r) => broker.close(() => r()));
 server.close();
