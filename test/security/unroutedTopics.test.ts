@@ -46,7 +46,7 @@ describe('a tenant publishing on its own unrouted topics (embedded aedes, klimat
   it('is acknowledged and dead-lettered no_route, once per message, into DuckDB', async () => {
     app = await startEmbeddedApp();
     const a = await app.createTenant('acme');
-    const client = await connect(app.tenantUrl, { username: a.username, password: a.password });
+    const client = await connect(app.tenantUrl, { username: a.username, password: a.password, clientId: a.username });
     const topics = unrouted(a.id);
     try {
       for (const t of topics) await client.publishAsync(t, `{"from":"${t}"}`, { qos: 1 });
