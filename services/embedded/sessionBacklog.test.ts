@@ -89,3 +89,25 @@ it('a publisher waits while the sessions backlog is over its bound, then resumes
   expect(peak).toBeLessThan(maxBytes + 4 * MB);
   await waitUntil('the backlog to be empty', () => broker!.backlog.bytes === 0, 10_000);
 }, 120_000);
+
+it('holds nothing of a publisher that disconnected while it waited', async () => {
+  const maxBytes = 8 * MB;
+  broker = new EmbeddedBroker({ host: '127.0.0.1', port: 0, logger: createLogger('error'), backlog: { maxBytes, maxBytesPerTenant: MB } });
+  const url = await broker.start();
+  const gw = await mqtt.connectAsync(url, { clientId: 'gw', clean: false, protocolVersion: 4, reconnectPeriod: 0 });
+  await gw.subscribeAsync('klimatpuls/#', { qos: 1 });
+  await gw.endAsync();
+  // keepalive 1 s: a paused connection is not read, so aedes sees it gone only when its
+  // keepalive (1.5 x) runs out
+  const hostile = await mqtt.connectAsync(url, { clientId: 'hostile', protocolVersion: 4, reconnectPeriod: 0, keepalive: 1 });
+  clients.push(hostile);
+  for (let i = 0; i < 100; i++) hostile.publish('klimatpuls/a/dev/up', Buffer.alloc(64 * 1024, i), { qos: 1 }, () => {});
+  await waitUntil('the hostile publisher to wait', () => broker!.backlog.waitingPublishes > 0);
+  hostile.end(true);
+  await sleep(3000);
+  const victim = await mqtt.connectAsync(url, { clientId: 'victim', protocolVersion: 4, reconnectPeriod: 0 });
+  clients.push(victim);
+  await victim.publishAsync('klimatpuls/b/dev/up', 'still in', { qos: 1 });
+  expect(broker.backlog.waitingPublishes).toBe(0);
+  expect(broker.backlog.tenantBytes('a')).toBeLessThan(MB + 2 * MB); // its share plus what one read admitted
+}, 60_000);

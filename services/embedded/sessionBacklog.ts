@@ -46,6 +46,8 @@ interface SessionStore {
 export interface PausableClient {
   pause(): void;
   _paused: boolean;
+  /** Set by aedes once the connection is closed. */
+  closed?: boolean;
 }
 
 /** Publishes without a tenant (the pipeline's own, on the internal listener) are counted here. */
@@ -151,10 +153,15 @@ export class SessionBacklog {
    * admitted at once (one socket read per publisher).
    */
   private wake(): void {
-    if (this.total >= this.o.maxBytes) return;
+    // A publish of a closed connection goes on too: aedes then fails to write its PUBACK and
+    // drops it (the device resends it), so nothing of a gone client is held here. A paused
+    // connection is not read, so aedes notices the peer gone only when the client's
+    // keepalive (1.5 x) runs out; until then it holds one socket read of that client.
+    const full = this.total >= this.o.maxBytes;
+    if (full && !this.waiting.some((w) => w.client?.closed)) return;
     const still: typeof this.waiting = [];
     const go: typeof this.waiting = [];
-    for (const w of this.waiting) (this.mayAdd(w.tenant) ? go : still).push(w);
+    for (const w of this.waiting) (w.client?.closed || (!full && this.mayAdd(w.tenant)) ? go : still).push(w);
     this.waiting = still;
     for (const w of go) {
       const left = w.client ? (this.waitingOf.get(w.client) ?? 1) - 1 : 0;
