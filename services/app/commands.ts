@@ -7,7 +7,8 @@ import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { loadTls } from '../security/tls.js';
 import { DemoCity } from '../../simulators/demo-city/demoCity.js';
 import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
-import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter } from './components.js';
+import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter, embeddedMetrics } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
 import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } from './serviceSupport.js';
@@ -35,10 +36,12 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push({ stop: async () => tenants.store.close() });
 
   let mqttUrl = c.MQTT_URL;
+  let embedded: EmbeddedBroker | undefined;
   let mqttAuth: { username?: string; password?: string } = { username: c.MQTT_USERNAME, password: c.MQTT_PASSWORD };
   if (!mqttUrl) {
     const { broker, pipelineAuth } = await startEmbeddedBroker(c, tenants, logger, tls);
     mqttAuth = pipelineAuth;
+    embedded = broker;
     mqttUrl = broker.urls.internal!;
     parts.push(broker);
     lines.push(`MQTT broker   embedded (aedes) on ${mqttUrl}`);
@@ -51,6 +54,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
 
   const bus = buildBus(c, logger);
   parts.push({ stop: () => bus.close() });
+  embeddedMetrics(telemetry, embedded, bus);
   lines.push(`bus           ${bus.kind === 'memory' ? 'in-process (no KAFKA_BROKERS)' : `Kafka ${c.KAFKA_BROKERS!.join(',')}`}`);
   const store = await buildStore(c, tenants.store, logger);
   parts.push({ stop: () => store.close() });

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import { createKafkaBus } from '../bus/kafkaBus.js';
-import { createMemoryBus } from '../bus/memoryBus.js';
+import { Gauge } from 'prom-client';
+import { createMemoryBus, type MemoryBus } from '../bus/memoryBus.js';
 import type { Bus } from '../bus/types.js';
 import { defaultRegistryFile, type Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { CanonicalReading } from '../core/reading.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
+import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import { Gateway } from '../gateway/gateway.js';
 import { DeviceRegistry, type DeviceLookup } from '../registry/deviceRegistry.js';
 import { MessageRateLimiter } from '../security/messageRateLimiter.js';
@@ -19,6 +21,27 @@ import { Writer } from '../writer/writer.js';
 import { restrictNewFiles, securePrivateDir } from './privateFiles.js';
 
 /** Builders shared by the commands: each turns validated config into one part. */
+
+/**
+ * The embedded pipeline's buffers as metrics: bytes the broker holds for sessions
+ * (klimatpuls_mqtt_queued_bytes), publishes it made wait (klimatpuls_mqtt_paused_publishes_total),
+ * and the in-process bus's uncommitted bytes per topic (klimatpuls_bus_bytes).
+ */
+export function embeddedMetrics(telemetry: Telemetry, broker: EmbeddedBroker | undefined, bus: Bus): void {
+  const registers = [telemetry.registry];
+  if (broker) {
+    const backlog = broker.backlog;
+    new Gauge({ name: 'klimatpuls_mqtt_queued_bytes', help: 'Bytes of QoS 1 messages the embedded broker holds for sessions', registers, collect() { this.set(backlog.bytes); } });
+    new Gauge({ name: 'klimatpuls_mqtt_paused_publishes_total', help: 'Publishes the embedded broker made wait (session backlog over its bound)', registers, collect() { this.set(backlog.paused); } });
+  }
+  const usage = 'usage' in bus ? (bus as MemoryBus).usage.bind(bus) : undefined;
+  if (usage) {
+    new Gauge({
+      name: 'klimatpuls_bus_bytes', help: 'Uncommitted bytes per topic of the in-process bus', labelNames: ['topic'], registers,
+      collect() { for (const [topic, u] of Object.entries(usage())) this.set({ topic }, u.bytes); },
+    });
+  }
+}
 
 export function buildBus(c: Config, logger: Logger): Bus {
   if (!c.KAFKA_BROKERS) {
@@ -45,7 +68,7 @@ export async function buildStore(c: Config, tenants?: TenantStore, logger?: Logg
     // Loaded only when used: DuckDB is a native module, and the gateway or a writer
     // that talks to InfluxDB must not depend on it being installable.
     const { DuckDbStore } = await import('../store/duckdbStore.js');
-    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'));
+    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'), c.DUCKDB_MEMORY_LIMIT_BYTES);
   }
   const o = { url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
   return tenants ? new TenantRoutingStore(o, tenants, c.TENANT_READINGS_IN_MAIN_BUCKET) : new InfluxStore(o);

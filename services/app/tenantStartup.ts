@@ -34,6 +34,11 @@ export async function startEmbeddedBroker(
       maxConnectionsPerAddress: c.MQTT_MAX_CONNECTIONS_PER_ADDRESS,
       connectTimeoutMs: c.MQTT_CONNECT_TIMEOUT_MS,
     },
+    backlog: {
+      maxBytes: c.MQTT_EMBEDDED_MAX_QUEUED_BYTES,
+      // a quarter by default: a tenant's burst is paused while others' messages still go in
+      maxBytesPerTenant: c.MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT ?? Math.floor(c.MQTT_EMBEDDED_MAX_QUEUED_BYTES / 4),
+    },
     tenantPort: c.MQTT_TENANT_PORT ?? 1884,
     ...(tls ? { tls: { ...tls, port: c.MQTT_TLS_PORT ?? 8883 } } : {}),
     optionalTenantListeners: c.MQTT_TENANT_PORT === undefined && c.MQTT_TLS_PORT === undefined,

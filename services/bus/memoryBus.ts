@@ -81,6 +81,8 @@ export interface MemoryBusOptions {
   /** Uncommitted bytes per topic, at most (BUS_MAX_BYTES; default 64 MB). */
   maxBytes?: number;
   maxBatch?: number;
+  /** How long a consumer waits for a full batch when fewer records are there (default 100 ms). */
+  lingerMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -95,6 +97,7 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
   const capacity = opts.capacity ?? 100_000;
   const maxBytes = opts.maxBytes ?? DEFAULT_BUS_MAX_BYTES;
   const maxBatch = opts.maxBatch ?? 5_000;
+  const lingerMs = opts.lingerMs ?? 100;
   const topics = new Map<string, MemoryTopic>();
   const topic = (name: string) => {
     let t = topics.get(name);
@@ -142,12 +145,22 @@ export function createMemoryBus(opts: MemoryBusOptions = {}): MemoryBus {
             let failures = 0;
             while (running) {
               if (position < t.base) position = t.base;
-              const available = t.head - position;
+              let available = t.head - position;
               if (available <= 0) {
                 const w = t.waitForData();
                 cancelWait = w.cancel;
                 await w.promise;
                 continue;
+              }
+              // Like Kafka's fetch wait (fetch.min.bytes / fetch.max.wait.ms): a few records
+              // wait up to lingerMs for more, so a trickle is not one store write per record.
+              // Each write costs a commit (DuckDB: tens to hundreds of ms under load), and a
+              // writer fed one or two readings at a time managed ~30 readings/s.
+              if (available < maxBatch && lingerMs > 0) {
+                const until = Date.now() + lingerMs;
+                while (running && t.head - position < maxBatch && Date.now() < until) await sleep(Math.min(10, lingerMs));
+                if (position < t.base) position = t.base;
+                available = t.head - position;
               }
               const start = position - t.base;
               const slice = t.log.slice(start, start + Math.min(available, maxBatch));

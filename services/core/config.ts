@@ -77,6 +77,8 @@ export const configSchema = z.object({
   WRITER_MAX_QUEUED: int(1, 1_000_000).optional(),
   // in-process bus (no KAFKA_BROKERS): uncommitted bytes per topic, at most
   BUS_MAX_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(64 * 1024 * 1024),
+  // DuckDB's memory_limit (embedded store); its own default is 80 % of the RAM
+  DUCKDB_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 1024 ** 4).default(256 * 1024 * 1024),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().min(1).optional(),
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),
@@ -129,6 +131,9 @@ export const configSchema = z.object({
   MQTT_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(200),
   MQTT_CONNECT_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  // What the embedded broker holds for sessions (services/embedded/sessionBacklog.ts); publishers wait above it.
+  MQTT_EMBEDDED_MAX_QUEUED_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(128 * 1024 * 1024),
+  MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT: int(64 * 1024, 16 * 1024 ** 3).optional(),
   LOGIN_FAILURES_PER_MIN: int(0, 1_000_000).default(10),
   MQTT_TENANT_URL: url(['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']).optional(),
   MQTT_TENANT_TLS_URL: url(['mqtts', 'ssl', 'wss']).optional(),
@@ -184,6 +189,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (mosq === 1) throw new ConfigError(c.MOSQUITTO_PASSWORD_FILE ? 'MOSQUITTO_ACL_FILE' : 'MOSQUITTO_PASSWORD_FILE', 'both MOSQUITTO_PASSWORD_FILE and MOSQUITTO_ACL_FILE');
   if (c.MQTT_MAX_PACKET_BYTES !== undefined && c.MQTT_MAX_PACKET_BYTES <= c.MAX_PAYLOAD_BYTES) {
     throw new ConfigError('MQTT_MAX_PACKET_BYTES', `more than MAX_PAYLOAD_BYTES (${c.MAX_PAYLOAD_BYTES}): a packet holds the payload and its topic`, String(c.MQTT_MAX_PACKET_BYTES));
+  }
+  if (c.MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT !== undefined && c.MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT > c.MQTT_EMBEDDED_MAX_QUEUED_BYTES) {
+    throw new ConfigError('MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT', `at most MQTT_EMBEDDED_MAX_QUEUED_BYTES (${c.MQTT_EMBEDDED_MAX_QUEUED_BYTES})`, String(c.MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT));
   }
   return Object.freeze({ ...c });
 }

@@ -1,11 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import { KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { DEFAULT_BROKER_LIMITS, ListenerGuard, refusalLog, type BrokerLimits } from '../security/connectionLimits.js';
 import type { EmbeddedAccess } from '../security/embeddedAccess.js';
 import type { TlsFiles } from '../security/tls.js';
+import { SessionBacklog, type PausableClient, type SessionBacklogOptions } from './sessionBacklog.js';
 import { keepPacketIdsUnique } from './uniquePacketIds.js';
 
 export interface EmbeddedBrokerOptions {
@@ -22,7 +23,11 @@ export interface EmbeddedBrokerOptions {
   optionalTenantListeners?: boolean;
   /** Packet size, connection counts, CONNECT timeout (connectionLimits.ts); defaults: DEFAULT_BROKER_LIMITS. */
   limits?: BrokerLimits;
+  /** Bound on the bytes queued for sessions; publishers wait while over it (sessionBacklog.ts). Default DEFAULT_SESSION_BACKLOG. */
+  backlog?: SessionBacklogOptions;
 }
+
+export const DEFAULT_SESSION_BACKLOG: SessionBacklogOptions = { maxBytes: 128 * 1024 * 1024, maxBytesPerTenant: 32 * 1024 * 1024 };
 
 /**
  * The embedded MQTT broker of `npm start` (aedes): the same topics and payloads as
@@ -35,19 +40,35 @@ export class EmbeddedBroker {
   private broker?: Aedes;
   private servers: Server[] = [];
   private tenantGuard?: ListenerGuard;
+  /** What the broker holds for sessions (bytes, waiting publishes). */
+  readonly backlog: SessionBacklog;
   /** URLs of the listeners that are open. */
   readonly urls: { internal?: string; tenant?: string; tls?: string } = {};
 
-  constructor(private readonly o: EmbeddedBrokerOptions) {}
+  constructor(private readonly o: EmbeddedBrokerOptions) {
+    this.backlog = new SessionBacklog(o.backlog ?? DEFAULT_SESSION_BACKLOG);
+  }
 
   async start(): Promise<string> {
     const log = this.o.logger.child({ component: 'mqtt-broker' });
     const access = this.o.access;
     const limits = this.o.limits ?? DEFAULT_BROKER_LIMITS;
-    this.broker = await Aedes.createBroker({ id: 'klimatpuls-embedded', connectTimeout: limits.connectTimeoutMs, ...(access ? access.hooks() : {}) });
+    const hooks: Partial<ReturnType<EmbeddedAccess['hooks']>> = access ? access.hooks() : {};
+    const authorize = hooks.authorizePublish ?? refuseSys;
+    const backlog = this.backlog;
+    this.broker = await Aedes.createBroker({
+      id: 'klimatpuls-embedded',
+      connectTimeout: limits.connectTimeoutMs,
+      ...hooks,
+      // Access rules first; an allowed publish then waits while the session backlog is over its bound.
+      authorizePublish: (client, packet, done) => authorize(client, packet, (err?: Error | null) => (err ? done(err) : backlog.admit(client as unknown as PausableClient | null, packet.topic, () => done(null)))),
+    });
     const broker = this.broker;
-    // Before any listener opens: no session may hand out an identifier still in use (uniquePacketIds.ts).
-    keepPacketIdsUnique((broker as unknown as { persistence: Parameters<typeof keepPacketIdsUnique>[0] }).persistence);
+    const persistence = (broker as unknown as { persistence: Parameters<typeof keepPacketIdsUnique>[0] & Parameters<SessionBacklog['attach']>[0] }).persistence;
+    // Before any listener opens: no session may hand out an identifier still in use (uniquePacketIds.ts),
+    // and what sessions hold is counted and bounded (sessionBacklog.ts).
+    keepPacketIdsUnique(persistence);
+    backlog.attach(persistence);
     access?.attach(broker);
     broker.on('clientError', (client, err) => log.debug({ client: client?.id, err: err.message }, 'client error'));
     const guard = (maxPerAddress?: number) =>
@@ -113,3 +134,7 @@ export class EmbeddedBroker {
     await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   }
 }
+
+/** aedes's default authorizePublish: $SYS topics are the broker's own. */
+const refuseSys: NonNullable<AedesOptions['authorizePublish']> = (_client, packet, done) =>
+  done(packet.topic.startsWith('$SYS') ? new Error('$SYS topic is reserved') : null);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { randomSecret } from '../../services/security/secrets.js';
 import { exited, spawnKlimatpuls, waitReady } from './processes.js';
-import { freePort } from './stack.js';
+import { OPERATOR_HEADERS, TEST_OPERATOR_TOKEN, freePort } from './stack.js';
 
 /**
  * `klimatpuls start` as `npm start` runs it (embedded aedes broker, in-process bus,
@@ -15,10 +15,9 @@ export async function startEmbeddedApp(extraEnv: Record<string, string> = {}) {
   const [http, mqttPort, tenantPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'klimatpuls-embedded-'));
   const adminToken = randomSecret(32);
-  const operatorToken = randomSecret(32);
   const child = spawnKlimatpuls('start', {
     HTTP_PORT: String(http), MQTT_EMBEDDED_PORT: String(mqttPort), MQTT_TENANT_PORT: String(tenantPort), ADMIN_HTTP_PORT: String(adminPort),
-    ADMIN_TOKEN: adminToken, OPERATOR_TOKEN: operatorToken, DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ...extraEnv,
+    ADMIN_TOKEN: adminToken, OPERATOR_TOKEN: TEST_OPERATOR_TOKEN, DATA_DIR: dataDir, SIMULATOR: 'off', LOG_LEVEL: 'warn', ...extraEnv,
   });
   try {
     await waitReady(http, 90_000);
@@ -33,7 +32,7 @@ export async function startEmbeddedApp(extraEnv: Record<string, string> = {}) {
     return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
   };
   return {
-    child, http, operatorToken, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, tenantUrl: `mqtt://127.0.0.1:${tenantPort}`, dataDir, admin,
+    child, http, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, tenantUrl: `mqtt://127.0.0.1:${tenantPort}`, dataDir, admin,
     async createTenant(id: string): Promise<{ id: string; username: string; password: string }> {
       const r = await admin('POST', '/api/admin/tenants', { id, name: `Housing company ${id}` });
       if (r.status !== 201) throw new Error(`create tenant ${id}: ${r.status} ${JSON.stringify(r.body)}`);
@@ -44,7 +43,11 @@ export async function startEmbeddedApp(extraEnv: Record<string, string> = {}) {
       if (r.status !== 201) throw new Error(`add device ${device.id}: ${r.status} ${JSON.stringify(r.body)}`);
     },
     async metrics(): Promise<string> {
-      return (await fetch(`http://127.0.0.1:${http}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` }, signal: AbortSignal.timeout(30_000) })).text();
+      return (await fetch(`http://127.0.0.1:${http}/metrics`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(30_000) })).text();
+    },
+    /** GET on the operational API (HTTP_PORT) with the operator token. */
+    async operatorGet(path: string, timeoutMs = 30_000): Promise<Response> {
+      return fetch(`http://127.0.0.1:${http}${path}`, { headers: OPERATOR_HEADERS, signal: AbortSignal.timeout(timeoutMs) });
     },
     /** SIGINT (Ctrl-C) and wait for the exit; the exit code. */
     async stop(): Promise<number | null> {
