@@ -22,7 +22,8 @@ import { metricValue, note, rssKb, sampler, sleep } from './harness.js';
  * connected, and aedes paces publishers to what it writes to the gateway), the bus was
  * never full; the writer wrote readings one or two per DuckDB write (1,025 readings in 790
  * writes, ~30/s), because the in-process bus handed out whatever had arrived. Fixed by a
- * 100 ms fetch wait in the memory bus (about 100 readings per write), dead letters on a
+ * 100 ms fetch wait in the memory bus (about 100 readings per write), group commit of
+ * reading writes that wait for the DuckDB connection, dead letters on a
  * second DuckDB connection with a TEMP staging table, and DuckDB's memory_limit. Before:
  * victim readings 0.6–59.5 s, 440–594 dead letters/s, peak RSS 969–1,137 MB; after:
  * 0.3–1.1 s, ~2,600 dead letters/s, 773 MB. BURST_DEADLINE_MS raises the deadline for
