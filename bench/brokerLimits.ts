@@ -77,7 +77,7 @@ function hugeConnect(url: string, announced: number, send: number): Promise<{ se
 async function connackMs(url: string, username: string, password: string): Promise<{ ms: number; ok: boolean; code?: number }> {
   const t = performance.now();
   try {
-    const c = await mqtt.connectAsync(url, { username, password, reconnectPeriod: 0, connectTimeout: 10_000, clean: true });
+    const c = await mqtt.connectAsync(url, { username, password, clientId: username, reconnectPeriod: 0, connectTimeout: 10_000, clean: true });
     c.end(true);
     return { ms: performance.now() - t, ok: true };
   } catch (err) {
