@@ -24,7 +24,7 @@ const MAX_PAYLOAD_BYTES = 256 * 1024;
 /**
  * VmRSS bound of the gateway process (run from source with tsx, ~40 MB more than the
  * compiled service). The gateway holds up to MQTT_MAX_IN_FLIGHT messages, and a hundred
- * of these are 0.3–2 MB: ~300 MB was measured; the bound catches growth with the number
+ * of these are 256–320 kB: ~300 MB was measured; the bound catches growth with the number
  * of messages, not that.
  */
 const GATEWAY_RSS_BOUND_MB = 400;

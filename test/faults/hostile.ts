@@ -66,7 +66,12 @@ export function hostileMessages(o: HostileOptions): HostileMessage[] {
 
   // Oversized and near-limit payloads first in the list (they are shuffled in below).
   for (let i = 0; i < o.huge; i++) {
-    const size = o.maxPayloadBytes + 1 + int(2 * 1024 * 1024 - o.maxPayloadBytes);
+    // Over MAX_PAYLOAD_BYTES but under the brokers' packet limit (MQTT_MAX_PACKET_BYTES =
+    // MAX_PAYLOAD_BYTES + 64 KiB; Mosquitto max_packet_size): these reach the gateway and
+    // must be dead-lettered. Larger packets are refused by the broker itself before it
+    // acknowledges them (the publisher is disconnected), so they never enter: that is
+    // held by services/security/brokerLimits.test.ts and test/security/brokerLimits.test.ts.
+    const size = o.maxPayloadBytes + 1 + int(60 * 1024);
     add('payload over MAX_PAYLOAD_BYTES', `senml/huge-${o.seed}-${i}`, bytes(size), true);
     // Within the limit but a few hundred kB: its dead letter (base64) is ~1/3 larger again.
     add('payload near MAX_PAYLOAD_BYTES', `wmbusmeters/nearmax-${o.seed}-${i}`, Buffer.concat([Buffer.from('{"id":'), bytes(o.maxPayloadBytes - 100 - int(50_000))]), true);
