@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { METRICS, isMetricName } from '../core/metrics.js';
 import { toCanonical } from '../core/units.js';
+import { testdataPayload, type TestdataCase } from './decoderTestdataFiles.js';
 import type { DecodeResult, Decoder } from './types.js';
+
+export { testdataPayload, type TestdataCase } from './decoderTestdataFiles.js';
 
 /*
  * Test support for the decoders' unit tests (imported by *.test.ts only): the
@@ -12,17 +15,6 @@ import type { DecodeResult, Decoder } from './types.js';
  * (senml, tasmota, wmbusmeters, han-p1) runs over them, and the checks the
  * network-server formats (ttn-v3, chirpstack) share.
  */
-
-/** One testdata/*.json file: a message and what the decoder must make of it. */
-export interface TestdataCase {
-  note: string;
-  topic: string;
-  receivedAt?: string;
-  payload?: unknown;
-  payloadText?: string;
-  payloadBase64?: string;
-  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[] };
-}
 
 export type TestdataCases = ReadonlyArray<readonly [file: string, c: TestdataCase]>;
 export type Accepted = Extract<DecodeResult, { ok: true }>;
@@ -35,13 +27,6 @@ export function loadTestdataCases(testModuleUrl: string): TestdataCases {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as TestdataCase] as const);
-}
-
-/** A case's message: payloadText as UTF-8, else payloadBase64, else payload as JSON. */
-export function testdataPayload(c: Pick<TestdataCase, 'payload' | 'payloadText' | 'payloadBase64'>): Buffer {
-  if (c.payloadText !== undefined) return Buffer.from(c.payloadText, 'utf8');
-  if (c.payloadBase64 !== undefined) return Buffer.from(c.payloadBase64, 'base64');
-  return Buffer.from(JSON.stringify(c.payload), 'utf8');
 }
 
 /** A message written in a test: a string as it is, anything else as JSON. */

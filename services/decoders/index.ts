@@ -9,7 +9,8 @@ import { ttnV3Decoder } from './ttn-v3/ttnV3Decoder.js';
 import { wmbusmetersDecoder } from './wmbusmeters/wmbusmetersDecoder.js';
 
 /**
- * Every decoder, by its stable name. Adding a sensor format = one folder + one line here.
+ * Every decoder, by its stable name. Adding a sensor format = one folder + one line here
+ * (+ route, README row, encoder): README.md "Adding a format"; registry.test.ts checks it.
  */
 export const decoders: Readonly<Record<string, Decoder>> = Object.freeze({
   [nativeDecoder.name]: nativeDecoder,

@@ -1,21 +1,13 @@
-import { MAX_KEPT_PAYLOAD } from '../../services/core/deadLetter.js';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deadLetterSchema } from '../../services/core/deadLetter.js';
+import { deadLetterSchema, MAX_KEPT_PAYLOAD } from '../../services/core/deadLetter.js';
 import { canonicalReadingSchema } from '../../services/core/reading.js';
-import { DEFAULT_ROUTES, decoders, type DecodeResult, type Decoder } from '../../services/decoders/index.js';
+import { decoders, type DecodeResult, type Decoder } from '../../services/decoders/index.js';
 import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
 import { FrameTimeCache } from '../../services/gateway/frameTimeCache.js';
 import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
-import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
-import { simulate } from '../../simulators/city/citySimulator.js';
-import { loadScenario } from '../../simulators/city/scenario.js';
-import { cityDevices } from '../../simulators/city/devices.js';
-import { seededRandom } from '../../simulators/random.js';
-import { payloadOf } from '../../simulators/tools/ndjson.js';
+import type { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
+import { filterOf, fuzzCorpus, ROUTES, type Sample } from './decoderFuzzCorpus.js';
 
 /**
  * Property-based fuzzing of every decoder and of the gateway's message processing:
@@ -29,73 +21,12 @@ import { payloadOf } from '../../simulators/tools/ndjson.js';
  * the JSON level (a value replaced by a hostile one: NaN-ish strings, huge numbers,
  * wrong types, deep nesting, topic-like device ids with `/`, `+`, `#`, `..`) or at
  * the byte level (flips, truncation, invalid UTF-8). Seeded: a failure prints the
- * seed and the shrunk counterexample.
+ * seed and the shrunk counterexample. The decoders are the registry's, the corpus
+ * comes from decoderFuzzCorpus.ts (derived from the registry and its testdata).
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_301);
 const receivedAt = new Date('2025-03-29T12:00:00Z');
-
-// ---------------------------------------------------------------- corpus
-
-interface Sample {
-  topic: string;
-  payload: Buffer;
-}
-
-/** Routes including ChirpStack v3 on its own topic (the default routes send /event/up to v4). */
-const ROUTES: Array<readonly [string, string]> = [...DEFAULT_ROUTES];
-const filterOf = (d: Decoder) => ROUTES.filter(([, n]) => n === d.name).map(([f]) => f);
-
-function fixtureSamples(): Map<string, Sample[]> {
-  const out = new Map<string, Sample[]>();
-  const dirs: Record<string, string[]> = {
-    native: ['native'],
-    'ttn-v3': ['ttn-v3'],
-    'chirpstack-v4': ['chirpstack'],
-    'chirpstack-v3': ['chirpstack'],
-    wmbusmeters: ['wmbusmeters'],
-    'han-p1': ['han-p1'],
-    senml: ['senml'],
-    tasmota: ['tasmota'],
-  };
-  for (const [name, folders] of Object.entries(dirs)) {
-    const list: Sample[] = [];
-    for (const folder of folders) {
-      const dir = join(ROOT, 'services/decoders', folder, 'testdata');
-      for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-        if (folder === 'chirpstack' && !f.startsWith(name === 'chirpstack-v3' ? 'v3-' : 'v4-')) continue;
-        const fx = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { topic: string; payload?: unknown; payloadText?: string; payloadBase64?: string };
-        const payload =
-          fx.payloadBase64 !== undefined ? Buffer.from(fx.payloadBase64, 'base64')
-          : fx.payloadText !== undefined ? Buffer.from(fx.payloadText, 'utf8')
-          : Buffer.from(JSON.stringify(fx.payload));
-        list.push({ topic: fx.topic, payload });
-      }
-    }
-    out.set(name, list);
-  }
-  return out;
-}
-
-async function simulatedSamples(): Promise<{ samples: Map<string, Sample[]>; registry: DeviceRegistry }> {
-  const scenario = { ...loadScenario(join(ROOT, 'simulators/scenarios/ci-small.json')), days: 0.25, tenant: 'fuzzstad' };
-  const router = new DecoderRouter(ROUTES);
-  const samples = new Map<string, Sample[]>();
-  await simulate(scenario, {
-    message: (m) => {
-      const d = router.decoderFor(m.topic);
-      if (!d) return;
-      const list = samples.get(d.name) ?? [];
-      if (list.length < 40) list.push({ topic: m.topic, payload: payloadOf(m) });
-      samples.set(d.name, list);
-    },
-    truth: () => {},
-    deadLetter: () => {},
-  });
-  const registry = new DeviceRegistry(cityDevices(scenario, seededRandom(scenario.seed)).map((d) => d.registry));
-  return { samples, registry };
-}
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -276,10 +207,7 @@ const MUTATED_PAYLOAD_PROPERTIES = [
 ] as const;
 
 const corpusReady = (async () => {
-  const sim = await simulatedSamples();
-  registry = sim.registry;
-  corpus = fixtureSamples();
-  for (const [name, list] of sim.samples) corpus.set(name, [...(corpus.get(name) ?? []), ...list]);
+  ({ corpus, registry } = await fuzzCorpus());
 })();
 
 describe.each(Object.values(decoders).map((d) => [d.name, d] as const))('decoder %s under fuzzing', (name, decoder) => {
