@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDeadLetter } from '../services/core/deadLetter.js';
-import { DuckDbStore } from '../services/store/duckdbStore.js';
-import type { StoredDeadLetter } from '../services/store/types.js';
+import { DuckDbStore } from '../services/sinks/duckdb/duckdbStore.js';
+import type { StoredDeadLetter } from '../services/core/storePorts.js';
 
 const N = Number(process.argv[2] ?? 14_000);
 const PER_BATCH = Number(process.argv[3] ?? 5_000);

@@ -1,5 +1,5 @@
 import { RequestError } from '../core/errors.js';
-import type { ReadingStore } from '../store/types.js';
+import type { ReadingStore } from '../core/storePorts.js';
 import { actorOf, requireAdmin, requireTenant, type AccessTokens, type Principal } from '../tenants/accessTokens.js';
 import type { AuditLog } from '../tenants/auditLog.js';
 import type { DeviceService } from '../tenants/deviceService.js';

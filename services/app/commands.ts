@@ -9,6 +9,7 @@ import { DemoCity } from '../../simulators/demo-city/demoCity.js';
 import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
 import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter, embeddedMetrics } from './components.js';
+import { buildSink } from '../sinks/index.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
 import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } from './serviceSupport.js';
@@ -56,13 +57,14 @@ export async function startAllInOne(env = process.env): Promise<void> {
   parts.push({ stop: () => bus.close() });
   embeddedMetrics(telemetry, embedded, bus);
   lines.push(`bus           ${bus.kind === 'memory' ? 'in-process (no KAFKA_BROKERS)' : `Kafka ${c.KAFKA_BROKERS!.join(',')}`}`);
-  const store = await buildStore(c, tenants.store, logger);
+  const sink = await buildSink(c, { tenants: tenants.store, logger });
+  const store = sink.store;
   parts.push({ stop: () => store.close() });
   lines.push(`store         ${store.kind === 'duckdb' ? `DuckDB ${c.DATA_DIR}/klimatpuls.duckdb (no INFLUX_URL)` : `InfluxDB ${c.INFLUX_URL} bucket ${c.INFLUX_BUCKET}`}`);
   const registry = tenants.lookup;
 
   await store.init();
-  const indicatorsApp = buildIndicatorsApp(c, { readingStore: store, registry: indicatorRegistry(fileRegistry, tenants), logger });
+  const indicatorsApp = buildIndicatorsApp(c, { sink, registry: indicatorRegistry(fileRegistry, tenants), logger });
   const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs) });
   await writer.start();
   parts.push(writer);

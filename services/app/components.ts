@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { createKafkaBus } from '../bus/kafkaBus.js';
 import { Gauge } from 'prom-client';
 import { createMemoryBus, type MemoryBus } from '../bus/memoryBus.js';
@@ -12,13 +11,11 @@ import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
 import { Gateway } from '../gateway/gateway.js';
 import { DeviceRegistry, type DeviceLookup } from '../registry/deviceRegistry.js';
 import { MessageRateLimiter } from '../security/messageRateLimiter.js';
-import { InfluxStore } from '../store/influxStore.js';
-import { TenantRoutingStore } from '../tenants/tenantRoutingStore.js';
+import { buildSink } from '../sinks/index.js';
 import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
-import type { ReadingStore } from '../store/types.js';
+import type { ReadingStore } from '../core/storePorts.js';
 import { Writer } from '../writer/writer.js';
-import { restrictNewFiles, securePrivateDir } from './privateFiles.js';
 
 /** Builders shared by the commands: each turns validated config into one part. */
 
@@ -58,20 +55,9 @@ export function buildBus(c: Config, logger: Logger): Bus {
   });
 }
 
-/** With `tenants`, InfluxDB writes go to each tenant's own bucket too (TenantRoutingStore). */
+/** The reading store of the configured sink (services/sinks/index.ts), for services that only write. */
 export async function buildStore(c: Config, tenants?: TenantStore, logger?: Logger): Promise<ReadingStore> {
-  if (!c.INFLUX_URL) {
-    // Every tenant's readings and raw payloads: DATA_DIR 0700, DuckDB's files (and its
-    // .wal, created later) 0600 (services/app/privateFiles.ts).
-    restrictNewFiles();
-    securePrivateDir(c.DATA_DIR, logger, ['mqtt']);
-    // Loaded only when used: DuckDB is a native module, and the gateway or a writer
-    // that talks to InfluxDB must not depend on it being installable.
-    const { DuckDbStore } = await import('../store/duckdbStore.js');
-    return new DuckDbStore(resolve(c.DATA_DIR, 'klimatpuls.duckdb'), c.DUCKDB_MEMORY_LIMIT_BYTES);
-  }
-  const o = { url: c.INFLUX_URL, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
-  return tenants ? new TenantRoutingStore(o, tenants, c.TENANT_READINGS_IN_MAIN_BUCKET) : new InfluxStore(o);
+  return (await buildSink(c, { tenants, logger })).store;
 }
 
 export function buildRegistry(c: Config): DeviceRegistry {

@@ -7,18 +7,16 @@ import type { HttpResponse } from '../http/httpServer.js';
 import { IndicatorEngine } from '../indicators/engine.js';
 import { indicators } from '../indicators/index.js';
 import { indicatorsRoute } from '../indicators/indicatorsApi.js';
-import { duckDbIndicatorStore, influxIndicatorStore, type IndicatorStore } from '../indicators/indicatorStore.js';
+import type { IndicatorStore } from '../core/storePorts.js';
 import { parsePeriod, periodOf, type Period } from '../indicators/periods.js';
-import { duckDbSource, influxSource } from '../indicators/readingSources.js';
 import { IndicatorScheduler } from '../indicators/scheduler.js';
 import { loadTargets, type CityTargets } from '../indicators/targets/targets.js';
-import type { IndicatorSettings, ReadingSource } from '../indicators/types.js';
+import type { IndicatorSettings } from '../indicators/types.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { buildReportData } from '../report/buildReport.js';
 import type { Lang } from '../report/reportData.js';
 import { renderHtml } from '../report/renderHtml.js';
-import type { DuckDbStore } from '../store/duckdbStore.js';
-import type { ReadingStore } from '../store/types.js';
+import type { Sink } from '../sinks/index.js';
 
 /** Indicators wired to a store: source, result store, engine factory, scheduler, HTTP routes. */
 export interface IndicatorsApp {
@@ -62,19 +60,10 @@ function settingsByTenant(c: Config): Map<string, Partial<IndicatorSettings>> {
   return out;
 }
 
-export function buildIndicatorsApp(c: Config, deps: { readingStore: ReadingStore; registry: DeviceRegistry; logger: Logger }): IndicatorsApp {
+export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: DeviceRegistry; logger: Logger }): IndicatorsApp {
   const devices = deps.registry.all();
-  let source: ReadingSource;
-  let store: IndicatorStore;
-  if (deps.readingStore.kind === 'duckdb') {
-    const duck = deps.readingStore as DuckDbStore;
-    source = duckDbSource(duck, devices);
-    store = duckDbIndicatorStore(duck);
-  } else {
-    const o = { url: c.INFLUX_URL!, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
-    source = influxSource(o, devices);
-    store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
-  }
+  const source = deps.sink.source(devices);
+  const store = deps.sink.indicators;
   const engine = (settings?: Partial<IndicatorSettings>) => new IndicatorEngine({ source, devices, indicators, settings });
   // Each tenant's indicators are computed with its city's settings (emission factors,
   // weather baseline year) from the targets files, so stored values match the report.

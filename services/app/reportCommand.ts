@@ -8,7 +8,8 @@ import type { IndicatorSettings } from '../indicators/types.js';
 import { buildReportData } from '../report/buildReport.js';
 import type { Lang } from '../report/reportData.js';
 import { writeReport } from '../report/writeReport.js';
-import { buildRegistry, buildStore } from './components.js';
+import { buildRegistry } from './components.js';
+import { buildSink } from '../sinks/index.js';
 import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
 
 /**
@@ -32,11 +33,12 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
   const c = loadConfig(env);
   const targets = targetsFor(c, o.city);
   const logger = createLogger(c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL);
-  const store = await buildStore(c);
+  const sink = await buildSink(c, { logger });
+  const store = sink.store;
   await store.init();
   const registry = buildRegistry(c);
   try {
-    const app = buildIndicatorsApp(c, { readingStore: store, registry, logger });
+    const app = buildIndicatorsApp(c, { sink, registry, logger });
     const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
     const progress = new Progress(`report ${o.city} ${quarter.label}`, langs.length);
     for (const lang of langs) {

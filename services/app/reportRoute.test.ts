@@ -6,7 +6,7 @@ import { Telemetry } from '../core/telemetry.js';
 import { HttpServer } from '../http/httpServer.js';
 import { testOperatorAuth } from '../http/testing.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DuckDbStore } from '../store/duckdbStore.js';
+import { duckDbSinkAt } from '../sinks/duckdb/index.js';
 import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
 
 /**
@@ -15,14 +15,15 @@ import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
  * naming one of the targets files; the answer never names a server path.
  */
 const c = loadConfig({});
-const store = new DuckDbStore(':memory:');
+const sink = await duckDbSinkAt(':memory:');
+const store = sink.store;
 const access = testOperatorAuth();
 let server: HttpServer;
 let base = '';
 
 beforeAll(async () => {
   await store.init();
-  const app = buildIndicatorsApp(c, { readingStore: store, registry: new DeviceRegistry([]), logger: createLogger('silent') });
+  const app = buildIndicatorsApp(c, { sink, registry: new DeviceRegistry([]), logger: createLogger('silent') });
   server = new HttpServer({ host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), logger: createLogger('silent'), readiness: {}, routes: app.routes, auth: access.auth });
   base = await server.start();
 });

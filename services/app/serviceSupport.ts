@@ -1,7 +1,7 @@
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
-import { TelemetryToInflux } from '../core/telemetryToInflux.js';
+import { TelemetryToInflux } from '../sinks/influx/telemetryToInflux.js';
 import { buildRegistry } from './components.js';
 import type { Service } from './lifecycle.js';
 import { buildTenants, type Tenants } from './tenantsApp.js';

@@ -7,7 +7,7 @@ import { EmbeddedAccess } from '../security/embeddedAccess.js';
 import { ensurePipelinePassword, PIPELINE_MQTT_USERNAME } from '../security/mqttIdentity.js';
 import { LoginThrottle } from '../security/loginThrottle.js';
 import type { TlsFiles } from '../security/tls.js';
-import type { ReadingStore } from '../store/types.js';
+import type { ReadingStore } from '../core/storePorts.js';
 import { bootstrapAdminToken, buildAdminServer, type Tenants } from './tenantsApp.js';
 
 /**

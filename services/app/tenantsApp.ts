@@ -8,17 +8,17 @@ import { adminRoutes } from '../admin/adminRoutes.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { MosquittoAccess } from '../security/mosquittoAccess.js';
 import type { TlsFiles } from '../security/tls.js';
-import type { ReadingStore } from '../store/types.js';
+import type { ReadingStore } from '../core/storePorts.js';
 import { AccessTokens } from '../tenants/accessTokens.js';
 import { AuditLog } from '../tenants/auditLog.js';
 import { DeviceService } from '../tenants/deviceService.js';
-import { InfluxTenants } from '../tenants/influxTenants.js';
+import { InfluxTenants } from '../sinks/influx/influxTenants.js';
 import { TenantDeviceLookup } from '../tenants/tenantDevices.js';
 import { TenantTopicRouter } from '../tenants/tenantRouter.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';
 import { LoginThrottle } from '../security/loginThrottle.js';
-import { securePrivateDir } from './privateFiles.js';
+import { securePrivateDir } from '../core/privateFiles.js';
 
 export interface Tenants {
   dir: string;

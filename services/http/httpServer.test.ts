@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
-import { DuckDbStore } from '../store/duckdbStore.js';
+import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import { HttpServer } from './httpServer.js';
 import { testOperatorAuth } from './testing.js';
 

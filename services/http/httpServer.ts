@@ -5,7 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { createWebServer, type TlsFiles } from '../security/tls.js';
 import { requireOperator, type AccessTokens } from '../tenants/accessTokens.js';
 import type { Telemetry } from '../core/telemetry.js';
-import type { ReadingStore } from '../store/types.js';
+import type { ReadingStore } from '../core/storePorts.js';
 
 export interface HttpResponse {
   status: number;

@@ -3,7 +3,7 @@ import { createLogger } from '../core/logger.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { hashSecret, issueToken } from '../security/secrets.js';
-import { DuckDbStore } from '../store/duckdbStore.js';
+import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import { HttpServer } from './httpServer.js';
 import { testOperatorAuth } from './testing.js';
 

@@ -1,6 +1,6 @@
 import type { HttpResponse } from '../http/httpServer.js';
 import type { IndicatorEngine } from './engine.js';
-import type { IndicatorStore } from './indicatorStore.js';
+import type { IndicatorStore } from '../core/storePorts.js';
 import { parsePeriod } from './periods.js';
 
 /**

@@ -1,7 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { IndicatorEngine } from './engine.js';
-import type { IndicatorStore } from './indicatorStore.js';
+import type { IndicatorStore } from '../core/storePorts.js';
 import { periodOf, periodsBetween, type Period, type PeriodKind } from './periods.js';
 
 const DAY = 86_400_000;

@@ -1,4 +1,6 @@
-import type { Sample } from './types.js';
+import type { Device } from '../registry/deviceRegistry.js';
+import type { MetricName } from '../core/metrics.js';
+import type { Sample, Series } from './types.js';
 
 const HOUR = 3_600_000;
 
@@ -73,3 +75,19 @@ export function sumIn(samples: Sample[], from: number, to: number): number {
 export function within(samples: Sample[], from: number, to: number): Sample[] {
   return samples.filter((x) => x.t >= from && x.t < to);
 }
+
+/** Rows of a store query as series of registered devices (unregistered devices dropped), sorted. */
+export function groupRows(rows: Array<{ device: string; metric: string; channel?: string | null; t: number; v: number }>, devices: Map<string, Device>): Series[] {
+  const by = new Map<string, { device: Device; metric: MetricName; channel?: string; samples: Sample[] }>();
+  for (const r of rows) {
+    const device = devices.get(r.device.toLowerCase());
+    if (!device) continue; // readings of devices no longer registered are not indicators' business
+    const key = `${r.device}\u0000${r.metric}\u0000${r.channel ?? ''}`;
+    let s = by.get(key);
+    if (!s) by.set(key, (s = { device, metric: r.metric as MetricName, ...(r.channel ? { channel: r.channel } : {}), samples: [] }));
+    s.samples.push({ t: r.t, v: r.v });
+  }
+  return [...by.values()].map((s) => ({ ...s, samples: normalizeSamples(s.samples) })).sort((a, b) => `${a.device.id}${a.metric}${a.channel}`.localeCompare(`${b.device.id}${b.metric}${b.channel}`));
+}
+
+export const deviceMap = (devices: Device[]) => new Map(devices.map((d) => [d.id.toLowerCase(), d]));

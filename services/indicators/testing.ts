@@ -1,8 +1,8 @@
-import { DuckDbStore } from '../store/duckdbStore.js';
+import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { METRICS, type MetricName } from '../core/metrics.js';
 import type { Device } from '../registry/deviceRegistry.js';
-import { duckDbSource } from './readingSources.js';
+import { duckDbSource } from '../sinks/duckdb/duckdbReadingSource.js';
 import { DEFAULT_SETTINGS, type IndicatorContext, type IndicatorSettings, type IndicatorValue, type ReadingSource } from './types.js';
 import type { Period } from './periods.js';
 

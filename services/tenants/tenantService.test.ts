@@ -11,7 +11,7 @@ import { MosquittoAccess } from '../security/mosquittoAccess.js';
 import { AccessTokens } from './accessTokens.js';
 import { AuditLog } from './auditLog.js';
 import { DeviceService } from './deviceService.js';
-import { InfluxTenants } from './influxTenants.js';
+import { InfluxTenants } from '../sinks/influx/influxTenants.js';
 import { TenantService } from './tenantService.js';
 import { TenantStore } from './tenantStore.js';
 

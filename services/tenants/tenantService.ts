@@ -6,7 +6,7 @@ import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from '../s
 import { hashSecret, issueToken, mosquittoHash, randomSecret } from '../security/secrets.js';
 import type { Actor, AuditLog } from './auditLog.js';
 import { writeGrafanaProvisioning, writeReadTokenFile, type GrafanaProvisioningOptions } from './grafanaProvisioning.js';
-import type { InfluxTenants } from './influxTenants.js';
+import type { InfluxTenants } from '../sinks/influx/influxTenants.js';
 import { publicTenant, type Tenant } from './model.js';
 import type { TenantStore } from './tenantStore.js';
 import { describeTopics } from './topicSpace.js';

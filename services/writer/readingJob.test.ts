@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CanonicalReading } from '../core/reading.js';
-import { readingToLine } from '../store/influxStore.js';
-import type { ReadingWireFormat } from '../store/types.js';
+import { readingToLine } from '../sinks/influx/influxStore.js';
+import type { ReadingWireFormat } from '../core/storePorts.js';
 import { buildReadingJob, jobWriter } from './readingJob.js';
 import { meterReading } from './testing.js';
 

@@ -1,7 +1,7 @@
 import type { ConsumedMessage } from '../bus/types.js';
 import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
 import type { CanonicalReading } from '../core/reading.js';
-import type { ReadingWireFormat } from '../store/types.js';
+import type { ReadingWireFormat } from '../core/storePorts.js';
 import { parseReading } from './readingParser.js';
 
 /**

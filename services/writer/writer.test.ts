@@ -5,8 +5,8 @@ import { StoreError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
-import { DuckDbStore } from '../store/duckdbStore.js';
-import type { StoredDeadLetter } from '../store/types.js';
+import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
+import type { StoredDeadLetter } from '../core/storePorts.js';
 import { Writer } from './writer.js';
 import { meterReading } from './testing.js';
 

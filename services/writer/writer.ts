@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
 import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
-import type { ReadingStore, StoredDeadLetter } from '../store/types.js';
+import type { ReadingStore, StoredDeadLetter } from '../core/storePorts.js';
 import { writeIsolating } from './batchWriter.js';
 import { buildReadingJob, jobWriter, type ReadingJob } from './readingJob.js';
 import { parseReading, safeJson } from './readingParser.js';

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import type { IndicatorEngine } from '../../services/indicators/engine.js';
 import { getIndicator } from '../../services/indicators/index.js';
 import { indicatorsRoute } from '../../services/indicators/indicatorsApi.js';
-import type { IndicatorStore } from '../../services/indicators/indicatorStore.js';
+import type { IndicatorStore } from '../../services/core/storePorts.js';
 import { parsePeriod } from '../../services/indicators/periods.js';
 import { statusOf, trajectoryAt, type CityTargets, type Target } from '../../services/indicators/targets/targets.js';
 import type { Row } from './panelQueries.js';

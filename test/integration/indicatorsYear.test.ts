@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndicatorEngine } from '../../services/indicators/engine.js';
 import { indicators } from '../../services/indicators/index.js';
 import { parsePeriod } from '../../services/indicators/periods.js';
-import { influxSource } from '../../services/indicators/readingSources.js';
+import { influxSource } from '../../services/sinks/influx/influxReadingSource.js';
 import { loadTargets } from '../../services/indicators/targets/targets.js';
 import type { IndicatorValue } from '../../services/indicators/types.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';

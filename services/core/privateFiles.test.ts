@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../core/config.js';
-import { createLogger } from '../core/logger.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
-import { buildStore } from './components.js';
-import { buildTenants } from './tenantsApp.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { readingId, type CanonicalReading } from './reading.js';
+import { buildStore } from '../app/components.js';
+import { buildTenants } from '../app/tenantsApp.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
 
 /**

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import { readingId, type CanonicalReading } from '../../core/reading.js';
 import { TenantRoutingStore } from './tenantRoutingStore.js';
-import { TenantStore } from './tenantStore.js';
+import { TenantStore } from '../../tenants/tenantStore.js';
 
 /** A stand-in InfluxDB write endpoint: which bucket got which lines. */
 const writes: Array<{ bucket: string; lines: string[] }> = [];

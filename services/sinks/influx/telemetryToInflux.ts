@@ -1,7 +1,7 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import { hostname } from 'node:os';
-import type { Logger } from './logger.js';
-import type { Telemetry } from './telemetry.js';
+import type { Logger } from '../../core/logger.js';
+import type { Telemetry } from '../../core/telemetry.js';
 
 /**
  * Writes the pipeline's own figures to InfluxDB every `intervalMs`, so the

@@ -1,5 +1,5 @@
-import { errorMessage, isRetriable, ProvisioningError } from '../core/errors.js';
-import { retry } from '../core/retry.js';
+import { errorMessage, isRetriable, ProvisioningError } from '../../core/errors.js';
+import { retry } from '../../core/retry.js';
 
 export interface InfluxTenantsOptions {
   url: string;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { HttpError, InfluxDB, Point, type QueryApi } from '@influxdata/influxdb-client';
-import { StoreError } from '../core/errors.js';
-import { METRICS, isMetricName, type MetricName } from '../core/metrics.js';
-import type { CanonicalReading } from '../core/reading.js';
-import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from './types.js';
+import { StoreError } from '../../core/errors.js';
+import { METRICS, isMetricName, type MetricName } from '../../core/metrics.js';
+import type { CanonicalReading } from '../../core/reading.js';
+import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from '../../core/storePorts.js';
 
 export interface InfluxStoreOptions {
   url: string;

@@ -1,5 +1,6 @@
-import type { DeadLetter } from '../core/deadLetter.js';
-import type { CanonicalReading } from '../core/reading.js';
+import type { IndicatorValue } from '../indicators/types.js';
+import type { DeadLetter } from './deadLetter.js';
+import type { CanonicalReading } from './reading.js';
 
 export interface LatestReading {
   tenant: string;
@@ -49,4 +50,17 @@ export interface ReadingStore {
   latest(opts: { limit: number; tenant?: string }): Promise<LatestReading[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface IndicatorQuery {
+  indicator?: string;
+  period?: string;
+  tenant?: string;
+  entity?: string;
+}
+
+/** Where computed indicator values are kept; writing a value again replaces it. */
+export interface IndicatorStore {
+  write(values: IndicatorValue[]): Promise<void>;
+  query(q: IndicatorQuery): Promise<IndicatorValue[]>;
 }

@@ -1,7 +1,7 @@
-import type { CanonicalReading } from '../core/reading.js';
-import { InfluxStore, type InfluxStoreOptions } from '../store/influxStore.js';
-import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from '../store/types.js';
-import type { TenantStore } from './tenantStore.js';
+import type { CanonicalReading } from '../../core/reading.js';
+import { InfluxStore, type InfluxStoreOptions } from './influxStore.js';
+import type { LatestReading, ReadingStore, ReadingWireFormat, StoredDeadLetter } from '../../core/storePorts.js';
+import type { TenantStore } from '../../tenants/tenantStore.js';
 
 /**
  * The writer's InfluxDB store with tenant buckets: a reading of a tenant that has

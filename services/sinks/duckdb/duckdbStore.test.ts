@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeDeadLetter } from '../core/deadLetter.js';
-import { StoreError } from '../core/errors.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import { makeDeadLetter } from '../../core/deadLetter.js';
+import { StoreError } from '../../core/errors.js';
+import { readingId, type CanonicalReading } from '../../core/reading.js';
 import { DuckDbStore } from './duckdbStore.js';
-import type { StoredDeadLetter } from './types.js';
+import type { StoredDeadLetter } from '../../core/storePorts.js';
 
 function reading(o: {
   tenant?: string; deviceId: string; metric?: CanonicalReading['metric']; channel?: string; site?: string; value: number; at: string;

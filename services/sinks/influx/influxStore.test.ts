@@ -1,9 +1,9 @@
 import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { METRIC_NAMES, SENSOR_KINDS } from '../core/metrics.js';
-import { deadLetterId, makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
-import { readingId, type CanonicalReading } from '../core/reading.js';
+import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
+import { deadLetterId, makeDeadLetter, type DeadLetter } from '../../core/deadLetter.js';
+import { readingId, type CanonicalReading } from '../../core/reading.js';
 import { deadLetterToLine, readingToLine } from './influxStore.js';
 
 // Only the line-protocol encoding; writing to InfluxDB is covered by the integration tests.

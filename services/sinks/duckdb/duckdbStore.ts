@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { StoreError } from '../core/errors.js';
-import type { CanonicalReading } from '../core/reading.js';
-import type { LatestReading, ReadingStore, StoredDeadLetter } from './types.js';
+import { StoreError } from '../../core/errors.js';
+import type { CanonicalReading } from '../../core/reading.js';
+import type { LatestReading, ReadingStore, StoredDeadLetter } from '../../core/storePorts.js';
 
 /** Payload (base64) per dead-letter merge: a few MB, so one merge takes well under a second. */
 const DEAD_LETTER_CHUNK_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from './logger.js';
 
 /**
  * DATA_DIR holds every tenant's readings and raw payloads (DuckDB), TENANTS_DIR the

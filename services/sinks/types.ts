@@ -1,0 +1,31 @@
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/logger.js';
+import type { IndicatorStore, ReadingStore } from '../core/storePorts.js';
+import type { ReadingSource } from '../indicators/types.js';
+import type { Device } from '../registry/deviceRegistry.js';
+import type { TenantStore } from '../tenants/tenantStore.js';
+
+/**
+ * One storage backend, everything the services need of it: the reading store
+ * (the writer's side, plus `latest`/`ping` for the API), the source indicators
+ * read (raw series and the rollups kept in the store), and where computed
+ * indicator values are kept. One folder per backend under services/sinks/,
+ * registered in services/sinks/index.ts.
+ */
+export interface Sink {
+  readonly kind: SinkKind;
+  readonly store: ReadingStore;
+  readonly indicators: IndicatorStore;
+  /** Readings of these registered devices, as indicators see them. */
+  source(devices: Device[]): ReadingSource;
+}
+
+export type SinkKind = 'duckdb' | 'influxdb';
+
+export interface SinkDeps {
+  /** InfluxDB: readings of tenants with their own bucket are written there too. */
+  tenants?: TenantStore;
+  logger?: Logger;
+}
+
+export type SinkFactory = (c: Config, deps: SinkDeps) => Promise<Sink>;
