@@ -18,6 +18,15 @@ export interface Sink {
   readonly indicators: IndicatorStore;
   /** Readings of these registered devices, as indicators see them. */
   source(devices: Device[]): ReadingSource;
+  /** The rollups the store keeps for indicators (services/indicators/rollups/): days marked as readings arrive, rebuilt before they are read. */
+  readonly rollups: RollupMaintenance;
+}
+
+export interface RollupMaintenance {
+  /** Marks the days these readings fall in (and a neighbour day within 3 h) for a rebuild; persisted in the store. */
+  markReadings(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): Promise<void>;
+  /** Rebuilds the tenant's marked days in [from, to) (every marked day without a window), then their months. */
+  settle(q: { tenant: string; from?: number; to?: number; onDay?: (done: number, total: number) => void }): Promise<{ days: number }>;
 }
 
 export type SinkKind = 'duckdb' | 'influxdb';
@@ -29,3 +38,9 @@ export interface SinkDeps {
 }
 
 export type SinkFactory = (c: Config, deps: SinkDeps) => Promise<Sink>;
+
+/** Until a sink keeps rollups: nothing to mark or rebuild (indicators read raw series). */
+export const pendingRollups: RollupMaintenance = {
+  markReadings: async () => {},
+  settle: async () => ({ days: 0 }),
+};

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { restrictNewFiles, securePrivateDir } from '../../core/privateFiles.js';
+import { pendingRollups } from '../types.js';
 import type { Sink, SinkFactory } from '../types.js';
 import { duckDbIndicatorStore } from './duckdbIndicatorStore.js';
 import { duckDbSource } from './duckdbReadingSource.js';
@@ -11,7 +12,7 @@ export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Pro
   // that talks to InfluxDB must not depend on it being installable.
   const { DuckDbStore } = await import('./duckdbStore.js');
   const store = new DuckDbStore(path, memoryLimitBytes);
-  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), source: (devices) => duckDbSource(store, devices) };
+  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), source: (devices) => duckDbSource(store, devices), rollups: pendingRollups };
 }
 
 /** The embedded store of `npm start`: DATA_DIR/klimatpuls.duckdb. */

@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config.js';
 import { parsePeriod } from '../../indicators/periods.js';
-import type { SinkFactory } from '../types.js';
+import { pendingRollups, type SinkFactory } from '../types.js';
 import { influxIndicatorStore } from './influxIndicatorStore.js';
 import { influxSource } from './influxReadingSource.js';
 import { InfluxStore } from './influxStore.js';
@@ -20,5 +20,6 @@ export const influxSink: SinkFactory = async (c, deps) => {
     store,
     indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start }),
     source: (devices) => influxSource(o, devices),
+    rollups: pendingRollups,
   };
 };
