@@ -1,8 +1,8 @@
-import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
+import type { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import { readingId, type CanonicalReading } from '../core/reading.js';
 import { METRICS, type MetricName } from '../core/metrics.js';
 import type { Device } from '../registry/deviceRegistry.js';
-import { duckDbSource } from '../sinks/duckdb/duckdbReadingSource.js';
+import { duckDbSinkAt } from '../sinks/duckdb/index.js';
 import { DEFAULT_SETTINGS, type IndicatorContext, type IndicatorSettings, type IndicatorValue, type ReadingSource } from './types.js';
 import type { Period } from './periods.js';
 
@@ -19,11 +19,18 @@ export function reading(device: Device, metric: MetricName, t: number | string, 
   };
 }
 
-export async function sourceWith(devices: Device[], readings: CanonicalReading[]): Promise<{ source: ReadingSource; store: DuckDbStore }> {
-  const store = new DuckDbStore(':memory:');
+/** With rollups (as the DuckDB sink keeps them: the days of the readings marked); `raw`: without, the raw-series path. */
+export async function sourceWith(devices: Device[], readings: CanonicalReading[], o: { raw?: boolean } = {}): Promise<{ source: ReadingSource; store: DuckDbStore }> {
+  const sink = await duckDbSinkAt(':memory:');
+  const store = sink.store as DuckDbStore;
   await store.init();
-  for (let i = 0; i < readings.length; i += 5000) await store.writeReadings(readings.slice(i, i + 5000));
-  return { source: duckDbSource(store, devices), store };
+  for (let i = 0; i < readings.length; i += 5000) {
+    await store.writeReadings(readings.slice(i, i + 5000));
+    await sink.rollups.markReadings(readings.slice(i, i + 5000));
+  }
+  const source = sink.source(devices);
+  if (o.raw) delete source.rollups;
+  return { source, store };
 }
 
 /** A context whose compute() of other indicators uses `registry` (memoized). */

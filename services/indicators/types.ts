@@ -1,6 +1,7 @@
 import type { Device } from '../registry/deviceRegistry.js';
 import type { MetricName, SensorKind } from '../core/metrics.js';
 import type { Period, PeriodKind } from './periods.js';
+import type { RollupReader } from './rollups/storeRollups.js';
 
 /** One stored reading as indicators see it. */
 export interface Sample {
@@ -22,7 +23,10 @@ export interface Series {
  * cumulative registers across the period boundaries can be taken.
  */
 export interface ReadingSource {
-  series(q: { tenant?: string; metrics: MetricName[]; kinds?: SensorKind[]; from: number; to: number }): Promise<Series[]>;
+  /** Raw series of a window; `devices` (ids) narrows it to some devices (families read device by device). */
+  series(q: { tenant?: string; metrics: MetricName[]; kinds?: SensorKind[]; devices?: string[]; from: number; to: number }): Promise<Series[]>;
+  /** The store's rollups (rollups/), when it keeps them: the city-wide families read these instead of raw series. */
+  rollups?: RollupReader;
   /** Messages received and dead-lettered in the window (data quality). */
   messageCounts?(q: { tenant?: string; from: number; to: number }): Promise<{ received: number; deadLettered: number }>;
 }

@@ -4,6 +4,8 @@ import type { Device } from '../../registry/deviceRegistry.js';
 import { ZONE, type Period } from '../periods.js';
 import { coverage, registerConsumption } from '../series.js';
 import type { IndicatorContext, IndicatorValue, Sample, Series } from '../types.js';
+import { dayStart, monthStart } from '../rollups/days.js';
+import { seriesFigures, type SeriesFigures } from '../rollups/reducers.js';
 
 /**
  * Shared plumbing of the energy indicators: which devices make up a building,
@@ -78,6 +80,56 @@ export class SeriesSet {
 export async function loadSeries(ctx: IndicatorContext, metrics: MetricName[], kinds: SensorKind[], period: Period = ctx.period, margin = MARGIN_MS): Promise<SeriesSet> {
   const series = await ctx.source.series({ tenant: ctx.tenant, metrics, kinds, from: period.start - margin, to: period.end + margin });
   return new SeriesSet(series);
+}
+
+/**
+ * Register figures of a period per device and metric (what registerOf gives for
+ * the series a SeriesSet holds), from the store's rollups when the source keeps
+ * them (month rows for months, quarters and years; day rows else), else from the
+ * raw series. Holds a few numbers per series, never readings.
+ */
+export interface RegisterSet {
+  get(device: Device, metric: MetricName): RegisterResult;
+  has(device: Device, metric: MetricName): boolean;
+}
+
+export async function loadRegisters(ctx: IndicatorContext, metrics: MetricName[], kinds: SensorKind[], period: Period = ctx.period): Promise<RegisterSet> {
+  const rollups = ctx.source.rollups;
+  if (!rollups) {
+    const set = await loadSeries(ctx, metrics, kinds, period);
+    return { get: (d, m) => registerOf(set.get(d, m), period.start, period.end), has: (d, m) => set.has(d, m) };
+  }
+  const w = { from: period.start, to: period.end, loadedFrom: period.start - MARGIN_MS, loadedTo: period.end + MARGIN_MS };
+  const span = period.kind === 'day' || period.kind === 'week' ? 'day' : 'month';
+  const registered = new Map(ctx.devices.filter((d) => d.tenant === ctx.tenant && kinds.includes(d.kind)).map((d) => [d.id.toLowerCase(), d]));
+  const figures = new Map<string, SeriesFigures[]>();
+  await rollups.eachDevice({ tenant: ctx.tenant, span, from: span === 'day' ? dayStart(w.loadedFrom) : monthStart(w.loadedFrom), to: w.loadedTo, kinds }, (device, rows) => {
+    const key = device.toLowerCase();
+    if (!registered.has(key)) return;
+    figures.set(key, [...(figures.get(key) ?? []), ...seriesFigures(rows, w, metrics).filter((f) => f.found)]);
+  });
+  const list = (d: Device, m: MetricName) => {
+    const all = (figures.get(d.id.toLowerCase()) ?? []).filter((f) => f.metric === m).sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0));
+    const plain = all.filter((f) => f.channel === '');
+    return plain.length > 0 ? plain : all;
+  };
+  const hours = period.end - period.start;
+  return {
+    has: (d, m) => list(d, m).length > 0,
+    get(d, m) {
+      const l = list(d, m);
+      if (l.length === 0) return { kwh: 0, resets: 0, coverage: 0, found: false };
+      let kwh = 0;
+      let resets = 0;
+      let cov = 0;
+      for (const f of l) {
+        kwh += f.kwh;
+        resets += f.resets;
+        cov += Math.min(1, f.coveredMs / hours);
+      }
+      return { kwh, resets, coverage: cov / l.length, found: true };
+    },
+  };
 }
 
 export interface RegisterResult {

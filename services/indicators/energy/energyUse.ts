@@ -1,6 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, byEntity, carrierOf, devicesOf, entityOf, loadSeries, makeValue, mean, registerOf } from './common.js';
+import { ALL, byEntity, carrierOf, devicesOf, entityOf, loadRegisters, makeValue, mean } from './common.js';
 
 /**
  * energy_use — kWh bought per building and period (electricity + district heating).
@@ -62,14 +62,13 @@ export const energyUse: Indicator = {
   aggregate: 'sum',
   better: 'lower',
   async compute(ctx) {
-    const p = ctx.period;
     const meters = devicesOf(ctx, KINDS);
-    const set = await loadSeries(ctx, ['energy_total', 'heat_energy_total'], [...KINDS]);
+    const set = await loadRegisters(ctx, ['energy_total', 'heat_energy_total'], [...KINDS]);
     const byEntity_ = new Map<string, Acc>();
     const total = newAcc();
     const metricOf = (d: Device) => (d.kind === 'heat_meter' && (set.has(d, 'heat_energy_total') || !set.has(d, 'energy_total')) ? 'heat_energy_total' : 'energy_total');
     for (const d of meters) {
-      const r = registerOf(set.get(d, metricOf(d)), p.start, p.end);
+      const r = set.get(d, metricOf(d));
       const e = entityOf(d);
       const acc = byEntity_.get(e) ?? newAcc();
       byEntity_.set(e, acc);

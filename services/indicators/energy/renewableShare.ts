@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, byEntity, devicesOf, entityOf, loadSeries, makeValue, mean, registerOf } from './common.js';
+import { ALL, byEntity, devicesOf, entityOf, loadRegisters, makeValue, mean } from './common.js';
 
 /**
  * renewable_share — local renewable electricity production against electricity
@@ -60,9 +60,8 @@ export const renewableShare: Indicator = {
   aggregate: 'none',
   better: 'higher',
   async compute(ctx) {
-    const p = ctx.period;
     const devices = devicesOf(ctx, ['electricity_meter', 'solar']);
-    const set = await loadSeries(ctx, ['energy_total', 'energy_export_total'], ['electricity_meter', 'solar']);
+    const set = await loadRegisters(ctx, ['energy_total', 'energy_export_total'], ['electricity_meter', 'solar']);
 
     const byEntity_ = new Map<string, Acc>();
     const allCoverages: number[] = [];
@@ -71,16 +70,16 @@ export const renewableShare: Indicator = {
       byEntity_.set(entityOf(d), acc);
       const covs: number[] = [];
       if (d.kind === 'solar') {
-        const r = registerOf(set.get(d, 'energy_total'), p.start, p.end);
+        const r = set.get(d, 'energy_total');
         acc.solar += r.kwh;
         acc.hasSolar = true;
         covs.push(r.coverage);
       } else {
-        const imp = registerOf(set.get(d, 'energy_total'), p.start, p.end);
+        const imp = set.get(d, 'energy_total');
         acc.import += imp.kwh;
         covs.push(imp.coverage);
         if (set.has(d, 'energy_export_total')) {
-          const exp = registerOf(set.get(d, 'energy_export_total'), p.start, p.end);
+          const exp = set.get(d, 'energy_export_total');
           acc.export += exp.kwh;
           acc.hasExport = true;
           covs.push(exp.coverage);

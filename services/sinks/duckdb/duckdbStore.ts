@@ -23,6 +23,8 @@ export class DuckDbStore implements ReadingStore {
   /** DuckDB connections run one statement at a time; we serialize our batches per connection. */
   private queue: Promise<unknown> = Promise.resolve();
   private deadLetterQueue: Promise<unknown> = Promise.resolve();
+  private rollupConn?: DuckDBConnection;
+  private rollupQueue: Promise<unknown> = Promise.resolve();
   private readingsWaiting: Array<{ readings: CanonicalReading[]; resolve: () => void; reject: (err: unknown) => void }> = [];
 
   /**
@@ -69,10 +71,11 @@ export class DuckDbStore implements ReadingStore {
     `);
   }
 
-  private serial<T>(fn: (c: DuckDBConnection) => Promise<T>, lane: 'readings' | 'deadLetters' = 'readings'): Promise<T> {
-    const previous = lane === 'readings' ? this.queue : this.deadLetterQueue;
+  private serial<T>(fn: (c: DuckDBConnection) => Promise<T>, lane: 'readings' | 'deadLetters' | 'rollups' = 'readings'): Promise<T> {
+    const previous = lane === 'readings' ? this.queue : lane === 'deadLetters' ? this.deadLetterQueue : this.rollupQueue;
     const run = previous.then(async () => {
-      const conn = lane === 'readings' ? this.conn : this.deadLetterConn;
+      if (lane === 'rollups' && !this.rollupConn && this.instance) this.rollupConn = await this.instance.connect();
+      const conn = lane === 'readings' ? this.conn : lane === 'deadLetters' ? this.deadLetterConn : this.rollupConn;
       if (!conn) throw new StoreError('STORE_UNAVAILABLE', 'store is closed');
       try {
         return await fn(conn);
@@ -82,8 +85,18 @@ export class DuckDbStore implements ReadingStore {
       }
     });
     if (lane === 'readings') this.queue = run.catch(() => {});
-    else this.deadLetterQueue = run.catch(() => {});
+    else if (lane === 'deadLetters') this.deadLetterQueue = run.catch(() => {});
+    else this.rollupQueue = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Rollups (duckdbRollups.ts) run on a connection of their own, one statement at a
+   * time: rebuilding a day streams its readings for seconds and must not hold up
+   * reading writes or API queries.
+   */
+  onRollupConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.serial(fn, 'rollups');
   }
 
   /**
@@ -221,7 +234,9 @@ export class DuckDbStore implements ReadingStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.queue, this.deadLetterQueue]);
+    await Promise.all([this.queue, this.deadLetterQueue, this.rollupQueue]);
+    this.rollupConn?.closeSync();
+    this.rollupConn = undefined;
     this.conn?.closeSync();
     this.conn = undefined;
     this.deadLetterConn?.closeSync();

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { Config } from '../../core/config.js';
 import { restrictNewFiles, securePrivateDir } from '../../core/privateFiles.js';
-import { pendingRollups } from '../types.js';
+import { StoreRollups } from '../../indicators/rollups/storeRollups.js';
+import { duckDbRollups } from './duckdbRollups.js';
 import type { Sink, SinkFactory } from '../types.js';
 import { duckDbIndicatorStore } from './duckdbIndicatorStore.js';
 import { duckDbSource } from './duckdbReadingSource.js';
@@ -12,7 +13,8 @@ export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Pro
   // that talks to InfluxDB must not depend on it being installable.
   const { DuckDbStore } = await import('./duckdbStore.js');
   const store = new DuckDbStore(path, memoryLimitBytes);
-  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), source: (devices) => duckDbSource(store, devices), rollups: pendingRollups };
+  const rollups = new StoreRollups(duckDbRollups(store));
+  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), source: (devices) => duckDbSource(store, devices, rollups), rollups };
 }
 
 /** The embedded store of `npm start`: DATA_DIR/klimatpuls.duckdb. */

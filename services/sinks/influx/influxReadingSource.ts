@@ -2,19 +2,21 @@ import { InfluxDB } from '@influxdata/influxdb-client';
 import type { Device } from '../../registry/deviceRegistry.js';
 import { deviceMap, groupRows } from '../../indicators/series.js';
 import type { ReadingSource } from '../../indicators/types.js';
+import type { RollupReader } from '../../indicators/rollups/storeRollups.js';
 
 /** Readings from InfluxDB (the `readings` measurement of INFLUX_BUCKET). */
-export function influxSource(o: { url: string; token: string; org: string; bucket: string; measurement: string }, devices: Device[]): ReadingSource {
+export function influxSource(o: { url: string; token: string; org: string; bucket: string; measurement: string }, devices: Device[], rollups?: RollupReader): ReadingSource {
   const map = deviceMap(devices);
   const query = new InfluxDB({ url: o.url, token: o.token, timeout: 120_000 }).getQueryApi(o.org);
   const str = JSON.stringify;
   return {
+    ...(rollups ? { rollups } : {}),
     async series(q) {
       const fields = q.metrics.map((m) => `r._field == ${str(m)}`).join(' or ');
       const flux = `from(bucket: ${str(o.bucket)})
         |> range(start: time(v: ${str(new Date(q.from).toISOString())}), stop: time(v: ${str(new Date(q.to).toISOString())}))
         |> filter(fn: (r) => r._measurement == ${str(o.measurement)}${q.tenant ? ` and r.tenant == ${str(q.tenant)}` : ''})
-        |> filter(fn: (r) => ${fields})
+        |> filter(fn: (r) => ${fields})${q.devices ? `\n        |> filter(fn: (r) => ${q.devices.map((d) => `r.device == ${str(d)}`).join(' or ')})` : ''}
         |> keep(columns: ["_time", "_value", "_field", "device", "channel"])`;
       const rows: Array<{ device: string; metric: string; channel?: string; t: number; v: number }> = [];
       for await (const { values, tableMeta } of query.iterateRows(flux)) {

@@ -1,0 +1,105 @@
+import { HOUR, registerPerHour } from '../energy/common.js';
+import { hourlyMeans } from '../series.js';
+import type { Sample } from '../types.js';
+import { SHORT_MS, type DeviceBucket, type RawDeviceSeries, type RollupRow, type SeriesBucket } from './types.js';
+
+/**
+ * The day rollup of one device from its raw readings of the day and 3 h on either
+ * side (the context that intervals crossing midnight need). Returns undefined when
+ * the device has no reading inside the day.
+ */
+export function dayRollup(raw: RawDeviceSeries, day: { start: number; end: number }): RollupRow | undefined {
+  const { start, end } = day;
+  const s: SeriesBucket[] = [];
+  const times = new Set<number>();
+  let readings = 0;
+  for (const x of raw.series) {
+    const b = seriesBucket(x.samples, start, end);
+    if (!b) continue;
+    s.push({ metric: x.metric, channel: x.channel, ...b });
+    readings += b.n;
+    for (const p of x.samples) if (p.t >= start && p.t < end) times.add(p.t);
+  }
+  if (s.length === 0) return undefined;
+  s.sort((a, b) => (a.metric === b.metric ? cmp(a.channel, b.channel) : cmp(a.metric, b.metric)));
+  const sorted = [...times].sort((a, b) => a - b);
+  const silences: number[] = [];
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]! - sorted[i - 1]! > SHORT_MS) silences.push(sorted[i]! - sorted[i - 1]!);
+  const d: DeviceBucket = { readings, times: sorted.length, firstT: sorted[0]!, lastT: sorted[sorted.length - 1]!, silences };
+  if (raw.kind === 'electricity_meter') d.hourly = hourlyPower(raw, start, end);
+  return { device: raw.device, kind: raw.kind, span: 'day', start, d, s };
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A series' bucket of [from, to) from its samples (which may reach 3 h beyond). */
+export function seriesBucket(samples: Sample[], from: number, to: number): Omit<SeriesBucket, 'metric' | 'channel'> | undefined {
+  let n = 0;
+  let first: Sample | undefined;
+  let last: Sample | undefined;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const x of samples) {
+    if (x.t < from || x.t >= to) continue;
+    n++;
+    first ??= x;
+    last = x;
+    if (x.v < min) min = x.v;
+    if (x.v > max) max = x.v;
+    sum += x.v;
+  }
+  if (!first || !last) return undefined;
+  let inc = 0;
+  let resets = 0;
+  let crossReset = 0;
+  let coveredMs = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    if (b.t <= from || a.t >= to) continue;
+    const inside = a.t >= from && b.t < to;
+    const short = b.t - a.t <= SHORT_MS;
+    if (!inside && !short) continue; // a long interval across the edge: the reducer's
+    const drop = b.v < a.v;
+    const step = drop ? b.v : b.v - a.v;
+    const overlap = Math.min(b.t, to) - Math.max(a.t, from);
+    inc += step * (overlap / (b.t - a.t));
+    if (drop) resets++;
+    if (drop && a.t < from) crossReset = 1;
+    if (short) coveredMs += overlap;
+  }
+  return { n, firstT: first.t, firstV: first.v, lastT: last.t, lastV: last.v, min, max, sum, inc, resets, crossReset, coveredMs };
+}
+
+/** The series a meter's total is made of: the one without a channel when there is one, else every channel (energy/common.ts SeriesSet.get). */
+function totalSeries(raw: RawDeviceSeries, metric: string): Sample[][] {
+  const list = raw.series.filter((x) => x.metric === metric).sort((a, b) => cmp(a.channel, b.channel));
+  const plain = list.filter((x) => x.channel === '');
+  return (plain.length > 0 ? plain : list).map((x) => x.samples);
+}
+
+/**
+ * peak_power's contribution of one electricity meter per hour of the day: the
+ * mean of its power readings in the hour (channels added), else its register
+ * difference over the hour when readings at most 3 h apart span the whole hour.
+ */
+function hourlyPower(raw: RawDeviceSeries, start: number, end: number): Array<number | null> {
+  const power = new Map<number, number>();
+  for (const samples of totalSeries(raw, 'power')) for (const [h, v] of hourlyMeans(samples, start, end)) power.set(h, (power.get(h) ?? 0) + v);
+  const energy = new Map<number, number>();
+  const perChannel = totalSeries(raw, 'energy_total').map((samples) => registerPerHour(samples, start, end));
+  for (const [h] of perChannel[0] ?? new Map<number, unknown>()) {
+    let kwh = 0;
+    let complete = true;
+    for (const m of perChannel) {
+      const e = m.get(h);
+      if (!e || e.covered < HOUR - 1) complete = false;
+      else kwh += e.kwh;
+    }
+    if (complete) energy.set(h, kwh);
+  }
+  const out: Array<number | null> = [];
+  for (let h = start; h < end; h += HOUR) out.push(power.get(h) ?? energy.get(h) ?? null);
+  return out;
+}

@@ -1,0 +1,60 @@
+import { SHORT_MS, type DeviceBucket, type RollupRow, type SeriesBucket } from './types.js';
+
+/**
+ * A device's month row from its day rows of that month (sorted by start): the
+ * same figures as a day row built over the whole month, because each day holds
+ * its share of the short intervals across midnight and the long ones between two
+ * days are added here, whole (both readings lie in the month).
+ */
+export function monthRollup(days: RollupRow[], month: number): RollupRow {
+  const bySeries = new Map<string, Array<{ start: number; b: SeriesBucket }>>();
+  for (const r of days) {
+    for (const b of r.s) {
+      const key = `${b.metric}\u0000${b.channel}`;
+      const list = bySeries.get(key) ?? [];
+      list.push({ start: r.start, b });
+      bySeries.set(key, list);
+    }
+  }
+  const s = [...bySeries.values()].map((list) => mergeSeries(list, month));
+  return { device: days[0]!.device, kind: days[0]!.kind, span: 'month', start: month, d: mergeDevices(days.map((r) => r.d)), s };
+}
+
+function mergeSeries(list: Array<{ start: number; b: SeriesBucket }>, month: number): SeriesBucket {
+  const first = list[0]!.b;
+  const out: SeriesBucket = { ...first, crossReset: list[0]!.start === month ? first.crossReset : 0 };
+  for (let i = 1; i < list.length; i++) {
+    const { b } = list[i]!;
+    const prev = out;
+    const gap = b.firstT - prev.lastT;
+    if (gap > SHORT_MS) {
+      const drop = b.firstV < prev.lastV;
+      out.inc += drop ? b.firstV : b.firstV - prev.lastV;
+      if (drop) out.resets++;
+    }
+    out.inc += b.inc;
+    // The day's crossing drop was counted by the day before too (it lies in the month).
+    out.resets += b.resets - b.crossReset;
+    out.coveredMs += b.coveredMs;
+    out.n += b.n;
+    out.sum += b.sum;
+    if (b.min < out.min) out.min = b.min;
+    if (b.max > out.max) out.max = b.max;
+    out.lastT = b.lastT;
+    out.lastV = b.lastV;
+  }
+  return out;
+}
+
+function mergeDevices(list: DeviceBucket[]): DeviceBucket {
+  const out: DeviceBucket = { readings: 0, times: 0, firstT: list[0]!.firstT, lastT: list[0]!.lastT, silences: [] };
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i]!;
+    if (i > 0 && d.firstT - out.lastT > SHORT_MS) out.silences.push(d.firstT - out.lastT);
+    out.silences.push(...d.silences);
+    out.readings += d.readings;
+    out.times += d.times;
+    out.lastT = d.lastT;
+  }
+  return out;
+}

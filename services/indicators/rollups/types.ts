@@ -1,0 +1,93 @@
+import type { MetricName, SensorKind } from '../../core/metrics.js';
+import type { Sample } from '../types.js';
+
+/**
+ * Rollups: what indicators need of a device's readings, kept per Stockholm day and
+ * month in the store, so a quarter of a city is read as a few rows per device
+ * instead of every reading. A bucket is exact for the raw engine's methods:
+ * register consumption (linear across boundaries, a drop is a reset), coverage
+ * (intervals of at most 3 h), silences (data gaps), hourly peaks.
+ */
+export type Span = 'day' | 'month';
+
+/** Longest interval between readings that counts as covered, and that a day's rollup takes from its neighbour days. */
+export const SHORT_MS = 3 * 3_600_000;
+
+/** One series (device, metric, channel) in one bucket. Times are epoch ms; values as stored. */
+export interface SeriesBucket {
+  metric: MetricName;
+  /** '' when the reading has no channel. */
+  channel: string;
+  /** Readings in the bucket. */
+  n: number;
+  firstT: number;
+  firstV: number;
+  lastT: number;
+  lastV: number;
+  min: number;
+  max: number;
+  sum: number;
+  /**
+   * Register increase inside the bucket (a drop counts the new value): every
+   * interval between the bucket's readings, and the bucket's share of intervals
+   * of at most 3 h that cross its edges. Longer crossing intervals are the
+   * reducer's (they may reach past the raw engine's margins).
+   */
+  inc: number;
+  /** Drops among the intervals counted in `inc`. */
+  resets: number;
+  /** 1 when the short interval crossing the bucket's start is a drop (also counted by the bucket before). */
+  crossReset: number;
+  /** Time inside the bucket covered by intervals of at most 3 h. */
+  coveredMs: number;
+}
+
+/** One device in one bucket: every metric and channel merged. */
+export interface DeviceBucket {
+  /** Readings (per series, summed). */
+  readings: number;
+  /** Distinct reading times. */
+  times: number;
+  firstT: number;
+  lastT: number;
+  /** Silences longer than 3 h between the bucket's reading times (ms). */
+  silences: number[];
+  /**
+   * Electricity meters, day buckets: the hour's contribution to the building's
+   * hourly power (kW) for each hour of the day (null: none), as peak_power takes it.
+   */
+  hourly?: Array<number | null>;
+}
+
+export interface RollupRow {
+  device: string;
+  kind: SensorKind;
+  span: Span;
+  start: number;
+  d: DeviceBucket;
+  s: SeriesBucket[];
+}
+
+/** A device's raw readings of a window, per series, sorted by time, one value per instant. */
+export interface RawDeviceSeries {
+  device: string;
+  kind: SensorKind;
+  series: Array<{ metric: MetricName; channel: string; samples: Sample[] }>;
+}
+
+/** What a store does for rollups (services/sinks/<backend>/…Rollups.ts). */
+export interface RollupStorage {
+  /** The tenant's raw readings in [from, to), device by device (any device order). */
+  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void): Promise<void>;
+  /** Writes rows (a row replaces the one with the same tenant, span, start and device). */
+  writeRows(tenant: string, rows: RollupRow[]): Promise<void>;
+  /** Rows of [from, to) by start, device by device, in device order; `kinds` filters. */
+  eachDeviceRows(q: { tenant: string; span: Span; from: number; to: number; kinds?: readonly SensorKind[] }, fn: (device: string, rows: RollupRow[]) => void | Promise<void>): Promise<void>;
+  /** Dirty days (start of the Stockholm day), persisted. */
+  markDirty(tenant: string, days: number[]): Promise<void>;
+  dirtyDays(tenant: string, from: number, to: number): Promise<number[]>;
+  /** Clears the marks of these days made before `markedBefore` (a later mark means the day changed during its rebuild). */
+  clearDirty(tenant: string, days: number[], markedBefore: number): Promise<void>;
+  /** Tenants with dirty days. */
+  dirtyTenants(): Promise<string[]>;
+}
