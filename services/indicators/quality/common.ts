@@ -1,6 +1,7 @@
 import { METRIC_NAMES, type SensorKind } from '../../core/metrics.js';
 import type { Device } from '../../registry/deviceRegistry.js';
 import type { IndicatorContext } from '../types.js';
+import type { DeviceBucket } from '../rollups/types.js';
 
 /** Shared plumbing of the data-quality indicators. */
 
@@ -33,6 +34,8 @@ export async function readingTimes(ctx: IndicatorContext, from: number, to: numb
 
 /** Number of stored readings of the tenant in [from, to) (every metric and channel). */
 export async function readingCount(ctx: IndicatorContext, from: number, to: number): Promise<number> {
+  let fromRollups = 0;
+  if (await eachDeviceWindow(ctx, from, to, (_id, buckets) => { for (const b of buckets) fromRollups += b.readings; })) return fromRollups;
   const series = await ctx.source.series({ tenant: ctx.tenant, metrics: [...METRIC_NAMES], from, to });
   let n = 0;
   for (const s of series) if (s.device.tenant === ctx.tenant) for (const x of s.samples) if (x.t >= from && x.t < to) n++;
@@ -43,4 +46,21 @@ export async function readingCount(ctx: IndicatorContext, from: number, to: numb
 export function gapThresholdMs(ctx: IndicatorContext, kind: SensorKind): number {
   const perHour = ctx.settings.expectedPerHour[kind] ?? 1;
   return Math.max(3 * HOUR, perHour > 0 ? (3 * HOUR) / perHour : 3 * HOUR);
+}
+
+/**
+ * With rollups: each of the tenant's registered devices that has readings in
+ * [from, to) (whole days: the period, or its start to now), with its buckets in
+ * time order; day rows for days and weeks, month rows else. Returns false when
+ * the source keeps no rollups (the caller reads raw series).
+ */
+export async function eachDeviceWindow(ctx: IndicatorContext, from: number, to: number, fn: (id: string, buckets: DeviceBucket[]) => void): Promise<boolean> {
+  const rollups = ctx.source.rollups;
+  if (!rollups) return false;
+  const registered = new Set(ctx.devices.filter((d) => d.tenant === ctx.tenant).map((d) => d.id.toLowerCase()));
+  const span = ctx.period.kind === 'day' || ctx.period.kind === 'week' ? 'day' : 'month';
+  await rollups.eachDevice({ tenant: ctx.tenant, span, from, to }, (device, rows) => {
+    if (registered.has(device.toLowerCase())) fn(device.toLowerCase(), rows.map((r) => r.d));
+  });
+  return true;
 }

@@ -1,6 +1,8 @@
 import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, HOUR, gapThresholdMs, readingTimes, tenantDevices } from './common.js';
+import { ALL, HOUR, eachDeviceWindow, gapThresholdMs, readingTimes, tenantDevices } from './common.js';
+import { gapsOfBuckets } from '../rollups/reducers.js';
+import type { DeviceBucket } from '../rollups/types.js';
 import { makeValue } from '../indicatorValue.js';
 
 /**
@@ -58,14 +60,18 @@ export const dataGaps: Indicator = {
     const { start } = ctx.period;
     const end = Math.min(ctx.period.end, Date.now());
     if (devices.length === 0 || end <= start) return [makeValue(ctx, DATA_GAPS_ID, UNIT, ALL, Number.NaN, 0, { devices: devices.length, note: devices.length ? 'period has not started' : 'no registered devices' })];
-    const times = await readingTimes(ctx, start, end);
+    // With rollups: the gaps of each device from its buckets (gapsOfBuckets), never its reading times.
+    const fromBuckets = new Map<string, DeviceBucket[]>();
+    const rollups = await eachDeviceWindow(ctx, start, end, (id, buckets) => fromBuckets.set(id, buckets));
+    const times = rollups ? new Map<string, number[]>() : await readingTimes(ctx, start, end);
     const out: IndicatorValue[] = [];
     let count = 0;
     let total = 0;
     let longest = { hours: 0, device: '' };
     let withGaps = 0;
     for (const d of devices) {
-      const g = gapsOf(times.get(d.id.toLowerCase()) ?? [], start, end, gapThresholdMs(ctx, d.kind));
+      const threshold = gapThresholdMs(ctx, d.kind);
+      const g = rollups ? gapsOfBuckets(fromBuckets.get(d.id.toLowerCase()) ?? [], start, end, threshold) : gapsOf(times.get(d.id.toLowerCase()) ?? [], start, end, threshold);
       count += g.count;
       total += g.total;
       if (g.count > 0) withGaps++;

@@ -1,6 +1,6 @@
 import { METRIC_NAMES, SENSOR_KINDS } from '../../core/metrics.js';
 import type { Indicator } from '../types.js';
-import { ALL, readingTimes, tenantDevices } from './common.js';
+import { ALL, eachDeviceWindow, readingTimes, tenantDevices } from './common.js';
 import { makeValue } from '../indicatorValue.js';
 
 /**
@@ -35,8 +35,11 @@ export const deviceCoverage: Indicator = {
   async compute(ctx) {
     const devices = tenantDevices(ctx);
     if (devices.length === 0) return [makeValue(ctx, DEVICE_COVERAGE_ID, UNIT, ALL, Number.NaN, 0, { devices: 0, reporting: 0, note: 'no registered devices' })];
-    const times = await readingTimes(ctx, ctx.period.start, ctx.period.end);
-    const reports = (id: string) => (times.get(id.toLowerCase())?.length ?? 0) > 0;
+    const reporting_ = new Set<string>();
+    if (!(await eachDeviceWindow(ctx, ctx.period.start, ctx.period.end, (id) => reporting_.add(id)))) {
+      for (const [id, times] of await readingTimes(ctx, ctx.period.start, ctx.period.end)) if (times.length > 0) reporting_.add(id);
+    }
+    const reports = (id: string) => reporting_.has(id.toLowerCase());
     const details: Record<string, number | string> = {};
     let reporting = 0;
     for (const kind of SENSOR_KINDS) {

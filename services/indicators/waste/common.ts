@@ -1,6 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { coverage } from '../series.js';
-import type { IndicatorContext } from '../types.js';
+import type { IndicatorContext, Series } from '../types.js';
 
 /**
  * Shared plumbing of the waste indicators: one fill series per container
@@ -52,24 +52,43 @@ export function maxGapMs(ctx: IndicatorContext): number {
   return Math.max(3 * HOUR, perHour > 0 ? (3 * HOUR) / perHour : 3 * HOUR);
 }
 
+/** The tenant's registered waste containers, by id. */
+export function containerDevices(ctx: IndicatorContext): Device[] {
+  return ctx.devices.filter((d) => d.tenant === ctx.tenant && d.kind === 'waste_fill').sort((a, b) => cmp(a.id, b.id));
+}
+
+/** Containers read per query: what is held is their readings of the window, never a city's. */
+export const CONTAINERS_PER_READ = 100;
+
 /**
- * The tenant's waste containers with their fill readings in [from, to) (stable
- * order by device id). Every registered container is present, also without
- * readings. A missing level or volume is derived from the other with volume_l.
+ * The tenant's waste containers with their fill readings in [from, to), in id
+ * order, read CONTAINERS_PER_READ at a time. Every registered container is
+ * present, also without readings. A missing level or volume is derived from the
+ * other with volume_l.
  */
+export async function* eachContainer(ctx: IndicatorContext, from: number, to: number): AsyncGenerator<Container> {
+  const devices = containerDevices(ctx);
+  for (let i = 0; i < devices.length; i += CONTAINERS_PER_READ) {
+    const chunk = devices.slice(i, i + CONTAINERS_PER_READ);
+    const series = await ctx.source.series({ tenant: ctx.tenant, metrics: ['fill_level', 'fill_volume'], kinds: ['waste_fill'], devices: chunk.map((d) => d.id), from, to });
+    yield* containersOf(ctx, chunk, series, from, to);
+  }
+}
+
+/** Every container of the tenant at once (tests, small tenants). */
 export async function loadContainers(ctx: IndicatorContext, from: number, to: number): Promise<Container[]> {
+  const out: Container[] = [];
+  for await (const c of eachContainer(ctx, from, to)) out.push(c);
+  return out;
+}
+
+function containersOf(ctx: IndicatorContext, devices: Device[], series: Series[], from: number, to: number): Container[] {
   const byId = new Map<string, { device: Device; at: Map<number, FillPoint> }>();
-  const entry = (d: Device) => {
-    const key = d.id.toLowerCase();
-    let e = byId.get(key);
-    if (!e) byId.set(key, (e = { device: d, at: new Map() }));
-    return e;
-  };
-  for (const d of ctx.devices) if (d.tenant === ctx.tenant && d.kind === 'waste_fill') entry(d);
-  const series = await ctx.source.series({ tenant: ctx.tenant, metrics: ['fill_level', 'fill_volume'], kinds: ['waste_fill'], from, to });
+  for (const d of devices) byId.set(d.id.toLowerCase(), { device: d, at: new Map() });
   for (const s of series) {
     if (s.device.tenant !== ctx.tenant || s.device.kind !== 'waste_fill') continue;
-    const e = entry(s.device);
+    const e = byId.get(s.device.id.toLowerCase());
+    if (!e) continue;
     for (const x of s.samples) {
       if (x.t < from || x.t >= to || !Number.isFinite(x.v)) continue;
       const p = e.at.get(x.t) ?? { t: x.t };
@@ -78,19 +97,17 @@ export async function loadContainers(ctx: IndicatorContext, from: number, to: nu
       e.at.set(x.t, p);
     }
   }
-  return [...byId.values()]
-    .map(({ device, at }) => {
-      const volumeL = numParam(device, 'volume_l');
-      const households = numParam(device, 'households');
-      const points = [...at.values()].sort((a, b) => a.t - b.t);
-      if (volumeL)
-        for (const p of points) {
-          if (p.level === undefined && p.litres !== undefined) p.level = (100 * p.litres) / volumeL;
-          if (p.litres === undefined && p.level !== undefined) p.litres = (p.level / 100) * volumeL;
-        }
-      return { device, site: device.site ?? device.id, ...(volumeL ? { volumeL } : {}), ...(households ? { households } : {}), points };
-    })
-    .sort((a, b) => cmp(a.device.id, b.device.id));
+  return [...byId.values()].map(({ device, at }) => {
+    const volumeL = numParam(device, 'volume_l');
+    const households = numParam(device, 'households');
+    const points = [...at.values()].sort((a, b) => a.t - b.t);
+    if (volumeL)
+      for (const p of points) {
+        if (p.level === undefined && p.litres !== undefined) p.level = (100 * p.litres) / volumeL;
+        if (p.litres === undefined && p.level !== undefined) p.litres = (p.level / 100) * volumeL;
+      }
+    return { device, site: device.site ?? device.id, ...(volumeL ? { volumeL } : {}), ...(households ? { households } : {}), points };
+  });
 }
 
 /** Whether the container was emptied between consecutive readings a and b. */

@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, emptyings, fillCoverage, loadContainers } from './common.js';
+import { ALL, DAY, HOUR, emptyings, fillCoverage, containerDevices, eachContainer } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -40,7 +40,7 @@ export const emptyingsAtLowFill: Indicator = {
   async compute(ctx) {
     const { start, end } = ctx.period;
     const threshold = ctx.settings.lowFillThreshold;
-    const containers = await loadContainers(ctx, start - 2 * DAY, end + 6 * HOUR);
+    const containers = containerDevices(ctx);
     if (containers.length === 0) return [];
     const out: IndicatorValue[] = [];
     const coverages: number[] = [];
@@ -51,7 +51,7 @@ export const emptyingsAtLowFill: Indicator = {
       ...(a.all > 0 ? { low_fill_share_pct: (100 * a.low) / a.all } : {}),
       ...(a.unknown > 0 ? { unknown_fill: a.unknown } : {}),
     });
-    for (const c of containers) {
+    for await (const c of eachContainer(ctx, start - 2 * DAY, end + 6 * HOUR)) {
       const es = emptyings(c, start, end);
       const a = {
         low: es.filter((e) => e.before !== undefined && e.before < threshold).length,

@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, fillCoverage, loadContainers, maxGapMs, type Container } from './common.js';
+import { ALL, DAY, HOUR, fillCoverage, containerDevices, eachContainer, maxGapMs, type Container } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -52,7 +52,7 @@ export const overflows: Indicator = {
   better: 'lower',
   async compute(ctx) {
     const { start, end } = ctx.period;
-    const containers = await loadContainers(ctx, start - 2 * DAY, end + 6 * HOUR);
+    const containers = containerDevices(ctx);
     if (containers.length === 0) return [];
     const gap = maxGapMs(ctx);
     const out: IndicatorValue[] = [];
@@ -60,7 +60,7 @@ export const overflows: Indicator = {
     let count = 0;
     let hours = 0;
     let overflowing = 0;
-    for (const c of containers) {
+    for await (const c of eachContainer(ctx, start - 2 * DAY, end + 6 * HOUR)) {
       const e = episodes(c, ctx.settings.overflowThreshold, start, end, gap);
       count += e.count;
       hours += e.hoursAbove;

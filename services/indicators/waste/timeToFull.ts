@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, cmp, isEmptying, loadContainers, type Container, type FillPoint } from './common.js';
+import { ALL, DAY, HOUR, cmp, isEmptying, containerDevices, eachContainer, type Container, type FillPoint } from './common.js';
 import { makeValue } from '../indicatorValue.js';
 
 /**
@@ -88,13 +88,13 @@ export const timeToFull: Indicator = {
   better: 'higher',
   async compute(ctx) {
     const end = ctx.period.end;
-    const containers = await loadContainers(ctx, end - WINDOW - 2 * DAY, end);
+    const containers = containerDevices(ctx);
     if (containers.length === 0) return [];
     const perHour = (ctx.settings.expectedPerHour.waste_fill ?? 1) > 0 ? (ctx.settings.expectedPerHour.waste_fill ?? 1) : 1;
     const out: IndicatorValue[] = [];
     let first: { id: string; hours: number } | undefined;
     let ok = 0;
-    for (const c of containers) {
+    for await (const c of eachContainer(ctx, end - WINDOW - 2 * DAY, end)) {
       const p = predict(c, end, perHour);
       const v = makeValue(ctx, TIME_TO_FULL_ID, UNIT, c.device.id, p.hours, p.coverage, p.details);
       out.push(v);

@@ -1,6 +1,6 @@
 import { hoursIn } from '../periods.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, cmp, fillCoverage, isEmptying, loadContainers, type Container } from './common.js';
+import { ALL, DAY, cmp, fillCoverage, isEmptying, containerDevices, eachContainer, type Container } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -71,12 +71,12 @@ export const wastePerHousehold: Indicator = {
   better: 'lower',
   async compute(ctx) {
     const { start, end } = ctx.period;
-    const containers = await loadContainers(ctx, start - MARGIN, end + MARGIN);
+    const containers = containerDevices(ctx);
     if (containers.length === 0) return [];
     const weeks = Math.round(hoursIn(ctx.period) / 24) / 7;
     const sites = new Map<string, Acc>();
     const total: Acc = { litres: 0, households: 0, coverages: [], containers: 0, without: [] };
-    for (const c of containers) {
+    for await (const c of eachContainer(ctx, start - MARGIN, end + MARGIN)) {
       let acc = sites.get(c.site);
       if (!acc) sites.set(c.site, (acc = { litres: 0, households: 0, coverages: [], containers: 0, without: [] }));
       if (!c.households) {
