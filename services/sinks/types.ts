@@ -39,8 +39,3 @@ export interface SinkDeps {
 
 export type SinkFactory = (c: Config, deps: SinkDeps) => Promise<Sink>;
 
-/** Until a sink keeps rollups: nothing to mark or rebuild (indicators read raw series). */
-export const pendingRollups: RollupMaintenance = {
-  markReadings: async () => {},
-  settle: async () => ({ days: 0 }),
-};

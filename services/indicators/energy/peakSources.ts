@@ -1,9 +1,10 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { periodOf } from '../periods.js';
-import { daysBetween, monthsBetween, nextDay } from '../rollups/days.js';
+import { dayStart, daysBetween, monthsBetween, nextDay } from '../rollups/days.js';
+import type { HourlySeries } from '../rollups/types.js';
 import { hourlyMeans } from '../series.js';
 import type { IndicatorContext } from '../types.js';
-import { entityOf, HOUR, loadSeries, mean, registerPerHour } from './common.js';
+import { entityOf, HOUR, loadSeries, MARGIN_MS, mean, registerPerHour } from './common.js';
 
 /** peak_power's figures per building: the highest hour, hours with data, meters, coverage; and the tenant's coverage. */
 export interface Peaks {
@@ -71,13 +72,21 @@ export async function peaksFromRaw(ctx: IndicatorContext, meters: Device[]): Pro
   return finish(accs, all, hours);
 }
 
+/** A meter's series of a metric in the period's window: the one without a channel when there is one, else every channel. */
+type WindowSeries = { power: Set<string>; energy: Set<string> };
+const chosen = (channels: Set<string>) => (channels.has('') ? [''] : [...channels].sort());
+
 /**
- * From day rollups (a month): the meters' hourly contributions are read one day
- * at a time and added up per building, so what is held is one day of hours per
- * building, never the month's readings.
+ * From day rollups (a month): the meters' hourly inputs are read one day at a
+ * time and added up per building, so what is held is one day of hours per
+ * building, never the month's readings. Which series make up a meter's total is
+ * decided over the raw engine's window (the month with its margins), as there;
+ * a quarter or year takes it per month (a tariff channel that appears mid-quarter
+ * is the one case where the two differ).
  */
 export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]): Promise<Peaks> {
   const p = ctx.period;
+  const rollups = ctx.source.rollups!;
   const hours = Math.round((p.end - p.start) / HOUR);
   const accs = new Map<string, Acc>();
   const counts = new Map<string, number>();
@@ -85,27 +94,62 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
     if (!accs.has(entityOf(d))) accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
     counts.set(d.id.toLowerCase(), 0);
   }
+  const kinds = ['electricity_meter'] as const;
+  const windowSeries = new Map<string, WindowSeries>();
+  const see = (device: string, b: { metric: string; channel: string }) => {
+    const w = windowSeries.get(device.toLowerCase()) ?? { power: new Set<string>(), energy: new Set<string>() };
+    windowSeries.set(device.toLowerCase(), w);
+    if (b.metric === 'power') w.power.add(b.channel);
+    if (b.metric === 'energy_total') w.energy.add(b.channel);
+  };
+  await rollups.eachDevice({ tenant: ctx.tenant, span: 'month', from: p.start, to: p.end, kinds }, (device, rows) => {
+    for (const r of rows) for (const b of r.s) see(device, b);
+  });
+  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(p.start - MARGIN_MS), to: p.start, kinds }, (device, rows) => {
+    for (const r of rows) for (const b of r.s) if (b.lastT >= p.start - MARGIN_MS) see(device, b);
+  });
+  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: p.end, to: p.end + MARGIN_MS, kinds }, (device, rows) => {
+    for (const r of rows) for (const b of r.s) if (b.firstT < p.end + MARGIN_MS) see(device, b);
+  });
+
   for (const day of daysBetween(p.start, p.end)) {
-    const hourly = new Map<string, Array<number | null>>();
-    await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'day', from: day, to: nextDay(day), kinds: ['electricity_meter'] }, (device, rows) => {
+    const hourly = new Map<string, HourlySeries[]>();
+    await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: day, to: nextDay(day), kinds }, (device, rows) => {
       const h = rows[0]?.d.hourly;
       if (h && counts.has(device.toLowerCase())) hourly.set(device.toLowerCase(), h);
     });
     const sums = new Map<string, Array<number | undefined>>();
     for (const d of meters) {
-      const h = hourly.get(d.id.toLowerCase());
-      if (!h) continue;
+      const key = d.id.toLowerCase();
+      const series = hourly.get(key);
+      const w = windowSeries.get(key);
+      if (!series || !w) continue;
+      const of = (metric: string, channel: string) => series.find((x) => x.metric === metric && x.channel === channel)?.v;
+      const power = chosen(w.power).map((c) => of('power', c)).filter((v) => v !== undefined);
+      const energy = chosen(w.energy).map((c) => of('energy_total', c));
+      const n = Math.round((nextDay(day) - day) / HOUR);
       const e = entityOf(d);
       let s = sums.get(e);
-      if (!s) sums.set(e, (s = new Array<number | undefined>(h.length)));
-      let n = 0;
-      for (let i = 0; i < h.length; i++) {
-        const v = h[i];
-        if (v === null || v === undefined) continue;
-        n++;
+      if (!s) sums.set(e, (s = new Array<number | undefined>(n)));
+      let reported = 0;
+      for (let i = 0; i < n; i++) {
+        let v: number | undefined;
+        for (const x of power) if (x[i] !== null && x[i] !== undefined) v = (v ?? 0) + x[i]!;
+        if (v === undefined && energy.length > 0) {
+          let kwh = 0;
+          let complete = true;
+          for (const x of energy) {
+            const k = x?.[i];
+            if (k === null || k === undefined) complete = false;
+            else kwh += k;
+          }
+          if (complete) v = kwh;
+        }
+        if (v === undefined) continue;
+        reported++;
         s[i] = (s[i] ?? 0) + v;
       }
-      counts.set(d.id.toLowerCase(), counts.get(d.id.toLowerCase())! + n);
+      counts.set(key, counts.get(key)! + reported);
     }
     for (const [e, s] of sums) addHours(accs.get(e)!, s, day);
   }

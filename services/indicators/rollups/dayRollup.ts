@@ -1,7 +1,7 @@
 import { HOUR, registerPerHour } from '../energy/common.js';
 import { hourlyMeans } from '../series.js';
 import type { Sample } from '../types.js';
-import { SHORT_MS, type DeviceBucket, type RawDeviceSeries, type RollupRow, type SeriesBucket } from './types.js';
+import { SHORT_MS, type DeviceBucket, type HourlySeries, type RawDeviceSeries, type RollupRow, type SeriesBucket } from './types.js';
 
 /**
  * The day rollup of one device from its raw readings of the day and 3 h on either
@@ -72,34 +72,19 @@ export function seriesBucket(samples: Sample[], from: number, to: number): Omit<
   return { n, firstT: first.t, firstV: first.v, lastT: last.t, lastV: last.v, min, max, sum, inc, resets, crossReset, coveredMs };
 }
 
-/** The series a meter's total is made of: the one without a channel when there is one, else every channel (energy/common.ts SeriesSet.get). */
-function totalSeries(raw: RawDeviceSeries, metric: string): Sample[][] {
-  const list = raw.series.filter((x) => x.metric === metric).sort((a, b) => cmp(a.channel, b.channel));
-  const plain = list.filter((x) => x.channel === '');
-  return (plain.length > 0 ? plain : list).map((x) => x.samples);
-}
-
-/**
- * peak_power's contribution of one electricity meter per hour of the day: the
- * mean of its power readings in the hour (channels added), else its register
- * difference over the hour when readings at most 3 h apart span the whole hour.
- */
-function hourlyPower(raw: RawDeviceSeries, start: number, end: number): Array<number | null> {
-  const power = new Map<number, number>();
-  for (const samples of totalSeries(raw, 'power')) for (const [h, v] of hourlyMeans(samples, start, end)) power.set(h, (power.get(h) ?? 0) + v);
-  const energy = new Map<number, number>();
-  const perChannel = totalSeries(raw, 'energy_total').map((samples) => registerPerHour(samples, start, end));
-  for (const [h] of perChannel[0] ?? new Map<number, unknown>()) {
-    let kwh = 0;
-    let complete = true;
-    for (const m of perChannel) {
-      const e = m.get(h);
-      if (!e || e.covered < HOUR - 1) complete = false;
-      else kwh += e.kwh;
+/** peak_power's inputs of one electricity meter for each hour of the day, per series. */
+function hourlyPower(raw: RawDeviceSeries, start: number, end: number): HourlySeries[] {
+  const out: HourlySeries[] = [];
+  const hours = Math.round((end - start) / HOUR);
+  for (const x of raw.series) {
+    if (x.metric !== 'power' && x.metric !== 'energy_total') continue;
+    const v = new Array<number | null>(hours).fill(null);
+    if (x.metric === 'power') {
+      for (const [h, mean] of hourlyMeans(x.samples, start, end)) v[(h - start) / HOUR] = mean;
+    } else {
+      for (const [h, e] of registerPerHour(x.samples, start, end)) if (e.covered >= HOUR - 1) v[(h - start) / HOUR] = e.kwh;
     }
-    if (complete) energy.set(h, kwh);
+    out.push({ metric: x.metric, channel: x.channel, v });
   }
-  const out: Array<number | null> = [];
-  for (let h = start; h < end; h += HOUR) out.push(power.get(h) ?? energy.get(h) ?? null);
   return out;
 }

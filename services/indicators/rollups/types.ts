@@ -53,10 +53,18 @@ export interface DeviceBucket {
   /** Silences longer than 3 h between the bucket's reading times (ms). */
   silences: number[];
   /**
-   * Electricity meters, day buckets: the hour's contribution to the building's
-   * hourly power (kW) for each hour of the day (null: none), as peak_power takes it.
+   * Electricity meters, day buckets: per power and energy_total series, a value
+   * for each hour of the day (null: none) — the mean power (kW), or the register
+   * difference (kWh) when readings at most 3 h apart span the whole hour.
+   * peak_power combines them with the series the period has (energy/peakSources.ts).
    */
-  hourly?: Array<number | null>;
+  hourly?: HourlySeries[];
+}
+
+export interface HourlySeries {
+  metric: 'power' | 'energy_total';
+  channel: string;
+  v: Array<number | null>;
 }
 
 export interface RollupRow {

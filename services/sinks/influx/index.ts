@@ -1,6 +1,8 @@
 import type { Config } from '../../core/config.js';
 import { parsePeriod } from '../../indicators/periods.js';
-import { pendingRollups, type SinkFactory } from '../types.js';
+import type { SinkFactory } from '../types.js';
+import { StoreRollups } from '../../indicators/rollups/storeRollups.js';
+import { influxRollups } from './influxRollups.js';
 import { influxIndicatorStore } from './influxIndicatorStore.js';
 import { influxSource } from './influxReadingSource.js';
 import { InfluxStore } from './influxStore.js';
@@ -14,12 +16,13 @@ export function influxOptions(c: Config) {
 /** InfluxDB 2.x: with `tenants`, readings of tenants with their own bucket go there too (TenantRoutingStore). */
 export const influxSink: SinkFactory = async (c, deps) => {
   const o = influxOptions(c);
+  const rollups = new StoreRollups(influxRollups(o));
   const store = deps.tenants ? new TenantRoutingStore(o, deps.tenants, c.TENANT_READINGS_IN_MAIN_BUCKET) : new InfluxStore(o);
   return {
     kind: 'influxdb',
     store,
     indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start }),
-    source: (devices) => influxSource(o, devices),
-    rollups: pendingRollups,
+    source: (devices) => influxSource(o, devices, rollups),
+    rollups,
   };
 };
