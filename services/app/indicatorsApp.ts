@@ -75,6 +75,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     kinds: c.INDICATOR_PERIODS,
     intervalMs: c.INDICATOR_INTERVAL_MS,
     settleMs: c.INDICATOR_SETTLE_MS,
+    rollups: deps.sink.rollups,
     logger: deps.logger.child({ component: 'indicators' }),
   });
   const reportRoute = async (url: URL): Promise<HttpResponse> => {

@@ -31,10 +31,21 @@ export class IndicatorScheduler {
       settleMs: number;
       logger: Logger;
       onComputed?: (n: number) => void;
+      /** The store's rollups: every mark also marks the reading's day there (rebuilt before the next read). */
+      rollups?: { markReadings(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): Promise<void> };
     },
   ) {}
 
   mark(tenant: string, observedAt: number): void {
+    this.markRollups([{ tenant, observedAt: new Date(observedAt).toISOString() }]);
+    this.markMonths(tenant, observedAt);
+  }
+
+  private markRollups(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): void {
+    this.o.rollups?.markReadings(readings).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err) }, 'rollup marks not stored yet; kept and written with the next ones'));
+  }
+
+  private markMonths(tenant: string, observedAt: number): void {
     const months = [periodOf('month', observedAt)];
     const m = months[0]!;
     if (observedAt - m.start < 2 * DAY) months.push(periodOf('month', m.start - 1));
@@ -49,7 +60,8 @@ export class IndicatorScheduler {
   }
 
   markAll(readings: Array<{ tenant: string; observedAt: string }>): void {
-    for (const r of readings) this.mark(r.tenant, Date.parse(r.observedAt));
+    this.markRollups(readings);
+    for (const r of readings) this.markMonths(r.tenant, Date.parse(r.observedAt));
   }
 
   get pending(): number {

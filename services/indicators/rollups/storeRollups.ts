@@ -43,12 +43,23 @@ export class StoreRollups implements RollupReader {
 
   /** Persists the marks made so far (one write per tenant, batches joined). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
+    const run = this.flushing.then(async () => {
       const batch = this.pending;
       this.pending = new Map();
-      for (const [tenant, days] of batch) await this.storage.markDirty(tenant, [...days].sort((a, b) => a - b));
+      try {
+        for (const [tenant, days] of batch) await this.storage.markDirty(tenant, [...days].sort((a, b) => a - b));
+      } catch (err) {
+        // Kept for the next flush (marks are idempotent): a failed write loses no mark.
+        for (const [tenant, days] of batch) {
+          const set = this.pending.get(tenant) ?? new Set<number>();
+          for (const d of days) set.add(d);
+          this.pending.set(tenant, set);
+        }
+        throw err;
+      }
     });
-    return this.flushing;
+    this.flushing = run.catch(() => {});
+    return run;
   }
 
   /** Rebuilds the tenant's marked days in [from, to) (all of them without a window), then their months. */
