@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndicatorEngine } from '../../services/indicators/engine.js';
 import { indicators } from '../../services/indicators/index.js';
 import { parsePeriod } from '../../services/indicators/periods.js';
-import { influxSource } from '../../services/sinks/influx/influxReadingSource.js';
 import { loadTargets } from '../../services/indicators/targets/targets.js';
 import type { IndicatorValue } from '../../services/indicators/types.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
@@ -15,7 +14,12 @@ import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 import { replay } from '../../simulators/tools/replay.js';
 import { startPipeline } from '../helpers/pipeline.js';
-import { STACK, countPoints, deleteBucket, runId, waitFor } from '../helpers/stack.js';
+import { compareEngines } from '../helpers/compareEngines.js';
+import { influxSourceOn } from '../helpers/sinks.js';
+import { reading, sourceWith } from '../../services/indicators/testing.js';
+import { periodsBetween } from '../../services/indicators/periods.js';
+import type { MetricName } from '../../services/core/metrics.js';
+import { STACK, countPoints, deleteBucket, queryRows, runId, waitFor } from '../helpers/stack.js';
 import { degreeDays, energyUse, flows, loadTruth, months, peakPower, wastePerHousehold, type Truth } from '../helpers/truthIndicators.js';
 
 /**
@@ -30,6 +34,7 @@ let bucket = '';
 let truth: Truth;
 let engine: IndicatorEngine;
 let registry: DeviceRegistry;
+let influx: Awaited<ReturnType<typeof influxSourceOn>>;
 let stop: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
@@ -43,11 +48,9 @@ beforeAll(async () => {
   await replay({ file: join(dir, 'stream.ndjson'), mqttUrl: STACK.mqttUrl, ...STACK.mqttAuth, speed: 0, progress: false });
   await waitFor('a year of readings in InfluxDB', () => countPoints(bucket), (n) => n >= truthCount, 600_000);
   registry = DeviceRegistry.fromFile(join(dir, 'registry.json'));
-  engine = new IndicatorEngine({
-    source: influxSource({ url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket, measurement: 'readings' }, registry.all()),
-    devices: registry.all(),
-    indicators,
-  });
+  const start = Date.parse(scenario.start);
+  influx = await influxSourceOn(bucket, registry.all(), { tenant, from: start - 86_400_000, to: start + (scenario.days + 1) * 86_400_000 });
+  engine = new IndicatorEngine({ source: influx.source, devices: registry.all(), indicators });
 }, 900_000);
 
 afterAll(async () => {
@@ -120,7 +123,7 @@ describe('indicators of a simulated year equal the ground truth (within 0.5 %)',
     const cityTargets = loadTargets(file);
     // weather-normalized to the simulated baseline year's weather
     const reportEngine = new IndicatorEngine({
-      source: influxSource({ url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket, measurement: 'readings' }, registry.all()),
+      source: influx.source,
       devices: registry.all(), indicators, settings: { weatherBaselineYear: 2025 },
     });
     for (const lang of ['sv', 'en'] as const) {
@@ -134,6 +137,35 @@ describe('indicators of a simulated year equal the ground truth (within 0.5 %)',
       const html = readFileSync(files.html, 'utf8');
       for (const t of data.targets) expect(html).toContain(t.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').slice(0, 20));
       expect(readFileSync(files.csv, 'utf8').split('\n').length).toBeGreaterThan(data.targets.length);
+    }
+  });
+
+  // Issue 14: the rollup engine against the raw-sample engine of before (test/reference), on the same stored year.
+  const comparePeriods = () => [
+    ...year.map((m) => parsePeriod(m.label)),
+    ...['2025Q1', '2025Q2', '2025Q3', '2025Q4', '2025'].map(parsePeriod),
+    ...periodsBetween('day', parsePeriod('2025-03-29').start, parsePeriod('2025-04-01').start),
+    ...periodsBetween('day', parsePeriod('2025-10-25').start, parsePeriod('2025-10-28').start),
+    ...['2025-01-01', '2025-12-31', '2025-W01', '2025-W13', '2025-W44', '2025-W52'].map(parsePeriod),
+  ];
+
+  it('rollups in InfluxDB give the raw engine’s values for every indicator (months, quarters, the year, DST days, weeks)', async () => {
+    const r = await compareEngines({ rollupSource: influx.source, rawSource: influx.raw, devices: registry.all(), tenant, periods: comparePeriods() });
+    expect(r.differences).toEqual([]);
+    expect(r.compared).toBeGreaterThan(1000);
+  });
+
+  it('rollups in DuckDB give the raw engine’s values on the same year (its readings copied from InfluxDB)', async () => {
+    const byId = new Map(registry.all().map((d) => [d.id, d]));
+    const rows = await queryRows(`from(bucket: "${bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "readings")`);
+    const readings = rows.map((r) => reading(byId.get(String(r.device))!, String(r._field) as MetricName, Date.parse(String(r._time)), Number(r._value), r.channel ? String(r.channel) : undefined));
+    const { source, store } = await sourceWith(registry.all(), readings);
+    try {
+      const r = await compareEngines({ rollupSource: source, rawSource: source, devices: registry.all(), tenant, periods: comparePeriods() });
+      expect(r.differences).toEqual([]);
+      expect(r.compared).toBeGreaterThan(1000);
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { SensorKind } from '../../core/metrics.js';
 import { dayRollup } from './dayRollup.js';
-import { dayStart, monthStart, nextDay, nextMonth } from './days.js';
+import { dayStart, daysBetween, monthStart, nextDay, nextMonth } from './days.js';
 import { monthRollup } from './monthRollup.js';
 import { SHORT_MS, type RollupRow, type RollupStorage, type Span } from './types.js';
 
@@ -39,6 +39,11 @@ export class StoreRollups implements RollupReader {
       if (next - t <= SHORT_MS) set.add(next);
     }
     await this.flush();
+  }
+
+  async markRange(tenant: string, from: number, to: number): Promise<void> {
+    await this.flush();
+    await this.storage.markDirty(tenant, daysBetween(from, to));
   }
 
   /** Persists the marks made so far (one write per tenant, batches joined). */
