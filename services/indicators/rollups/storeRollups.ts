@@ -85,12 +85,9 @@ export class StoreRollups implements RollupReader {
     return run;
   }
 
-  /** Every tenant's marked days. */
-  async settleAll(onDay?: (done: number, total: number) => void): Promise<{ days: number }> {
+  async tenants(): Promise<string[]> {
     await this.flush();
-    let days = 0;
-    for (const tenant of await this.storage.dirtyTenants()) days += (await this.settle({ tenant, onDay })).days;
-    return { days };
+    return this.storage.dirtyTenants();
   }
 
   async eachDevice(q: Parameters<RollupReader['eachDevice']>[0], fn: Parameters<RollupReader['eachDevice']>[1]): Promise<void> {
