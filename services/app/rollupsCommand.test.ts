@@ -32,6 +32,7 @@ describe('klimatpuls rollups', () => {
   };
 
   it('rebuilds the days of a window, so readings written without marks count', async () => {
+    expect(await energy()).toBe(0); // nothing stored yet; the rollup tables are made
     const sink = await buildSink(loadConfig(env));
     await sink.store.init();
     await sink.store.writeReadings(readings); // a bulk write: no marks
@@ -40,6 +41,24 @@ describe('klimatpuls rollups', () => {
     await rollupsCommand(['rebuild', '--tenant', TENANT, '--from', '2025-02-28', '--to', '2025-04'], env);
     expect(await energy()).toBeCloseTo(2 * (31 * 24 - 1), 9); // March 2025 has 743 hours
     await rollupsCommand(['settle'], env); // nothing left marked
+  });
+
+  it('marks every day of a data directory from before rollups, so its first read rebuilds them', async () => {
+    const old = mkdtempSync(join(tmpdir(), 'klimatpuls-rollups-old-'));
+    const oldEnv = { DATA_DIR: old, LOG_LEVEL: 'silent' };
+    try {
+      const sink = await buildSink(loadConfig(oldEnv));
+      await sink.store.init();
+      await sink.store.writeReadings(readings); // no rollup tables yet
+      await sink.store.close();
+      const again = await buildSink(loadConfig(oldEnv));
+      await again.store.init();
+      const engine = new IndicatorEngine({ source: again.source([meter]), devices: [meter], indicators });
+      expect((await engine.compute('energy_use', TENANT, parsePeriod('2025-03'))).find((v) => v.entity === '*')!.value).toBeCloseTo(2 * (31 * 24 - 1), 9);
+      await again.store.close();
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
   });
 
   it('names the bad option', async () => {
