@@ -1,0 +1,146 @@
+/**
+ * One phase of the indicators-scale bench, in a process of its own so its peak RSS
+ * is its own (process.resourceUsage().maxRSS, which includes DuckDB's native memory):
+ *   fill     the scaled Kalmar scenario, straight into the sink's store (bulk path: no
+ *            MQTT, no Kafka, no decoding — the simulator's canonical readings), then
+ *            the window's days marked for the rollups
+ *   settle   the rollups rebuilt (every marked day, then the months)
+ *   month    every indicator for 2025-01; quarter: for 2025Q1
+ *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON)
+ * Prints one JSON line: { phase, ms, maxRssMb, ... }.
+ *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, scale, days}>'
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../services/core/config.js';
+import { readingId, type CanonicalReading } from '../services/core/reading.js';
+import { METRICS, type MetricName } from '../services/core/metrics.js';
+import { IndicatorEngine } from '../services/indicators/engine.js';
+import { indicators } from '../services/indicators/index.js';
+import { parsePeriod } from '../services/indicators/periods.js';
+import { loadTargets } from '../services/indicators/targets/targets.js';
+import type { IndicatorSettings } from '../services/indicators/types.js';
+import { DeviceRegistry, type Device } from '../services/registry/deviceRegistry.js';
+import { buildReportData } from '../services/report/buildReport.js';
+import { writeReport } from '../services/report/writeReport.js';
+import { buildSink } from '../services/sinks/index.js';
+import { cityDevices } from '../simulators/city/devices.js';
+import { DeviceModel } from '../simulators/city/model.js';
+import { loadScenario } from '../simulators/city/scenario.js';
+import { seededRandom } from '../simulators/random.js';
+import { STACK } from '../test/helpers/stack.js';
+
+export interface AgentConfig {
+  store: 'duckdb' | 'influxdb';
+  dataDir: string;
+  bucket?: string;
+  scale: number;
+  days: number;
+}
+
+export const START = Date.parse('2025-01-01T00:00:00+01:00');
+const TENANT = 'kalmar';
+const HOUR = 3_600_000;
+
+function env(o: AgentConfig): Record<string, string> {
+  const base = { DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String(256 * 1024 * 1024) };
+  return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
+}
+
+/** The Kalmar scenario's devices, each family scaled (at least one of each). */
+export function scaledDevices(scale: number) {
+  const s = loadScenario('simulators/scenarios/kalmar.json');
+  const n = (x: number) => Math.max(1, Math.round(x * scale));
+  const d = s.devices;
+  const scenario = { ...s, tenant: TENANT, devices: { ...d, electricityMeters: n(d.electricityMeters), heatMeters: n(d.heatMeters), wasteContainers: n(d.wasteContainers), countingPoints: n(d.countingPoints), temperatureSensors: Math.max(1, Math.round(d.temperatureSensors * Math.max(scale, 1 / 3))) } };
+  return { scenario, devices: cityDevices(scenario, seededRandom(scenario.seed)) };
+}
+
+async function fill(o: AgentConfig) {
+  const { scenario, devices } = scaledDevices(o.scale);
+  mkdirSync(o.dataDir, { recursive: true });
+  writeFileSync(join(o.dataDir, 'devices.json'), JSON.stringify(devices.map((d) => d.registry)));
+  const sink = await buildSink(loadConfig(env(o)));
+  await sink.store.init();
+  const models = devices.map((d) => new DeviceModel(d, seededRandom(scenario.seed ^ d.n)));
+  const weather = (day: number) => 6 * (seededRandom(scenario.seed * 31 + day)() - 0.5);
+  let batch: CanonicalReading[] = [];
+  let written = 0;
+  const inFlight: Array<Promise<void>> = [];
+  const flush = async () => {
+    const b = batch;
+    batch = [];
+    inFlight.push(sink.store.writeReadings(b));
+    if (inFlight.length >= 2) await inFlight.shift();
+    written += b.length;
+  };
+  const steps = o.days * 24;
+  const t0 = Date.now();
+  for (let k = 1; k <= steps; k++) {
+    const t = new Date(START + k * HOUR);
+    const observedAt = t.toISOString();
+    for (let i = 0; i < devices.length; i++) {
+      const d = devices[i]!.registry;
+      for (const tr of models[i]!.step(t, 1, weather(Math.floor((k * HOUR) / 86_400_000))).truth) {
+        const base = { tenant: d.tenant, deviceId: d.id, metric: tr.metric as MetricName, observedAt, ...(tr.channel ? { channel: tr.channel } : {}) };
+        batch.push({ id: readingId(base), ...base, ...(d.site ? { site: d.site } : {}), kind: d.kind, value: tr.value, unit: METRICS[tr.metric as MetricName].unit, receivedAt: observedAt, source: { format: 'native', decoderVersion: 'bench', topic: 'bench' } });
+        if (batch.length >= 20_000) await flush();
+      }
+    }
+    if (k % 24 === 0) process.stderr.write(`  fill ${o.store} ×${o.scale}: day ${k / 24}/${o.days}, ${written.toLocaleString('en')} readings, ${Math.round(written / ((Date.now() - t0) / 1000)).toLocaleString('en')}/s\n`);
+  }
+  await flush();
+  await Promise.all(inFlight);
+  await sink.rollups.markRange(TENANT, START, START + (o.days + 1) * 86_400_000);
+  await sink.store.close();
+  return { devices: devices.length, readings: written };
+}
+
+async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[], settings: Partial<IndicatorSettings>) => Promise<T>): Promise<T> {
+  const devices = JSON.parse(readFileSync(join(o.dataDir, 'devices.json'), 'utf8')) as Device[];
+  const registry = new DeviceRegistry(devices);
+  const sink = await buildSink(loadConfig(env(o)));
+  await sink.store.init();
+  const targets = loadTargets('services/indicators/targets/kalmar.json');
+  const settings = targets.settings as Partial<IndicatorSettings>;
+  try {
+    return await fn(new IndicatorEngine({ source: sink.source(registry.all()), devices: registry.all(), indicators, settings }), registry.all(), settings);
+  } finally {
+    await sink.store.close();
+  }
+}
+
+async function main() {
+  const [phase, json] = process.argv.slice(2);
+  const o = JSON.parse(json!) as AgentConfig;
+  const t0 = Date.now();
+  let out: Record<string, unknown> = {};
+  if (phase === 'fill') out = await fill(o);
+  else if (phase === 'settle') {
+    const sink = await buildSink(loadConfig(env(o)));
+    await sink.store.init();
+    out = await sink.rollups.settle({ tenant: TENANT, onDay: (done, total) => process.stderr.write(`  settle ${o.store} ×${o.scale}: day ${done}/${total}\n`) });
+    await sink.store.close();
+  } else if (phase === 'month' || phase === 'quarter') {
+    out = await withEngine(o, async (engine) => ({ values: (await engine.computeAll(TENANT, [parsePeriod(phase === 'month' ? '2025-01' : '2025Q1')])).length }));
+  } else if (phase === 'report') {
+    out = await withEngine(o, async (engine, devices) => {
+      const targets = loadTargets('services/indicators/targets/kalmar.json');
+      let files = 0;
+      for (const lang of ['sv', 'en'] as const) {
+        const data = await buildReportData({ engine, targets, quarter: parsePeriod('2025Q1'), lang, devicesRegistered: devices.length });
+        writeReport(data, join(o.dataDir, 'report'));
+        files += 3;
+      }
+      return { files };
+    });
+  } else throw new Error(`unknown phase ${phase}`);
+  process.stdout.write(`${JSON.stringify({ phase, ms: Date.now() - t0, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...out })}\n`);
+}
+
+if (process.argv[1]?.endsWith('indicatorsAgent.ts')) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
