@@ -83,10 +83,15 @@ export interface RawDeviceSeries {
   series: Array<{ metric: MetricName; channel: string; samples: Sample[] }>;
 }
 
+export interface RawFilter {
+  kinds?: readonly SensorKind[];
+  metrics?: readonly MetricName[];
+}
+
 /** What a store does for rollups (services/sinks/<backend>/…Rollups.ts). */
 export interface RollupStorage {
-  /** The tenant's raw readings in [from, to), device by device (any device order). */
-  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void): Promise<void>;
+  /** The tenant's raw readings in [from, to), device by device (any device order); `only` narrows them. */
+  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void, only?: RawFilter): Promise<void>;
   /** Writes rows (a row replaces the one with the same tenant, span, start and device). */
   writeRows(tenant: string, rows: RollupRow[]): Promise<void>;
   /** Rows of [from, to) by start, device by device, in device order; `kinds` filters. */

@@ -44,10 +44,12 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
     return ready.then(() => store.onRollupConnection(fn));
   };
   return {
-    eachRawDevice: (tenant, from, to, fn) =>
+    eachRawDevice: (tenant, from, to, fn, only) =>
       run(async (c) => {
+        const kinds = only?.kinds ? `AND kind IN (${only.kinds.map(sql).join(',')})` : '';
+        const metrics = only?.metrics ? `AND metric IN (${only.metrics.map(sql).join(',')})` : '';
         const result = await c.stream(`SELECT device_id, kind, metric, coalesce(channel, '') AS ch, epoch_ms(observed_at)::DOUBLE AS t, value
-          FROM readings WHERE tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)}
+          FROM readings WHERE tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)} ${kinds} ${metrics}
           ORDER BY device_id, metric, ch, t`);
         let current: RawDeviceSeries | undefined;
         let series: RawDeviceSeries['series'][number] | undefined;
