@@ -1,6 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { periodOf } from '../periods.js';
-import { dayStart, monthsBetween, nextDay } from '../rollups/days.js';
+import { dayStart, monthsBetween } from '../rollups/days.js';
 import { hourlyMeans } from '../series.js';
 import type { IndicatorContext } from '../types.js';
 import { entityOf, HOUR, loadSeries, MARGIN_MS, mean, registerPerHour } from './common.js';
@@ -128,12 +128,22 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
     if (!sums) open.set(e, (sums = new Array<number | undefined>(hours)));
     let n = 0;
     for (const r of rows) {
-      if (r.start < p.start || r.start >= p.end || !r.d.hourly) continue;
+      if (r.start < p.start || r.start >= p.end) continue;
+      const offset = Math.round((r.start - p.start) / HOUR);
+      if (r.d.kw) {
+        for (let i = 0; i < r.d.kw.length; i++) {
+          const v = r.d.kw[i];
+          if (v === null || v === undefined) continue;
+          n++;
+          sums[offset + i] = (sums[offset + i] ?? 0) + v;
+        }
+        continue;
+      }
+      if (!r.d.hourly) continue;
       const of = (metric: string, channel: string) => r.d.hourly!.find((x) => x.metric === metric && x.channel === channel)?.v;
       const pw = chosen(power).map((c) => of('power', c)).filter((v) => v !== undefined);
       const en = chosen(energy).map((c) => of('energy_total', c));
-      const offset = Math.round((r.start - p.start) / HOUR);
-      const length = Math.round((nextDay(r.start) - r.start) / HOUR);
+      const length = r.d.hourly[0]?.v.length ?? 0;
       for (let i = 0; i < length; i++) {
         let v: number | undefined;
         for (const x of pw) if (x[i] !== null && x[i] !== undefined) v = (v ?? 0) + x[i]!;

@@ -59,6 +59,13 @@ export interface DeviceBucket {
    * peak_power combines them with the series the period has (energy/peakSources.ts).
    */
   hourly?: HourlySeries[];
+  /**
+   * Instead of `hourly` when the meter's power and energy series of the day all
+   * have no channel: the hour's contribution itself (power mean, else the complete
+   * register difference). Equal to combining `hourly` with any window's series:
+   * a window can only add series the day does not have.
+   */
+  kw?: Array<number | null>;
 }
 
 export interface HourlySeries {
