@@ -14,7 +14,7 @@ import { AuditLog } from '../tenants/auditLog.js';
 import { DeviceService } from '../tenants/deviceService.js';
 import { InfluxTenants } from '../sinks/influx/influxTenants.js';
 import { TenantDeviceLookup } from '../tenants/tenantDevices.js';
-import { TenantTopicRouter } from '../tenants/tenantRouter.js';
+import { TenantTopicRouter } from '../gateway/routing/tenantRouter.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';
 import { LoginThrottle } from '../security/loginThrottle.js';

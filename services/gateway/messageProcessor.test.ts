@@ -5,7 +5,7 @@ import { DEFAULT_ROUTES } from '../decoders/index.js';
 import type { Decoder } from '../decoders/types.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { seededRandom } from '../../simulators/random.js';
-import { DecoderRouter } from './decoderRouter.js';
+import { DecoderRouter } from './routing/decoderRouter.js';
 import { processMessage, type ProcessorOptions } from './messageProcessor.js';
 
 const registry = new DeviceRegistry([

@@ -5,7 +5,7 @@ import { METRICS, type MetricName } from '../../services/core/metrics.js';
 import { canonicalReadingSchema, type CanonicalReading } from '../../services/core/reading.js';
 import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
 import { nativeDecoder } from '../../services/decoders/native/nativeDecoder.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { DEMO_TENANT, DemoCity, demoDevices, outdoorTemperature } from './demoCity.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTES, decoders } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
 import type { Family, SimDevice } from '../city/devices.js';
 import { DeviceModel, type TrueValue, type WireValue } from '../city/model.js';

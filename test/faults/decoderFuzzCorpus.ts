@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testdataByDecoder, testdataPayload } from '../../services/decoders/decoderTestdataFiles.js';
 import { DEFAULT_ROUTES, decoders, type Decoder } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { simulate } from '../../simulators/city/citySimulator.js';
 import { cityDevices } from '../../simulators/city/devices.js';
