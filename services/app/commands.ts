@@ -7,7 +7,7 @@ import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { loadTls } from '../security/tls.js';
 import { DemoCity } from '../../simulators/demo-city/demoCity.js';
 import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
-import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import type { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter, embeddedMetrics } from './components.js';
 import { buildSink } from '../sinks/index.js';
 import { stopOnSignals, type Service } from './lifecycle.js';

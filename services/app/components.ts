@@ -7,7 +7,7 @@ import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { CanonicalReading } from '../core/reading.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
-import type { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import type { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import { Gateway } from '../gateway/gateway.js';
 import { DeviceRegistry, type DeviceLookup } from '../registry/deviceRegistry.js';
 import { MessageRateLimiter } from '../gateway/limits/messageRateLimiter.js';

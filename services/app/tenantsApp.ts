@@ -6,7 +6,7 @@ import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { AdminServer } from '../admin/adminServer.js';
 import { adminRoutes } from '../admin/adminRoutes.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { MosquittoAccess } from '../security/mosquittoAccess.js';
+import { MosquittoAccess } from '../broker/mosquittoAccess.js';
 import type { TlsFiles } from '../security/tls.js';
 import type { ReadingStore } from '../core/storePorts.js';
 import { AccessTokens } from '../tenants/accessTokens.js';

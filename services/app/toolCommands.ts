@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { pipelineMqttAuth } from '../security/mqttIdentity.js';
+import { pipelineMqttAuth } from '../broker/mqttIdentity.js';
 import { record } from '../../simulators/tools/record.js';
 import { replay } from '../../simulators/tools/replay.js';
 import { buildBus } from './components.js';

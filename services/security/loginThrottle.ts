@@ -1,4 +1,4 @@
-import { addressKey } from './connectionLimits.js';
+import { addressKey } from '../broker/connectionLimits.js';
 import { secretVerifier, type SecretVerifier } from './secretVerifier.js';
 import { TokenBuckets } from '../core/tokenBuckets.js';
 

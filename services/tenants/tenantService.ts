@@ -1,8 +1,8 @@
 import { ProvisioningError, RequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_RE } from '../core/reading.js';
-import type { MosquittoAccess } from '../security/mosquittoAccess.js';
-import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from '../security/mqttIdentity.js';
+import type { MosquittoAccess } from '../broker/mosquittoAccess.js';
+import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from '../broker/mqttIdentity.js';
 import { hashSecret, issueToken, mosquittoHash, randomSecret } from '../security/secrets.js';
 import type { Actor, AuditLog } from './auditLog.js';
 import { writeGrafanaProvisioning, writeReadTokenFile, type GrafanaProvisioningOptions } from './grafanaProvisioning.js';

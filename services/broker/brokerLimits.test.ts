@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.js';
-import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import { EmbeddedBroker } from './embeddedBroker.js';
 import { AuditLog } from '../tenants/auditLog.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';
 import { addressKey } from './connectionLimits.js';
 import { EmbeddedAccess } from './embeddedAccess.js';
-import { LoginThrottle } from './loginThrottle.js';
-import { SecretVerifier } from './secretVerifier.js';
+import { LoginThrottle } from '../security/loginThrottle.js';
+import { SecretVerifier } from '../security/secretVerifier.js';
 import { PIPELINE_MQTT_USERNAME } from './mqttIdentity.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { randomSecret } from './secrets.js';
+import { randomSecret } from '../security/secrets.js';
 
 /**
  * Who may be who on the MQTT brokers (embedded aedes and Mosquitto alike):
