@@ -1,4 +1,4 @@
-import { addressKey } from '../broker/connectionLimits.js';
+import { addressKey } from './addressKey.js';
 import { secretVerifier, type SecretVerifier } from './secretVerifier.js';
 import { TokenBuckets } from '../core/tokenBuckets.js';
 
