@@ -6,11 +6,14 @@
  *   --seconds N      measured window of each sustained run (default 60)
  *   --warmup N       seconds before the window (default 10)
  *   --only a,b       run some steps: bare-mqtt bare-kafka bare-influx bare-bridge
- *                    gateway writer e2e latency city kalmar
+ *                    gateway writer e2e latency city kalmar indicators-scale
  *   --profile        run gateway and writer with --cpu-prof and summarize the profiles
  *   --kalmar-days D  simulated days of the Kalmar slice (default 0.25)
  *   --writer-records N  readings pre-filled into Kafka for the writer-alone window (default 4,000,000)
  *   --no-build       use dist/ as it is (default: compile first, npm run build)
+ *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
+ *   --scale-days N      indicators-scale: simulated days filled (default 31)
+ *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
  *
  * Services run as deployed (node dist/services/cli.js gateway|writer, compiled);
  * load generators and bare baselines are child processes (bench/agents.ts). Stack:
@@ -28,6 +31,7 @@ import { simulateToFolder } from '../simulators/city/simulateCommand.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
 import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
 import { renderChart } from './chart.js';
+import { indicatorsScale, scaleFloors, scaleTable, writeScaleChart, type ScaleRow } from './indicatorsScale.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
 } from './lib.js';
@@ -42,11 +46,14 @@ const { values: args } = parseArgs({
     'kalmar-days': { type: 'string', default: '0.25' },
     'writer-records': { type: 'string', default: '4000000' },
     'no-build': { type: 'boolean', default: false },
+    'scale-sizes': { type: 'string', default: '0.05,0.25,1' },
+    'scale-days': { type: 'string', default: '31' },
+    'scale-stores': { type: 'string', default: 'duckdb,influxdb' },
   },
 });
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
-const STEPS = ['bare-mqtt', 'bare-kafka', 'bare-influx', 'bare-bridge', 'gateway', 'writer', 'e2e', 'e2e-4', 'latency', 'city', 'kalmar'] as const;
+const STEPS = ['bare-mqtt', 'bare-kafka', 'bare-influx', 'bare-bridge', 'gateway', 'writer', 'e2e', 'e2e-4', 'latency', 'city', 'kalmar', 'indicators-scale'] as const;
 type Step = (typeof STEPS)[number];
 const only = new Set((args.only?.split(',') ?? STEPS) as Step[]);
 for (const s of only) if (!STEPS.includes(s)) throw new Error(`--only: unknown step ${s} (have ${STEPS.join(', ')})`);
@@ -100,6 +107,7 @@ interface Results {
   /** 1-minute load average at the end of each step: how busy the shared machine was. */
   load: Record<string, number>;
   errors: Record<string, string>;
+  indicatorsScale?: ScaleRow[];
 }
 
 const results: Results = {
@@ -673,7 +681,23 @@ function table(): string {
 const RUNNERS: Record<Step, () => Promise<void>> = {
   'bare-mqtt': bareMqtt, 'bare-kafka': bareKafka, 'bare-influx': bareInflux, 'bare-bridge': bareBridge,
   gateway: gatewayAlone, writer: writerAlone, e2e: () => endToEnd(1), 'e2e-4': () => endToEnd(4), latency, city, kalmar: kalmarSlice,
+  'indicators-scale': indicatorsAtScale,
 };
+
+async function indicatorsAtScale(): Promise<void> {
+  const sizes = args['scale-sizes']!.split(',').map(Number);
+  const days = Number(args['scale-days']);
+  const stores = args['scale-stores']!.split(',') as Array<'duckdb' | 'influxdb'>;
+  for (const s of sizes) if (!(s > 0 && s <= 1)) throw new Error(`--scale-sizes: shares of the Kalmar scenario in (0, 1], got ${s}`);
+  for (const s of stores) if (s !== 'duckdb' && s !== 'influxdb') throw new Error(`--scale-stores: duckdb and/or influxdb, got ${s}`);
+  log(`indicators-scale: the Kalmar scenario at ${sizes.join(', ')} of its devices, ${days} days, filled by the bulk path (the sink's writeReadings, no MQTT/Kafka), on ${stores.join(' and ')}`);
+  const rows = await indicatorsScale({ sizes, days, stores, run: RUN });
+  results.indicatorsScale = rows;
+  results.floors.push(...scaleFloors(rows));
+  mkdirSync(RESULTS, { recursive: true });
+  writeScaleChart(rows, join(RESULTS, 'indicators-scale.svg'));
+  process.stdout.write(`\n${scaleTable(rows)}\n\n`);
+}
 
 async function main(): Promise<void> {
   const m = results.machine;
@@ -713,8 +737,9 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `${stamp}.json`);
   writeFileSync(file, `${JSON.stringify({ ...results, durationSeconds: (Date.now() - t0) / 1000 }, null, 2)}\n`);
-  writeFileSync(join(RESULTS, 'latest.svg'), renderChart(results));
-  log(`wrote ${file} and bench/results/latest.svg (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
+  // The throughput chart only when throughputs were measured (an --only indicators-scale run keeps the last one).
+  if (Object.keys(results.throughput).length) writeFileSync(join(RESULTS, 'latest.svg'), renderChart(results));
+  log(`wrote ${file} and the charts in bench/results/ (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
   if (Object.keys(results.errors).length) process.exitCode = 1;
 }
 

@@ -5,6 +5,7 @@ import { startAdmin } from './app/adminCommand.js';
 import { decodeCommand } from './app/decodeCommand.js';
 import { tenantCommand } from './app/tenantCommands.js';
 import { reportCommand } from './app/reportCommand.js';
+import { rollupsCommand } from './app/rollupsCommand.js';
 import { dlqCommand, recordCommand, replayCommand, simulateCommand } from './app/toolCommands.js';
 
 const USAGE = `usage: klimatpuls <command>
@@ -20,6 +21,7 @@ commands:
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
   report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR]
+  rollups   rollups settle [--tenant T] | rollups rebuild --tenant T --from 2025-01 --to 2025-04: the indicators' daily/monthly aggregates
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
   admin     the admin and tenant API alone (ADMIN_HTTP_PORT, 8084; docs/openapi.yaml)
   tenant    tenant create ID [--name N] | list | disable ID | enable ID | rotate-mqtt-password ID | rotate-api-token ID
@@ -39,6 +41,7 @@ const commands: Record<string, () => Promise<void>> = {
   replay: () => replayCommand(process.argv.slice(3)),
   dlq: () => dlqCommand(process.argv.slice(3)),
   report: () => reportCommand(process.argv.slice(3)),
+  rollups: () => rollupsCommand(process.argv.slice(3)),
   indicators: () => startIndicators(),
   admin: () => startAdmin(),
   ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token', 'operator-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),

@@ -65,7 +65,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
 
   await store.init();
   const indicatorsApp = buildIndicatorsApp(c, { sink, registry: indicatorRegistry(fileRegistry, tenants), logger });
-  const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs) });
+  const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs), onDeadLettersArchived: (ts) => indicatorsApp.scheduler.markArrivals(ts) });
   await writer.start();
   parts.push(writer);
   indicatorsApp.scheduler.start();

@@ -114,7 +114,7 @@ export function buildRateLimiter(c: Config): MessageRateLimiter | undefined {
   return limiter.enabled ? limiter : undefined;
 }
 
-export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; logger: Logger; telemetry: Telemetry; onWritten?: (readings: CanonicalReading[]) => void }): Writer {
+export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; logger: Logger; telemetry: Telemetry; onWritten?: (readings: CanonicalReading[]) => void; onDeadLettersArchived?: (receivedAt: string[]) => void }): Writer {
   return new Writer({
     bus: deps.bus,
     store: deps.store,
@@ -127,6 +127,7 @@ export function buildWriter(c: Config, deps: { bus: Bus; store: ReadingStore; lo
     archiveDeadLetters: true,
     drainTimeoutMs: c.DRAIN_TIMEOUT_MS,
     onWritten: deps.onWritten,
+    onDeadLettersArchived: deps.onDeadLettersArchived,
     logger: deps.logger,
     telemetry: deps.telemetry,
   });

@@ -76,6 +76,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     intervalMs: c.INDICATOR_INTERVAL_MS,
     settleMs: c.INDICATOR_SETTLE_MS,
     rollups: deps.sink.rollups,
+    tenants: () => [...new Set(devices.map((d) => d.tenant))],
     logger: deps.logger.child({ component: 'indicators' }),
   });
   const reportRoute = async (url: URL): Promise<HttpResponse> => {

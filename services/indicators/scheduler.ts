@@ -32,6 +32,8 @@ export class IndicatorScheduler {
       logger: Logger;
       onComputed?: (n: number) => void;
       /** The store's rollups: every mark also marks the reading's day there (rebuilt before the next read). */
+      /** Tenants with devices (markArrivals marks each). */
+      tenants?: () => string[];
       rollups?: { markReadings(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): Promise<void> };
     },
   ) {}
@@ -57,6 +59,20 @@ export class IndicatorScheduler {
       if (e) e.since = now;
       else this.dirty.set(key, { tenant, month, since: now });
     }
+  }
+
+  /**
+   * Dead letters archived (arrival times): they count in dead_letter_share of the
+   * periods they arrived in, for every tenant (a dead letter may have none), so
+   * those months are recomputed. Rollups are not touched: no reading changed.
+   */
+  markArrivals(receivedAt: string[]): void {
+    const hours = new Set<number>();
+    for (const r of receivedAt) {
+      const t = Date.parse(r);
+      if (Number.isFinite(t)) hours.add(Math.floor(t / 3_600_000) * 3_600_000);
+    }
+    for (const tenant of this.o.tenants?.() ?? []) for (const t of hours) this.markMonths(tenant, t);
   }
 
   markAll(readings: Array<{ tenant: string; observedAt: string }>): void {

@@ -27,8 +27,12 @@ export interface ReadingSource {
   series(q: { tenant?: string; metrics: MetricName[]; kinds?: SensorKind[]; devices?: string[]; from: number; to: number }): Promise<Series[]>;
   /** The store's rollups (rollups/), when it keeps them: the city-wide families read these instead of raw series. */
   rollups?: RollupReader;
-  /** Messages received and dead-lettered in the window (data quality). */
-  messageCounts?(q: { tenant?: string; from: number; to: number }): Promise<{ received: number; deadLettered: number }>;
+  /**
+   * Messages received and dead-lettered in the window (data quality), both by
+   * arrival time; `readingsArrived`: the tenant's readings stored that arrived in
+   * the window, where the store keeps arrival times (DuckDB).
+   */
+  messageCounts?(q: { tenant?: string; from: number; to: number }): Promise<{ received: number; deadLettered: number; readingsArrived?: number }>;
 }
 
 export interface IndicatorValue {

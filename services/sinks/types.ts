@@ -25,6 +25,8 @@ export interface Sink {
 export interface RollupMaintenance {
   /** Marks the days these readings fall in (and a neighbour day within 3 h) for a rebuild; persisted in the store. */
   markReadings(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): Promise<void>;
+  /** Tenants with marked days. */
+  tenants(): Promise<string[]>;
   /** Marks every day of [from, to) (readings written past the pipeline: imports, restores, bulk fills). */
   markRange(tenant: string, from: number, to: number): Promise<void>;
   /** Rebuilds the tenant's marked days in [from, to) (every marked day without a window), then their months. */

@@ -29,6 +29,8 @@ export interface WriterOptions {
   drainTimeoutMs?: number;
   /** Told about every batch the store acknowledged (indicators mark their periods dirty). */
   onWritten?: (readings: CanonicalReading[]) => void;
+  /** After dead letters are archived: their arrival times (dead_letter_share's periods are then recomputed). */
+  onDeadLettersArchived?: (receivedAt: string[]) => void;
   logger: Logger;
   telemetry: Telemetry;
 }
@@ -166,7 +168,10 @@ export class Writer {
         await batch.heartbeat().catch(() => {});
       },
     }).then(
-      () => batch.commit(batch.messages[batch.messages.length - 1]!.offset),
+      () => {
+        this.o.onDeadLettersArchived?.(items.map((i) => i.deadLetter.receivedAt));
+        return batch.commit(batch.messages[batch.messages.length - 1]!.offset);
+      },
       (err) => {
         if (batch.isRunning()) throw err;
       },

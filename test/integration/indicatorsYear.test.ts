@@ -161,11 +161,14 @@ describe('indicators of a simulated year equal the ground truth (within 0.5 %)',
     const readings = rows.map((r) => reading(byId.get(String(r.device))!, String(r._field) as MetricName, Date.parse(String(r._time)), Number(r._value), r.channel ? String(r.channel) : undefined));
     const { source, store } = await sourceWith(registry.all(), readings);
     try {
-      const r = await compareEngines({ rollupSource: source, rawSource: source, devices: registry.all(), tenant, periods: comparePeriods() });
+      // The DST months, a quarter and DST days (the year and every month are InfluxDB's above; DuckDB's
+      // rollups are compared on awkward data in services/indicators/rollups/rollups.test.ts too).
+      const periods = [...['2025-03', '2025-10', '2025Q4'].map(parsePeriod), ...comparePeriods().filter((p) => p.kind === 'day')];
+      const r = await compareEngines({ rollupSource: source, rawSource: source, devices: registry.all(), tenant, periods });
       expect(r.differences).toEqual([]);
-      expect(r.compared).toBeGreaterThan(1000);
+      expect(r.compared).toBeGreaterThan(300);
     } finally {
       await store.close();
     }
-  });
+  }, 600_000);
 });

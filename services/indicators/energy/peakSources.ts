@@ -1,7 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { periodOf } from '../periods.js';
-import { dayStart, daysBetween, monthsBetween, nextDay } from '../rollups/days.js';
-import type { HourlySeries } from '../rollups/types.js';
+import { dayStart, monthsBetween } from '../rollups/days.js';
 import { hourlyMeans } from '../series.js';
 import type { IndicatorContext } from '../types.js';
 import { entityOf, HOUR, loadSeries, MARGIN_MS, mean, registerPerHour } from './common.js';
@@ -72,73 +71,86 @@ export async function peaksFromRaw(ctx: IndicatorContext, meters: Device[]): Pro
   return finish(accs, all, hours);
 }
 
-/** A meter's series of a metric in the period's window: the one without a channel when there is one, else every channel. */
-type WindowSeries = { power: Set<string>; energy: Set<string> };
 const chosen = (channels: Set<string>) => (channels.has('') ? [''] : [...channels].sort());
 
 /**
- * From day rollups (a month): the meters' hourly inputs are read one day at a
- * time and added up per building, so what is held is one day of hours per
- * building, never the month's readings. Which series make up a meter's total is
- * decided over the raw engine's window (the month with its margins), as there;
- * a quarter or year takes it per month (a tariff channel that appears mid-quarter
- * is the one case where the two differ).
+ * From day rollups (a month), in one pass over the month's day rows (with the raw
+ * engine's margins) device by device: each meter's hourly inputs are combined as
+ * peak_power takes them — which series make up its total is decided over the raw
+ * engine's window, as there — and added to its building's hours; a building's
+ * hours are reduced to its peak as soon as its last meter is in (meters of a
+ * building are usually neighbours in id order), so what is held is a month of
+ * hours for the buildings in progress, never readings. A quarter or year takes
+ * the series per month (a tariff channel that appears mid-quarter is the one case
+ * where the two differ).
  */
 export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]): Promise<Peaks> {
   const p = ctx.period;
-  const rollups = ctx.source.rollups!;
   const hours = Math.round((p.end - p.start) / HOUR);
   const accs = new Map<string, Acc>();
   const counts = new Map<string, number>();
+  const left = new Map<string, number>();
+  const byId = new Map<string, Device>();
   for (const d of meters) {
     if (!accs.has(entityOf(d))) accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
+    left.set(entityOf(d), (left.get(entityOf(d)) ?? 0) + 1);
     counts.set(d.id.toLowerCase(), 0);
+    byId.set(d.id.toLowerCase(), d);
   }
-  const kinds = ['electricity_meter'] as const;
-  const windowSeries = new Map<string, WindowSeries>();
-  const see = (device: string, b: { metric: string; channel: string }) => {
-    const w = windowSeries.get(device.toLowerCase()) ?? { power: new Set<string>(), energy: new Set<string>() };
-    windowSeries.set(device.toLowerCase(), w);
-    if (b.metric === 'power') w.power.add(b.channel);
-    if (b.metric === 'energy_total') w.energy.add(b.channel);
+  const open = new Map<string, Array<number | undefined>>();
+  const seen = new Set<string>();
+  const done = (entity: string) => {
+    const n = left.get(entity)! - 1;
+    left.set(entity, n);
+    if (n > 0) return;
+    const sums = open.get(entity);
+    if (sums) addHours(accs.get(entity)!, sums, p.start);
+    open.delete(entity);
   };
-  await rollups.eachDevice({ tenant: ctx.tenant, span: 'month', from: p.start, to: p.end, kinds }, (device, rows) => {
-    for (const r of rows) for (const b of r.s) see(device, b);
-  });
-  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(p.start - MARGIN_MS), to: p.start, kinds }, (device, rows) => {
-    for (const r of rows) for (const b of r.s) if (b.lastT >= p.start - MARGIN_MS) see(device, b);
-  });
-  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: p.end, to: p.end + MARGIN_MS, kinds }, (device, rows) => {
-    for (const r of rows) for (const b of r.s) if (b.firstT < p.end + MARGIN_MS) see(device, b);
-  });
-
-  for (const day of daysBetween(p.start, p.end)) {
-    const hourly = new Map<string, HourlySeries[]>();
-    await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: day, to: nextDay(day), kinds }, (device, rows) => {
-      const h = rows[0]?.d.hourly;
-      if (h && counts.has(device.toLowerCase())) hourly.set(device.toLowerCase(), h);
-    });
-    const sums = new Map<string, Array<number | undefined>>();
-    for (const d of meters) {
-      const key = d.id.toLowerCase();
-      const series = hourly.get(key);
-      const w = windowSeries.get(key);
-      if (!series || !w) continue;
-      const of = (metric: string, channel: string) => series.find((x) => x.metric === metric && x.channel === channel)?.v;
-      const power = chosen(w.power).map((c) => of('power', c)).filter((v) => v !== undefined);
-      const energy = chosen(w.energy).map((c) => of('energy_total', c));
-      const n = Math.round((nextDay(day) - day) / HOUR);
-      const e = entityOf(d);
-      let s = sums.get(e);
-      if (!s) sums.set(e, (s = new Array<number | undefined>(n)));
-      let reported = 0;
-      for (let i = 0; i < n; i++) {
+  const from = p.start - MARGIN_MS;
+  const to = p.end + MARGIN_MS;
+  await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(from), to, kinds: ['electricity_meter'] }, (device, rows) => {
+    const key = device.toLowerCase();
+    const d = byId.get(key);
+    if (!d || seen.has(key)) return; // (a device's rows come in one group)
+    seen.add(key);
+    const power = new Set<string>();
+    const energy = new Set<string>();
+    for (const r of rows) {
+      for (const b of r.s) {
+        if (b.lastT < from || b.firstT >= to) continue;
+        if (b.metric === 'power') power.add(b.channel);
+        if (b.metric === 'energy_total') energy.add(b.channel);
+      }
+    }
+    const e = entityOf(d);
+    let sums = open.get(e);
+    if (!sums) open.set(e, (sums = new Array<number | undefined>(hours)));
+    let n = 0;
+    for (const r of rows) {
+      if (r.start < p.start || r.start >= p.end) continue;
+      const offset = Math.round((r.start - p.start) / HOUR);
+      if (r.d.kw) {
+        for (let i = 0; i < r.d.kw.length; i++) {
+          const v = r.d.kw[i];
+          if (v === null || v === undefined) continue;
+          n++;
+          sums[offset + i] = (sums[offset + i] ?? 0) + v;
+        }
+        continue;
+      }
+      if (!r.d.hourly) continue;
+      const of = (metric: string, channel: string) => r.d.hourly!.find((x) => x.metric === metric && x.channel === channel)?.v;
+      const pw = chosen(power).map((c) => of('power', c)).filter((v) => v !== undefined);
+      const en = chosen(energy).map((c) => of('energy_total', c));
+      const length = r.d.hourly[0]?.v.length ?? 0;
+      for (let i = 0; i < length; i++) {
         let v: number | undefined;
-        for (const x of power) if (x[i] !== null && x[i] !== undefined) v = (v ?? 0) + x[i]!;
-        if (v === undefined && energy.length > 0) {
+        for (const x of pw) if (x[i] !== null && x[i] !== undefined) v = (v ?? 0) + x[i]!;
+        if (v === undefined && en.length > 0) {
           let kwh = 0;
           let complete = true;
-          for (const x of energy) {
+          for (const x of en) {
             const k = x?.[i];
             if (k === null || k === undefined) complete = false;
             else kwh += k;
@@ -146,12 +158,17 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
           if (complete) v = kwh;
         }
         if (v === undefined) continue;
-        reported++;
-        s[i] = (s[i] ?? 0) + v;
+        n++;
+        sums[offset + i] = (sums[offset + i] ?? 0) + v;
       }
-      counts.set(key, counts.get(key)! + reported);
     }
-    for (const [e, s] of sums) addHours(accs.get(e)!, s, day);
+    counts.set(key, n);
+    done(e);
+  });
+  // Meters without any row: their buildings are complete now.
+  for (const [entity, n] of left) if (n > 0) {
+    left.set(entity, 1);
+    done(entity);
   }
   for (const d of meters) accs.get(entityOf(d))!.counts.push(counts.get(d.id.toLowerCase())!);
   return finish(accs, [...counts.values()], hours);

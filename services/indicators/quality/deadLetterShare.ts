@@ -10,9 +10,15 @@ import { makeValue } from '../indicatorValue.js';
  *
  * Method: ctx.source.messageCounts({tenant, from, to}).
  * - received > 0: 100 × deadLettered / received.
- * - received = 0 (the source does not count messages, e.g. the embedded DuckDB
- *   store): 100 × deadLettered / (deadLettered + stored readings of the tenant in
- *   the period). APPROXIMATION: one message often carries several readings
+ * - received = 0 (the source does not count messages): 100 × deadLettered /
+ *   (deadLettered + stored readings of the tenant). Dead letters are counted by
+ *   arrival (a malformed message has no other time), and so are the readings
+ *   where the store keeps their arrival (DuckDB: method 'arrivals'), so a replay
+ *   of old data and its dead letters fall in the same period. InfluxDB keeps no
+ *   arrival time of a reading: there the readings are counted by observed time
+ *   (method 'readings'), which differs from the dead letters' clock for replays
+ *   and late data. The writer's archived dead letters mark the periods they
+ *   arrived in for recomputation (scheduler.markArrivals). APPROXIMATION: one message often carries several readings
  *   (both directions of a counter, fill level and volume, energy and power), so
  *   this understates the share; and a source may not be able to attribute dead
  *   letters to a tenant (a message from an unknown device has none) — the DuckDB
@@ -45,13 +51,14 @@ export const deadLetterShare: Indicator = {
     const { start, end } = ctx.period;
     const counts = ctx.source.messageCounts;
     if (!counts) return [makeValue(ctx, DEAD_LETTER_SHARE_ID, UNIT, ALL, Number.NaN, 0, { note: 'the reading source does not count messages' })];
-    const { received, deadLettered } = await counts.call(ctx.source, { tenant: ctx.tenant, from: start, to: end });
+    const { received, deadLettered, readingsArrived } = await counts.call(ctx.source, { tenant: ctx.tenant, from: start, to: end });
     if (received > 0) {
       return [makeValue(ctx, DEAD_LETTER_SHARE_ID, UNIT, ALL, (100 * deadLettered) / received, 1, { dead_lettered: deadLettered, received, method: 'received' })];
     }
-    const readings = await readingCount(ctx, start, end);
+    const arrivals = readingsArrived !== undefined;
+    const readings = arrivals ? readingsArrived : await readingCount(ctx, start, end);
     const denominator = deadLettered + readings;
-    const details = { dead_lettered: deadLettered, readings, method: 'readings' };
+    const details = { dead_lettered: deadLettered, readings, method: arrivals ? 'arrivals' : 'readings' };
     if (denominator === 0) return [makeValue(ctx, DEAD_LETTER_SHARE_ID, UNIT, ALL, Number.NaN, 0, { ...details, note: 'nothing received in the period' })];
     return [makeValue(ctx, DEAD_LETTER_SHARE_ID, UNIT, ALL, (100 * deadLettered) / denominator, 1, details)];
   },

@@ -121,7 +121,26 @@ describe('dead_letter_share', () => {
       await store.writeDeadLetters([letter(1), letter(2), letter(3), letter(30)]); // the last one the next day
       const v = byEntity(await deadLetterShare.compute(contextFor({ tenant: TENANT, period: day, source, devices: [d] }, registry)));
       expect(v['*']!.value).toBeCloseTo((100 * 3) / (3 + 24), 12);
-      expect(v['*']).toMatchObject({ coverage: 1, sufficient: true, details: { method: 'readings', readings: 24, dead_lettered: 3 } });
+      expect(v['*']).toMatchObject({ coverage: 1, sufficient: true, details: { method: 'arrivals', readings: 24, dead_lettered: 3 } });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('counts readings by arrival, the dead letters’ clock: a replay of last month and its dead letters share today’s period', async () => {
+    // Observed a month before `day`, received during it (a replay), with 6 dead letters received during it too.
+    const replayed = readings.map((r) => ({ ...r, id: `${r.id}r`, observedAt: new Date(Date.parse(r.observedAt) - 30 * 24 * HOUR).toISOString() }));
+    const { source, store } = await sourceWith([d], replayed);
+    try {
+      const letters = [1, 2, 3, 4, 5, 6].map((i) => ({
+        id: `dl-r${i}`,
+        deadLetter: makeDeadLetter({ rejected: [{ reason: 'schema', field: 'value', message: 'bad' }], stage: 'gateway', topic: 'klimatpuls/kalmar/x/up', payload: Buffer.from(`{${i}}`), decoder: null, receivedAt: new Date(day.start + i * HOUR) }),
+      }));
+      await store.writeDeadLetters(letters);
+      const v = byEntity(await deadLetterShare.compute(contextFor({ tenant: TENANT, period: day, source, devices: [d] }, registry)));
+      // By observed time the day would have 0 readings and 6 dead letters (100 %).
+      expect(v['*']!.value).toBeCloseTo((100 * 6) / (6 + 24), 12);
+      expect(v['*']!.details).toMatchObject({ method: 'arrivals', readings: 24, dead_lettered: 6 });
     } finally {
       await store.close();
     }

@@ -26,7 +26,11 @@ export function dayRollup(raw: RawDeviceSeries, day: { start: number; end: numbe
   const silences: number[] = [];
   for (let i = 1; i < sorted.length; i++) if (sorted[i]! - sorted[i - 1]! > SHORT_MS) silences.push(sorted[i]! - sorted[i - 1]!);
   const d: DeviceBucket = { readings, times: sorted.length, firstT: sorted[0]!, lastT: sorted[sorted.length - 1]!, silences };
-  if (raw.kind === 'electricity_meter') d.hourly = hourlyPower(raw, start, end);
+  if (raw.kind === 'electricity_meter') {
+    const hourly = hourlyPower(raw, start, end);
+    if (hourly.every((x) => x.channel === '')) d.kw = combined(hourly);
+    else d.hourly = hourly;
+  }
   return { device: raw.device, kind: raw.kind, span: 'day', start, d, s };
 }
 
@@ -86,5 +90,15 @@ function hourlyPower(raw: RawDeviceSeries, start: number, end: number): HourlySe
     }
     out.push({ metric: x.metric, channel: x.channel, v });
   }
+  return out;
+}
+
+/** The plain power and energy series of a day combined as peak_power takes them (power mean, else the register's complete hour). */
+function combined(hourly: HourlySeries[]): Array<number | null> {
+  const power = hourly.find((x) => x.metric === 'power')?.v;
+  const energy = hourly.find((x) => x.metric === 'energy_total')?.v;
+  const n = (power ?? energy)?.length ?? 0;
+  const out: Array<number | null> = [];
+  for (let i = 0; i < n; i++) out.push(power?.[i] ?? energy?.[i] ?? null);
   return out;
 }

@@ -59,6 +59,13 @@ export interface DeviceBucket {
    * peak_power combines them with the series the period has (energy/peakSources.ts).
    */
   hourly?: HourlySeries[];
+  /**
+   * Instead of `hourly` when the meter's power and energy series of the day all
+   * have no channel: the hour's contribution itself (power mean, else the complete
+   * register difference). Equal to combining `hourly` with any window's series:
+   * a window can only add series the day does not have.
+   */
+  kw?: Array<number | null>;
 }
 
 export interface HourlySeries {
@@ -83,10 +90,15 @@ export interface RawDeviceSeries {
   series: Array<{ metric: MetricName; channel: string; samples: Sample[] }>;
 }
 
+export interface RawFilter {
+  kinds?: readonly SensorKind[];
+  metrics?: readonly MetricName[];
+}
+
 /** What a store does for rollups (services/sinks/<backend>/…Rollups.ts). */
 export interface RollupStorage {
-  /** The tenant's raw readings in [from, to), device by device (any device order). */
-  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void): Promise<void>;
+  /** The tenant's raw readings in [from, to), device by device (any device order); `only` narrows them. */
+  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void, only?: RawFilter): Promise<void>;
   /** Writes rows (a row replaces the one with the same tenant, span, start and device). */
   writeRows(tenant: string, rows: RollupRow[]): Promise<void>;
   /** Rows of [from, to) by start, device by device, in device order; `kinds` filters. */

@@ -57,28 +57,42 @@ export function containerDevices(ctx: IndicatorContext): Device[] {
   return ctx.devices.filter((d) => d.tenant === ctx.tenant && d.kind === 'waste_fill').sort((a, b) => cmp(a.id, b.id));
 }
 
-/** Containers read per query: what is held is their readings of the window, never a city's. */
+/** Containers read per query where the source cannot stream device by device. */
 export const CONTAINERS_PER_READ = 100;
 
 /**
- * The tenant's waste containers with their fill readings in [from, to), in id
- * order, read CONTAINERS_PER_READ at a time. Every registered container is
- * present, also without readings. A missing level or volume is derived from the
- * other with volume_l.
+ * The tenant's waste containers with their fill readings in [from, to), one at a
+ * time: streamed device by device from the store where it keeps rollups (one
+ * query), else read CONTAINERS_PER_READ at a time. Every registered container is
+ * handed on, also without readings. A missing level or volume is derived from
+ * the other with volume_l. What is held is one container's readings.
  */
-export async function* eachContainer(ctx: IndicatorContext, from: number, to: number): AsyncGenerator<Container> {
+export async function forEachContainer(ctx: IndicatorContext, from: number, to: number, fn: (c: Container) => void): Promise<void> {
   const devices = containerDevices(ctx);
+  const rollups = ctx.source.rollups;
+  if (rollups) {
+    const byId = new Map(devices.map((d) => [d.id.toLowerCase(), d]));
+    const seen = new Set<string>();
+    await rollups.eachRawDevice({ tenant: ctx.tenant, from, to, kinds: ['waste_fill'], metrics: ['fill_level', 'fill_volume'] }, (raw) => {
+      const d = byId.get(raw.device.toLowerCase());
+      if (!d || seen.has(d.id)) return;
+      seen.add(d.id);
+      fn(containersOf(ctx, [d], raw.series.map((x) => ({ device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: x.samples })), from, to)[0]!);
+    });
+    for (const d of devices) if (!seen.has(d.id)) fn(containersOf(ctx, [d], [], from, to)[0]!);
+    return;
+  }
   for (let i = 0; i < devices.length; i += CONTAINERS_PER_READ) {
     const chunk = devices.slice(i, i + CONTAINERS_PER_READ);
     const series = await ctx.source.series({ tenant: ctx.tenant, metrics: ['fill_level', 'fill_volume'], kinds: ['waste_fill'], devices: chunk.map((d) => d.id), from, to });
-    yield* containersOf(ctx, chunk, series, from, to);
+    for (const c of containersOf(ctx, chunk, series, from, to)) fn(c);
   }
 }
 
 /** Every container of the tenant at once (tests, small tenants). */
 export async function loadContainers(ctx: IndicatorContext, from: number, to: number): Promise<Container[]> {
   const out: Container[] = [];
-  for await (const c of eachContainer(ctx, from, to)) out.push(c);
+  await forEachContainer(ctx, from, to, (c) => out.push(c));
   return out;
 }
 

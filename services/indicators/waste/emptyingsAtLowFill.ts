@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, emptyings, fillCoverage, containerDevices, eachContainer } from './common.js';
+import { ALL, DAY, HOUR, emptyings, fillCoverage, containerDevices, forEachContainer } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -51,7 +51,7 @@ export const emptyingsAtLowFill: Indicator = {
       ...(a.all > 0 ? { low_fill_share_pct: (100 * a.low) / a.all } : {}),
       ...(a.unknown > 0 ? { unknown_fill: a.unknown } : {}),
     });
-    for await (const c of eachContainer(ctx, start - 2 * DAY, end + 6 * HOUR)) {
+    await forEachContainer(ctx, start - 2 * DAY, end + 6 * HOUR, (c) => {
       const es = emptyings(c, start, end);
       const a = {
         low: es.filter((e) => e.before !== undefined && e.before < threshold).length,
@@ -64,7 +64,7 @@ export const emptyingsAtLowFill: Indicator = {
       const cov = fillCoverage(ctx, c, start, end);
       coverages.push(cov);
       out.push(makeValue(ctx, EMPTYINGS_LOW_FILL_ID, UNIT, c.device.id, a.low, cov, details(a, { site: c.site })));
-    }
+    });
     out.push(makeValue(ctx, EMPTYINGS_LOW_FILL_ID, UNIT, ALL, total.low, mean(coverages), details(total, { containers: containers.length })));
     return out;
   },

@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, fillCoverage, containerDevices, eachContainer, maxGapMs, type Container } from './common.js';
+import { ALL, DAY, HOUR, fillCoverage, containerDevices, forEachContainer, maxGapMs, type Container } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -60,7 +60,7 @@ export const overflows: Indicator = {
     let count = 0;
     let hours = 0;
     let overflowing = 0;
-    for await (const c of eachContainer(ctx, start - 2 * DAY, end + 6 * HOUR)) {
+    await forEachContainer(ctx, start - 2 * DAY, end + 6 * HOUR, (c) => {
       const e = episodes(c, ctx.settings.overflowThreshold, start, end, gap);
       count += e.count;
       hours += e.hoursAbove;
@@ -68,7 +68,7 @@ export const overflows: Indicator = {
       const cov = fillCoverage(ctx, c, start, end);
       coverages.push(cov);
       out.push(makeValue(ctx, OVERFLOWS_ID, UNIT, c.device.id, e.count, cov, { site: c.site, hours_above: e.hoursAbove }));
-    }
+    });
     out.push(makeValue(ctx, OVERFLOWS_ID, UNIT, ALL, count, mean(coverages), { hours_above: hours, containers: containers.length, containers_overflowing: overflowing }));
     return out;
   },

@@ -1,5 +1,5 @@
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, HOUR, cmp, isEmptying, containerDevices, eachContainer, type Container, type FillPoint } from './common.js';
+import { ALL, DAY, HOUR, cmp, isEmptying, containerDevices, forEachContainer, type Container, type FillPoint } from './common.js';
 import { makeValue } from '../indicatorValue.js';
 
 /**
@@ -94,14 +94,14 @@ export const timeToFull: Indicator = {
     const out: IndicatorValue[] = [];
     let first: { id: string; hours: number } | undefined;
     let ok = 0;
-    for await (const c of eachContainer(ctx, end - WINDOW - 2 * DAY, end)) {
+    await forEachContainer(ctx, end - WINDOW - 2 * DAY, end, (c) => {
       const p = predict(c, end, perHour);
       const v = makeValue(ctx, TIME_TO_FULL_ID, UNIT, c.device.id, p.hours, p.coverage, p.details);
       out.push(v);
-      if (!v.sufficient) continue;
+      if (!v.sufficient) return;
       ok++;
       if (Number.isFinite(p.hours) && (!first || p.hours < first.hours || (p.hours === first.hours && cmp(c.device.id, first.id) < 0))) first = { id: c.device.id, hours: p.hours };
-    }
+    });
     out.push(
       makeValue(ctx, TIME_TO_FULL_ID, UNIT, ALL, first?.hours ?? Number.NaN, ok / containers.length, {
         containers: containers.length,

@@ -1,6 +1,6 @@
 import { hoursIn } from '../periods.js';
 import type { Indicator, IndicatorValue } from '../types.js';
-import { ALL, DAY, cmp, fillCoverage, isEmptying, containerDevices, eachContainer, type Container } from './common.js';
+import { ALL, DAY, cmp, fillCoverage, isEmptying, containerDevices, forEachContainer, type Container } from './common.js';
 import { makeValue, mean } from '../indicatorValue.js';
 
 /**
@@ -76,13 +76,13 @@ export const wastePerHousehold: Indicator = {
     const weeks = Math.round(hoursIn(ctx.period) / 24) / 7;
     const sites = new Map<string, Acc>();
     const total: Acc = { litres: 0, households: 0, coverages: [], containers: 0, without: [] };
-    for await (const c of eachContainer(ctx, start - MARGIN, end + MARGIN)) {
+    await forEachContainer(ctx, start - MARGIN, end + MARGIN, (c) => {
       let acc = sites.get(c.site);
       if (!acc) sites.set(c.site, (acc = { litres: 0, households: 0, coverages: [], containers: 0, without: [] }));
       if (!c.households) {
         acc.without.push(c.device.id);
         total.without.push(c.device.id);
-        continue;
+        return;
       }
       const litres = litresAdded(c, start, end);
       const cov = c.points.some((p) => p.litres !== undefined) ? fillCoverage(ctx, c, start, end) : 0;
@@ -92,7 +92,7 @@ export const wastePerHousehold: Indicator = {
         a.litres += litres;
         a.coverages.push(cov);
       }
-    }
+    });
     const value = (entity: string, a: Acc): IndicatorValue =>
       makeValue(ctx, WASTE_PER_HOUSEHOLD_ID, UNIT, entity, a.households > 0 ? a.litres / a.households / weeks : Number.NaN, a.households > 0 ? mean(a.coverages) : 0, {
         litres: a.litres,

@@ -2,6 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MetricName, SensorKind } from '../../core/metrics.js';
 import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators/rollups/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
+import { daysBetween } from '../../indicators/rollups/days.js';
+import { SHORT_MS } from '../../indicators/rollups/types.js';
 
 /**
  * Rollups in the DuckDB file: table `rollups` (one row per tenant, span, start and
@@ -17,18 +19,37 @@ const ROWS_PER_INSERT = 500;
 export function duckDbRollups(store: DuckDbStore): RollupStorage {
   let ready: Promise<unknown> | undefined;
   const run = <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
-    ready ??= store.onRollupConnection((c) =>
-      c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR,
+    ready ??= store.onRollupConnection(async (c) => {
+      const existed = (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'rollups'`)).getRows()[0]?.[0];
+      await c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR,
                PRIMARY KEY (tenant, span, start_ms, device));
-             CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`),
-    );
+             CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`);
+      // A data directory from before rollups: every day with readings is marked once, so
+      // the first read rebuilds it (hours from SQL, Stockholm days in Node: no ICU needed).
+      if (Number(existed) === 0) {
+        const hours = (await c.runAndReadAll(`SELECT DISTINCT tenant, (epoch_ms(observed_at) // 3600000)::DOUBLE FROM readings`)).getRows();
+        const days = new Map<string, Set<number>>();
+        for (const [tenant, h] of hours) {
+          const set = days.get(String(tenant)) ?? new Set<number>();
+          days.set(String(tenant), set);
+          for (const d of daysBetween(Number(h) * 3_600_000 - SHORT_MS, Number(h) * 3_600_000 + 3_600_000 + SHORT_MS)) set.add(d);
+        }
+        const now = Date.now();
+        for (const [tenant, set] of days) {
+          const list = [...set];
+          for (let i = 0; i < list.length; i += 1000) await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${list.slice(i, i + 1000).map((d) => `(${sql(tenant)}, ${d}, ${now})`).join(',')}`);
+        }
+      }
+    });
     return ready.then(() => store.onRollupConnection(fn));
   };
   return {
-    eachRawDevice: (tenant, from, to, fn) =>
+    eachRawDevice: (tenant, from, to, fn, only) =>
       run(async (c) => {
+        const kinds = only?.kinds ? `AND kind IN (${only.kinds.map(sql).join(',')})` : '';
+        const metrics = only?.metrics ? `AND metric IN (${only.metrics.map(sql).join(',')})` : '';
         const result = await c.stream(`SELECT device_id, kind, metric, coalesce(channel, '') AS ch, epoch_ms(observed_at)::DOUBLE AS t, value
-          FROM readings WHERE tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)}
+          FROM readings WHERE tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)} ${kinds} ${metrics}
           ORDER BY device_id, metric, ch, t`);
         let current: RawDeviceSeries | undefined;
         let series: RawDeviceSeries['series'][number] | undefined;

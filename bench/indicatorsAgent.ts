@@ -1,0 +1,195 @@
+/**
+ * One phase of the indicators-scale bench, in a process of its own so its peak RSS
+ * is its own (process.resourceUsage().maxRSS, which includes DuckDB's native memory):
+ *   fill     the scaled Kalmar scenario, straight into the sink's store (bulk path: no
+ *            MQTT, no Kafka, no decoding — the simulator's canonical readings), then
+ *            the window's days marked for the rollups
+ *   settle   the rollups rebuilt (every marked day, then the months)
+ *   month    every indicator for 2025-01; quarter: for 2025Q1
+ *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON)
+ * Prints one JSON line: { phase, ms, maxRssMb, ... }.
+ *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, scale, days}>'
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../services/core/config.js';
+import type { CanonicalReading } from '../services/core/reading.js';
+import type { DuckDbStore } from '../services/sinks/duckdb/duckdbStore.js';
+import { METRICS, type MetricName } from '../services/core/metrics.js';
+import { IndicatorEngine } from '../services/indicators/engine.js';
+import { indicators } from '../services/indicators/index.js';
+import { parsePeriod } from '../services/indicators/periods.js';
+import { loadTargets } from '../services/indicators/targets/targets.js';
+import type { IndicatorSettings } from '../services/indicators/types.js';
+import { DeviceRegistry, type Device } from '../services/registry/deviceRegistry.js';
+import { buildReportData } from '../services/report/buildReport.js';
+import { writeReport } from '../services/report/writeReport.js';
+import { buildSink } from '../services/sinks/index.js';
+import { cityDevices } from '../simulators/city/devices.js';
+import { DeviceModel } from '../simulators/city/model.js';
+import { loadScenario } from '../simulators/city/scenario.js';
+import { seededRandom } from '../simulators/random.js';
+import { STACK } from '../test/helpers/stack.js';
+
+export interface AgentConfig {
+  store: 'duckdb' | 'influxdb';
+  dataDir: string;
+  bucket?: string;
+  scale: number;
+  days: number;
+}
+
+export const START = Date.parse('2025-01-01T00:00:00+01:00');
+const TENANT = 'kalmar';
+const HOUR = 3_600_000;
+
+function env(o: AgentConfig, phase = ''): Record<string, string> {
+  // The fill may use 8 GB of DuckDB memory (the primary-key index of tens of millions of
+  // readings); the measured phases run with the default 256 MB, as `npm start` does.
+  const base = { DATA_DIR: o.dataDir, LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String((phase === 'fill' ? 8192 : 256) * 1024 * 1024) };
+  return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
+}
+
+/** The Kalmar scenario's devices, each family scaled (at least one of each). */
+export function scaledDevices(scale: number) {
+  const s = loadScenario('simulators/scenarios/kalmar.json');
+  const n = (x: number) => Math.max(1, Math.round(x * scale));
+  const d = s.devices;
+  const scenario = { ...s, tenant: TENANT, devices: { ...d, electricityMeters: n(d.electricityMeters), heatMeters: n(d.heatMeters), wasteContainers: n(d.wasteContainers), countingPoints: n(d.countingPoints), temperatureSensors: Math.max(1, Math.round(d.temperatureSensors * Math.max(scale, 1 / 3))) } };
+  return { scenario, devices: cityDevices(scenario, seededRandom(scenario.seed)) };
+}
+
+/**
+ * The bulk path: the simulator's canonical readings (DeviceModel truth: what the
+ * decoders would store), hour by hour. DuckDB: a CSV per simulated day loaded with
+ * one INSERT OR REPLACE … FROM read_csv (the same table, the same reading ids:
+ * sha256 as services/core/reading.ts readingIdOf, computed in SQL), in a table
+ * made before the store opens it with the store's columns but without the
+ * primary-key index: ids are unique by construction, and maintaining the index of
+ * 55 M random ids held the fill to ~20,000–30,000 readings/s (through the store's
+ * own writeReadings or INSERT OR REPLACE alike). The measured phases only read,
+ * and never through that index. InfluxDB: the store's own writeReadings (line protocol), 3 batches in flight.
+ */
+async function fill(o: AgentConfig) {
+  const { scenario, devices } = scaledDevices(o.scale);
+  mkdirSync(o.dataDir, { recursive: true });
+  writeFileSync(join(o.dataDir, 'devices.json'), JSON.stringify(devices.map((d) => d.registry)));
+  const sink = await buildSink(loadConfig(env(o, 'fill')));
+  if (o.store === 'duckdb') {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(join(o.dataDir, 'klimatpuls.duckdb'));
+    const c = await db.connect();
+    await c.run(`CREATE TABLE IF NOT EXISTS readings (
+        id VARCHAR NOT NULL, tenant VARCHAR NOT NULL, device_id VARCHAR NOT NULL, site VARCHAR,
+        kind VARCHAR NOT NULL, metric VARCHAR NOT NULL, channel VARCHAR, value DOUBLE NOT NULL,
+        unit VARCHAR NOT NULL, observed_at TIMESTAMPTZ NOT NULL, received_at TIMESTAMPTZ NOT NULL,
+        format VARCHAR NOT NULL, decoder_version VARCHAR NOT NULL, topic VARCHAR NOT NULL)`);
+    c.closeSync();
+    db.closeSync();
+  }
+  await sink.store.init();
+  const models = devices.map((d) => new DeviceModel(d, seededRandom(scenario.seed ^ d.n)));
+  const weather = (day: number) => 6 * (seededRandom(scenario.seed * 31 + day)() - 0.5);
+  const csv = join(o.dataDir, 'fill.csv');
+  let lines: string[] = [];
+  let batch: CanonicalReading[] = [];
+  let written = 0;
+  const inFlight: Array<Promise<void>> = [];
+  const flush = async () => {
+    if (o.store === 'duckdb') {
+      if (lines.length === 0) return;
+      writeFileSync(csv, lines.join('\n'));
+      written += lines.length;
+      lines = [];
+      await (sink.store as DuckDbStore).queryRows(`INSERT INTO readings
+        SELECT substr(sha256(tenant || chr(10) || device || chr(10) || metric || chr(10) || coalesce(channel, '') || chr(10) || t::VARCHAR), 1, 32),
+          tenant, device, site, kind, metric, channel, value, unit, make_timestamptz(t * 1000), make_timestamptz(t * 1000), 'native', 'bench', 'bench'
+        FROM read_csv('${csv}', header = false, delim = ',', quote = '"', columns = {'tenant': 'VARCHAR', 'device': 'VARCHAR', 'site': 'VARCHAR', 'kind': 'VARCHAR',
+          'metric': 'VARCHAR', 'channel': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR', 't': 'BIGINT'})`);
+      return;
+    }
+    const b = batch;
+    batch = [];
+    inFlight.push(sink.store.writeReadings(b));
+    if (inFlight.length >= 3) await inFlight.shift();
+    written += b.length;
+  };
+  const q = (v: string | undefined) => (v === undefined ? '' : `"${v.replace(/"/g, '""')}"`);
+  const steps = o.days * 24;
+  const t0 = Date.now();
+  for (let k = 1; k <= steps; k++) {
+    const t = new Date(START + k * HOUR);
+    const ms = t.getTime();
+    const observedAt = t.toISOString();
+    for (let i = 0; i < devices.length; i++) {
+      const d = devices[i]!.registry;
+      for (const tr of models[i]!.step(t, 1, weather(Math.floor((k * HOUR) / 86_400_000))).truth) {
+        const unit = METRICS[tr.metric as MetricName].unit;
+        if (o.store === 'duckdb') lines.push(`${q(d.tenant)},${q(d.id)},${q(d.site)},${q(d.kind)},${q(tr.metric)},${q(tr.channel)},${tr.value},${q(unit)},${ms}`);
+        else {
+          // The InfluxDB store keys a point by its series and time; the reading id is not written.
+          batch.push({ id: '', tenant: d.tenant, deviceId: d.id, metric: tr.metric as MetricName, observedAt, ...(tr.channel ? { channel: tr.channel } : {}), ...(d.site ? { site: d.site } : {}), kind: d.kind, value: tr.value, unit, receivedAt: observedAt, source: { format: 'native', decoderVersion: 'bench', topic: 'bench' } });
+          if (batch.length >= 50_000) await flush();
+        }
+      }
+    }
+    if (k % 24 === 0) {
+      await flush();
+      process.stderr.write(`  fill ${o.store} ×${o.scale}: day ${k / 24}/${o.days}, ${written.toLocaleString('en')} readings, ${Math.round(written / ((Date.now() - t0) / 1000)).toLocaleString('en')}/s\n`);
+    }
+  }
+  await flush();
+  await Promise.all(inFlight);
+  await sink.rollups.markRange(TENANT, START, START + (o.days + 1) * 86_400_000);
+  await sink.store.close();
+  return { devices: devices.length, readings: written, readingsPerSecond: Math.round(written / ((Date.now() - t0) / 1000)) };
+}
+
+async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[], settings: Partial<IndicatorSettings>) => Promise<T>): Promise<T> {
+  const devices = JSON.parse(readFileSync(join(o.dataDir, 'devices.json'), 'utf8')) as Device[];
+  const registry = new DeviceRegistry(devices);
+  const sink = await buildSink(loadConfig(env(o)));
+  await sink.store.init();
+  const targets = loadTargets('services/indicators/targets/kalmar.json');
+  const settings = targets.settings as Partial<IndicatorSettings>;
+  try {
+    return await fn(new IndicatorEngine({ source: sink.source(registry.all()), devices: registry.all(), indicators, settings }), registry.all(), settings);
+  } finally {
+    await sink.store.close();
+  }
+}
+
+async function main() {
+  const [phase, json] = process.argv.slice(2);
+  const o = JSON.parse(json!) as AgentConfig;
+  const t0 = Date.now();
+  let out: Record<string, unknown> = {};
+  if (phase === 'fill') out = await fill(o);
+  else if (phase === 'settle') {
+    const sink = await buildSink(loadConfig(env(o)));
+    await sink.store.init();
+    out = await sink.rollups.settle({ tenant: TENANT, onDay: (done, total) => process.stderr.write(`  settle ${o.store} ×${o.scale}: day ${done}/${total}\n`) });
+    await sink.store.close();
+  } else if (phase === 'month' || phase === 'quarter') {
+    out = await withEngine(o, async (engine) => ({ values: (await engine.computeAll(TENANT, [parsePeriod(phase === 'month' ? '2025-01' : '2025Q1')])).length }));
+  } else if (phase === 'report') {
+    out = await withEngine(o, async (engine, devices) => {
+      const targets = loadTargets('services/indicators/targets/kalmar.json');
+      let files = 0;
+      for (const lang of ['sv', 'en'] as const) {
+        const data = await buildReportData({ engine, targets, quarter: parsePeriod('2025Q1'), lang, devicesRegistered: devices.length });
+        writeReport(data, join(o.dataDir, 'report'));
+        files += 3;
+      }
+      return { files };
+    });
+  } else throw new Error(`unknown phase ${phase}`);
+  process.stdout.write(`${JSON.stringify({ phase, ms: Date.now() - t0, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...out })}\n`);
+}
+
+if (process.argv[1]?.endsWith('indicatorsAgent.ts')) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
