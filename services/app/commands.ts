@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../core/config.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DemoCity } from '../../simulators/demo-city/demoCity.js';
-import { SimulatorPublisher } from '../../simulators/mqttPublisher.js';
+import { DemoCity } from '../demo/demoCity.js';
+import { SimulatorPublisher } from '../demo/mqttPublisher.js';
 import type { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import { buildGateway, buildRegistry, buildStore, buildWriter, embeddedMetrics } from './components.js';
 import { buildSink } from '../sinks/index.js';

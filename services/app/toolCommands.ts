@@ -4,10 +4,10 @@ import { loadConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
 import { pipelineMqttAuth } from '../broker/mqttIdentity.js';
-import { record } from '../../simulators/tools/record.js';
-import { replay } from '../../simulators/tools/replay.js';
+import { record } from '../tools/record.js';
+import { replay } from '../tools/replay.js';
 import { buildBus } from './components.js';
-import { replayDeadLetters } from './dlqReplay.js';
+import { replayDeadLetters } from '../tools/dlqReplay.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 

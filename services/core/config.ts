@@ -223,5 +223,5 @@ export function targetsDir(c: Config): string {
 }
 
 export function defaultRegistryFile(c: Config): string {
-  return c.REGISTRY_FILE ?? resolve(PACKAGE_ROOT, 'simulators/demo-city/registry.json');
+  return c.REGISTRY_FILE ?? resolve(PACKAGE_ROOT, 'services/demo/registry.json');
 }

@@ -7,8 +7,8 @@ import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { simulate } from '../../simulators/city/citySimulator.js';
 import { cityDevices } from '../../simulators/city/devices.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
-import { seededRandom } from '../../simulators/random.js';
-import { payloadOf } from '../../simulators/tools/ndjson.js';
+import { seededRandom } from '../../services/core/random.js';
+import { payloadOf } from '../../services/tools/ndjson.js';
 
 /*
  * The fuzz corpus of decoderFuzz.test.ts: real payloads of each format to mutate. The

@@ -1,5 +1,5 @@
 import type { Device } from '../../services/registry/deviceRegistry.js';
-import { seededRandom } from '../../simulators/random.js';
+import { seededRandom } from '../../services/core/random.js';
 
 /**
  * 100,000 hostile MQTT messages, deterministic for a seed, on topics the gateway
