@@ -1,6 +1,6 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from '../services/core/logger.js';
-import type { SimMessage } from './demo-city/demoCity.js';
+import type { Logger } from '../core/logger.js';
+import type { SimMessage } from './demoCity.js';
 
 /** Publishes what a simulator produces, every `intervalMs`, over MQTT QoS 1. */
 export class SimulatorPublisher {

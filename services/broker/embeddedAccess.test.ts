@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
-import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import { EmbeddedBroker } from './embeddedBroker.js';
 import { AuditLog } from '../tenants/auditLog.js';
 import { TenantService } from '../tenants/tenantService.js';
 import { TenantStore } from '../tenants/tenantStore.js';

@@ -1,6 +1,6 @@
-import { ConfigError } from '../core/errors.js';
-import { getDecoder, decoders } from '../decoders/index.js';
-import type { Decoder } from '../decoders/types.js';
+import { ConfigError } from '../../core/errors.js';
+import { getDecoder, decoders } from '../../decoders/index.js';
+import type { Decoder } from '../../decoders/types.js';
 
 /** MQTT topic filter matching (`+` one level, `#` the rest), per MQTT 3.1.1 §4.7. */
 export function topicMatches(filter: string, topic: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readingId, type CanonicalReading } from '../core/reading.js';
-import type { ProcessedMessage } from '../gateway/messageProcessor.js';
+import { readingId, type CanonicalReading } from '../../core/reading.js';
+import type { ProcessedMessage } from '../messageProcessor.js';
 import { MessageRateLimiter } from './messageRateLimiter.js';
 
 const at = new Date('2025-03-01T10:00:00Z');

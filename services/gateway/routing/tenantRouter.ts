@@ -1,6 +1,6 @@
-import type { Decoder } from '../decoders/types.js';
-import { coveringFilters, DecoderRouter } from '../gateway/decoderRouter.js';
-import { TENANT_PREFIX, TENANT_ROOT_FILTERS } from './topicSpace.js';
+import type { Decoder } from '../../decoders/types.js';
+import { coveringFilters, DecoderRouter } from './decoderRouter.js';
+import { TENANT_PREFIX, TENANT_ROOT_FILTERS } from '../../tenants/topicSpace.js';
 
 const PREFIXED = new RegExp(`^${TENANT_PREFIX}/([a-z0-9][a-z0-9_-]{0,62})/(.+)$`);
 

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
-import { KlimatpulsError } from '../../services/core/errors.js';
-import { Progress } from '../../services/core/progress.js';
+import { KlimatpulsError } from '../core/errors.js';
+import { Progress } from '../core/progress.js';
 import { capturedMessageSchema, payloadOf } from './ndjson.js';
 
 export interface ReplayOptions {

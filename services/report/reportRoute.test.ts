@@ -7,7 +7,7 @@ import { HttpServer } from '../http/httpServer.js';
 import { testOperatorAuth } from '../http/testing.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { duckDbSinkAt } from '../sinks/duckdb/index.js';
-import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
+import { buildIndicatorsApp, targetsFor } from '../app/indicatorsApp.js';
 
 /**
  * Issue 13, item 13: `/report?city=../../..` read any `*.json` the server could

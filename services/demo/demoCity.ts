@@ -1,4 +1,4 @@
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../core/random.js';
 
 /**
  * A small demo city (Kalmar-like): apartment buildings with electricity and
@@ -83,7 +83,7 @@ function round(v: number, digits: number): number {
   return Math.round(v * f) / f;
 }
 
-/** The demo registry (also shipped as simulators/demo-city/registry.json). */
+/** The demo registry (also shipped as services/demo/registry.json). */
 export function demoDevices() {
   const d: Array<{ id: string; tenant: string; kind: string; site: string; model: string; params: Record<string, string | number> }> = [];
   const buildings = ['norrgard', 'sodra-vallen', 'kvarnholmen', 'berga'];

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import mqtt from 'mqtt';
-import { Progress } from '../../services/core/progress.js';
+import { Progress } from '../core/progress.js';
 import { toCaptured } from './ndjson.js';
 
 export interface RecordOptions {

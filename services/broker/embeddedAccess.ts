@@ -3,8 +3,9 @@ import type { Logger } from '../core/logger.js';
 import type { Tenant, TenantState } from '../tenants/model.js';
 import { mayPublish } from '../tenants/topicSpace.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
-import { LoginThrottle } from './loginThrottle.js';
-import { isReservedTenantId, PIPELINE_MQTT_USERNAME, sameSecret } from './mqttIdentity.js';
+import { LoginThrottle } from '../security/loginThrottle.js';
+import { isReservedTenantId } from '../tenants/tenantIds.js';
+import { PIPELINE_MQTT_USERNAME, sameSecret } from './mqttIdentity.js';
 
 type Hooks = Required<Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
 

@@ -3,7 +3,7 @@ import { ProvisioningError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Tenant } from '../tenants/model.js';
 import { mosquittoAcl } from '../tenants/topicSpace.js';
-import { isReservedTenantId } from './mqttIdentity.js';
+import { isReservedTenantId } from '../tenants/tenantIds.js';
 
 export interface MosquittoAccessOptions {
   passwordFile: string;

@@ -1,7 +1,7 @@
-import { makeDeadLetter } from '../core/deadLetter.js';
-import type { ProcessedMessage } from '../gateway/messageProcessor.js';
-import { tenantOfTopic } from '../tenants/topicSpace.js';
-import { TokenBuckets } from './tokenBuckets.js';
+import { makeDeadLetter } from '../../core/deadLetter.js';
+import type { ProcessedMessage } from '../messageProcessor.js';
+import { tenantOfTopic } from '../../tenants/topicSpace.js';
+import { TokenBuckets } from '../../core/tokenBuckets.js';
 
 export interface RateLimits {
   /** Messages per minute per device; 0 = no device limit. */

@@ -1,10 +1,10 @@
 import { RequestError } from '../core/errors.js';
 import type { DecodedValue, Decoder } from '../decoders/types.js';
-import type { DecoderRouter } from '../gateway/decoderRouter.js';
-import { processMessage } from '../gateway/messageProcessor.js';
+import type { DecoderRouter } from './routing/decoderRouter.js';
+import { processMessage } from './messageProcessor.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
-import { lookupForTenant } from './tenantDevices.js';
-import { mayPublish } from './topicSpace.js';
+import { lookupForTenant } from '../tenants/tenantDevices.js';
+import { mayPublish } from '../tenants/topicSpace.js';
 
 export interface DryRunOptions {
   router: DecoderRouter;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { METRICS, type MetricName } from '../../services/core/metrics.js';
-import { canonicalReadingSchema, type CanonicalReading } from '../../services/core/reading.js';
-import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
-import { nativeDecoder } from '../../services/decoders/native/nativeDecoder.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
-import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
-import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
+import { METRICS, type MetricName } from '../core/metrics.js';
+import { canonicalReadingSchema, type CanonicalReading } from '../core/reading.js';
+import { DEFAULT_ROUTES } from '../decoders/index.js';
+import { nativeDecoder } from '../decoders/native/nativeDecoder.js';
+import { DecoderRouter } from '../gateway/routing/decoderRouter.js';
+import { processMessage, type ProcessorOptions } from '../gateway/messageProcessor.js';
+import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { DEMO_TENANT, DemoCity, demoDevices, outdoorTemperature } from './demoCity.js';
 
 const REGISTRY_FILE = join(import.meta.dirname, 'registry.json');

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { randomSecret } from './secrets.js';
+import { randomSecret } from '../security/secrets.js';
 
 /**
  * Who may be who on the MQTT brokers (embedded aedes and Mosquitto alike):
@@ -17,25 +17,10 @@ import { randomSecret } from './secrets.js';
  *   (`use_username_as_clientid true`). A tenant can thus take over or kick only its
  *   own session — one connection per username, a second one replaces the first.
  * - Tenant ids starting with `klimatpuls` are reserved (never created, never given
- *   broker access), so no tenant's client id can be a pipeline client id.
+ *   broker access), so no tenant's client id can be a pipeline client id
+ *   (services/tenants/tenantIds.ts).
  */
 export const PIPELINE_MQTT_USERNAME = 'klimatpuls';
-export const RESERVED_TENANT_PREFIX = 'klimatpuls';
-
-export function isReservedTenantId(id: string): boolean {
-  return id.startsWith(RESERVED_TENANT_PREFIX);
-}
-
-/** The one client id a tenant's MQTT connection may use, and the rule in words (credentials, README). */
-export function tenantClientId(username: string): { clientId: string; clientIdRule: string } {
-  return {
-    clientId: username,
-    clientIdRule:
-      'The MQTT client id must be your username; the embedded broker refuses any other id (CONNACK 2) and Mosquitto replaces it by the username. ' +
-      'One connection per username: a second connection replaces the first (bring several gateways in over one connection, e.g. a local bridge).',
-  };
-}
-
 /** Where the embedded broker's pipeline password lives (0600, in a 0700 folder). */
 export function pipelinePasswordFile(dataDir: string): string {
   return join(dataDir, 'mqtt', 'pipeline.password');

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../core/errors.js';
-import { loadConfig } from '../core/config.js';
-import { DEFAULT_ROUTES, decoders } from '../decoders/index.js';
+import { ConfigError } from '../../core/errors.js';
+import { loadConfig } from '../../core/config.js';
+import { DEFAULT_ROUTES, decoders } from '../../decoders/index.js';
 import { coveringFilters, DecoderRouter, filterCovers, topicMatches } from './decoderRouter.js';
 
 describe('topicMatches (MQTT 3.1.1 §4.7)', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROUTES } from '../decoders/index.js';
-import { processMessage } from '../gateway/messageProcessor.js';
-import { DeviceRegistry } from '../registry/deviceRegistry.js';
+import { DEFAULT_ROUTES } from '../../decoders/index.js';
+import { processMessage } from '../messageProcessor.js';
+import { DeviceRegistry } from '../../registry/deviceRegistry.js';
 import { TenantTopicRouter } from './tenantRouter.js';
 
 const router = new TenantTopicRouter(DEFAULT_ROUTES);
