@@ -19,7 +19,7 @@ commands:
   record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
-  report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR]
+  report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR] [--server URL]
   rollups   rollups settle [--tenant T] | rollups rebuild --tenant T --from 2025-01 --to 2025-04: the indicators' daily/monthly aggregates
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
   admin     the admin and tenant API alone (ADMIN_HTTP_PORT, 8084; docs/openapi.yaml)

@@ -13,7 +13,7 @@ import { loadTargets, type CityTargets } from '../indicators/targets/targets.js'
 import type { IndicatorSettings } from '../indicators/types.js';
 import { periodOf } from '../indicators/periods.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { reportRoute } from '../report/reportRoute.js';
+import { reportDataRoute, reportRoute, type ReportRouteOptions } from '../report/reportRoute.js';
 import type { Sink } from '../sinks/index.js';
 
 /** Indicators wired to a store: source, result store, engine factory, scheduler, HTTP routes. */
@@ -84,19 +84,21 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     scheduler.mark(tenant, now);
     scheduler.mark(tenant, periodOf('month', now).start - 1);
   }
+  const report: ReportRouteOptions = {
+    defaultCity: c.REPORT_CITY,
+    targetsFor: (city) => targetsFor(c, city, 'city'),
+    engine,
+    devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
+    logger: deps.logger,
+  };
   return {
     scheduler,
     store,
     engine,
     routes: {
       '/api/indicators': indicatorsRoute({ store, engine: engineFor }),
-      '/report': reportRoute({
-        defaultCity: c.REPORT_CITY,
-        targetsFor: (city) => targetsFor(c, city, 'city'),
-        engine,
-        devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
-        logger: deps.logger,
-      }),
+      '/report': reportRoute(report),
+      '/api/report': reportDataRoute(report),
     },
   };
 }

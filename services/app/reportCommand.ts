@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
@@ -6,19 +7,28 @@ import { Progress } from '../core/progress.js';
 import { parsePeriod } from '../indicators/periods.js';
 import type { IndicatorSettings } from '../indicators/types.js';
 import { buildReportData } from '../report/buildReport.js';
-import type { Lang } from '../report/reportData.js';
+import type { Lang, ReportData } from '../report/reportData.js';
+import { fetchReportData, operatorTokenOf, runningServerUrl } from '../report/remoteReport.js';
+import { isHeldByAnotherProcess } from '../sinks/duckdb/fileLock.js';
 import { writeReport } from '../report/writeReport.js';
 import { buildRegistry } from './components.js';
 import { buildSink } from '../sinks/index.js';
 import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
 
 /**
- * `klimatpuls report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR]`:
+ * `klimatpuls report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR] [--server URL]`:
  * the quarterly follow-up as HTML, CSV and JSON, computed from the stored readings
- * (InfluxDB when INFLUX_URL is set, else the embedded DuckDB in DATA_DIR).
+ * (InfluxDB when INFLUX_URL is set, else the embedded DuckDB in DATA_DIR). While
+ * `npm start` runs, it holds the DuckDB file (no other process may open it, not even
+ * read-only): the report data then comes from that server's /api/report (HTTP_HOST,
+ * HTTP_PORT; the operator token from OPERATOR_TOKEN or TENANTS_DIR/operator.token),
+ * and the files are rendered here as always. `--server URL` asks that server directly.
  */
 export async function reportCommand(argv: string[], env = process.env): Promise<void> {
-  const { values: o } = parseArgs({ args: argv, options: { city: { type: 'string' }, quarter: { type: 'string' }, lang: { type: 'string', default: 'both' }, out: { type: 'string', default: 'reports' } } });
+  const { values: o } = parseArgs({
+    args: argv,
+    options: { city: { type: 'string' }, quarter: { type: 'string' }, lang: { type: 'string', default: 'both' }, out: { type: 'string', default: 'reports' }, server: { type: 'string' } },
+  });
   if (!o.city) throw new ConfigError('--city', 'a city id with a targets file (kalmar, malmo)');
   if (!o.quarter) throw new ConfigError('--quarter', 'a quarter such as 2025Q3');
   let quarter;
@@ -30,24 +40,43 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
   if (quarter.kind !== 'quarter') throw new ConfigError('--quarter', 'a quarter such as 2025Q3', o.quarter);
   const langs: Lang[] = o.lang === 'both' ? ['sv', 'en'] : o.lang === 'sv' || o.lang === 'en' ? [o.lang] : [];
   if (!langs.length) throw new ConfigError('--lang', 'sv, en or both', o.lang);
+  if (o.server !== undefined && !/^https?:\/\/[^/]+\/?$/.test(o.server)) throw new ConfigError('--server', 'the base URL of a running Klimatpuls server, e.g. http://127.0.0.1:8080', o.server);
   const c = loadConfig(env);
   const targets = targetsFor(c, o.city);
-  const logger = createLogger(c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL);
-  const sink = await buildSink(c, { logger });
-  const store = sink.store;
-  await store.init();
-  const registry = buildRegistry(c);
-  try {
-    const app = buildIndicatorsApp(c, { sink, registry, logger });
-    const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
-    const progress = new Progress(`report ${o.city} ${quarter.label}`, langs.length);
+  const city = o.city;
+  const render = async (dataFor: (lang: Lang) => Promise<ReportData>) => {
+    const progress = new Progress(`report ${city} ${quarter.label}`, langs.length);
     for (const lang of langs) {
-      const data = await buildReportData({ engine, targets, quarter, lang, devicesRegistered: registry.all().filter((d) => d.tenant === targets.tenant).length });
-      const files = writeReport(data, o.out!);
+      const files = writeReport(await dataFor(lang), o.out!);
       progress.tick(1, lang);
       process.stdout.write(`${files.html}\n${files.csv}\n${files.json}\n`);
     }
     progress.finish(`${targets.targets.length} targets, ${langs.join(' + ')}`);
+  };
+  const fromServer = (server: string) => {
+    const token = operatorTokenOf(c);
+    const ca = c.TLS_CERT_FILE ? readFileSync(c.TLS_CERT_FILE, 'utf8') : undefined;
+    return render((lang) => fetchReportData({ server, token, city, quarter: quarter.label, lang, ...(ca ? { ca } : {}) }));
+  };
+  if (o.server) return fromServer(o.server);
+
+  const logger = createLogger(c.LOG_LEVEL === 'info' ? 'warn' : c.LOG_LEVEL);
+  const sink = await buildSink(c, { logger });
+  const store = sink.store;
+  try {
+    await store.init();
+  } catch (err) {
+    if (sink.kind !== 'duckdb' || !isHeldByAnotherProcess(err)) throw err;
+    const server = runningServerUrl(c);
+    process.stderr.write(`${c.DATA_DIR}/klimatpuls.duckdb is open in another process (the running server): asking ${server}/api/report\n`);
+    return fromServer(server);
+  }
+  const registry = buildRegistry(c);
+  try {
+    const app = buildIndicatorsApp(c, { sink, registry, logger });
+    const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
+    const devicesRegistered = registry.all().filter((d) => d.tenant === targets.tenant).length;
+    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered }));
   } finally {
     await store.close();
   }

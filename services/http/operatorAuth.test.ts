@@ -24,7 +24,7 @@ describe('operator authentication on the operational HTTP server', () => {
   const extra = async () => ({ status: 200, body: { values: ['every tenant'] } });
   const server = new HttpServer({
     host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), store, logger: log, readiness: {},
-    routes: { '/api/indicators': extra, '/report': extra }, auth: access.auth,
+    routes: { '/api/indicators': extra, '/report': extra, '/api/report': extra }, auth: access.auth,
   });
   const open = new HttpServer({ host: '127.0.0.1', port: 0, telemetry: new Telemetry({ defaultMetrics: false }), store, logger: log, readiness: {}, auth: testOperatorAuth({ metricsPublic: true }).auth });
   let base = '';
@@ -61,7 +61,7 @@ describe('operator authentication on the operational HTTP server', () => {
   });
 
   const status = async (url: string, token?: string) => (await fetch(url, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })).status;
-  const protectedPaths = ['/metrics', '/api/readings/latest', '/api/readings/latest?tenant=b', '/api/indicators?tenant=b', '/api/indicators', '/report?city=kalmar', '/nowhere'];
+  const protectedPaths = ['/metrics', '/api/readings/latest', '/api/readings/latest?tenant=b', '/api/indicators?tenant=b', '/api/indicators', '/report?city=kalmar', '/api/report?city=kalmar', '/nowhere'];
 
   it('keeps /healthz and /readyz open for probes', async () => {
     expect(await status(`${base}/healthz`)).toBe(200);

@@ -69,6 +69,24 @@ describe('/report city parameter', () => {
   });
 });
 
+describe('/api/report', () => {
+  it('answers the report data /report renders (what `klimatpuls report` asks a running server for)', async () => {
+    const r = await get('/api/report?city=malmo&quarter=2025Q3&lang=en');
+    expect(r.status).toBe(200);
+    const data = JSON.parse(r.text);
+    expect(data).toMatchObject({ city: 'malmo', quarter: '2025Q3', lang: 'en', quality: { devicesRegistered: 0 } });
+    expect(data.targets.length).toBe(targetsFor(c, 'malmo').targets.length);
+    expect(data.targets[0].history).toHaveLength(8);
+  });
+
+  it.each(['city=../../../package', 'quarter=2025-03', 'lang=de'])('%s: 400 like /report', async (q) => {
+    const r = await get(`/api/report?${q}`);
+    expect(r.status).toBe(400);
+    expect(r.text).not.toContain(PACKAGE_ROOT);
+    expect((await get(`/report?${q}`)).status).toBe(400);
+  });
+});
+
 describe('/api/indicators parameters', () => {
   it.each(['tenant=../x', 'tenant=A', 'entity=%00', `entity=${'e'.repeat(300)}`, 'period=2025-13', 'indicator=nope'])('%s is a 400 naming the parameter', async (q) => {
     const r = await get(`/api/indicators?${q}`);

@@ -6,7 +6,7 @@ import { parsePeriod, periodOf, type Period } from '../indicators/periods.js';
 import type { CityTargets } from '../indicators/targets/targets.js';
 import type { IndicatorSettings } from '../indicators/types.js';
 import { buildReportData } from './buildReport.js';
-import type { Lang } from './reportData.js';
+import type { Lang, ReportData } from './reportData.js';
 import { renderHtml } from './renderHtml.js';
 
 export interface ReportRouteOptions {
@@ -21,29 +21,50 @@ export interface ReportRouteOptions {
   logger: Logger;
 }
 
+/**
+ * The report data a request asks for (`?city=&quarter=&lang=`, this quarter and
+ * REPORT_CITY by default), or the error answer for a bad one.
+ */
+async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: ReportData } | { error: HttpResponse }> {
+  const city = url.searchParams.get('city') ?? o.defaultCity;
+  const lang = (url.searchParams.get('lang') ?? 'sv') as Lang;
+  if (lang !== 'sv' && lang !== 'en') return { error: { status: 400, body: { error: 'lang: sv or en' } } };
+  let targets: CityTargets;
+  let quarter: Period;
+  try {
+    quarter = url.searchParams.get('quarter') ? parsePeriod(url.searchParams.get('quarter')!) : periodOf('quarter', Date.now());
+    if (quarter.kind !== 'quarter') throw new Error('quarter: expected e.g. 2025Q3');
+  } catch (err) {
+    return { error: { status: 400, body: { error: (err as Error).message } } };
+  }
+  try {
+    targets = o.targetsFor(city);
+  } catch (err) {
+    if (err instanceof ConfigError) return { error: { status: 400, body: { error: err.message } } };
+    // A broken targets file is the operator's to fix: logged, and no server path in the answer.
+    o.logger.error({ city, err: (err as Error).message }, 'targets file unreadable');
+    return { error: { status: 500, body: { error: `the targets of ${city} could not be read` } } };
+  }
+  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant) });
+  return { data };
+}
+
 /** `GET /report?city=kalmar&quarter=2025Q3&lang=sv|en`: the quarterly follow-up as HTML (this quarter by default). */
 export function reportRoute(o: ReportRouteOptions): (url: URL) => Promise<HttpResponse> {
   return async (url) => {
-    const city = url.searchParams.get('city') ?? o.defaultCity;
-    const lang = (url.searchParams.get('lang') ?? 'sv') as Lang;
-    if (lang !== 'sv' && lang !== 'en') return { status: 400, body: { error: 'lang: sv or en' } };
-    let targets: CityTargets;
-    let quarter: Period;
-    try {
-      quarter = url.searchParams.get('quarter') ? parsePeriod(url.searchParams.get('quarter')!) : periodOf('quarter', Date.now());
-      if (quarter.kind !== 'quarter') throw new Error('quarter: expected e.g. 2025Q3');
-    } catch (err) {
-      return { status: 400, body: { error: (err as Error).message } };
-    }
-    try {
-      targets = o.targetsFor(city);
-    } catch (err) {
-      if (err instanceof ConfigError) return { status: 400, body: { error: err.message } };
-      // A broken targets file is the operator's to fix: logged, and no server path in the answer.
-      o.logger.error({ city, err: (err as Error).message }, 'targets file unreadable');
-      return { status: 500, body: { error: `the targets of ${city} could not be read` } };
-    }
-    const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant) });
-    return { status: 200, body: renderHtml(data), contentType: 'text/html; charset=utf-8' };
+    const r = await reportDataFor(o, url);
+    return 'error' in r ? r.error : { status: 200, body: renderHtml(r.data), contentType: 'text/html; charset=utf-8' };
+  };
+}
+
+/**
+ * `GET /api/report?city=kalmar&quarter=2025Q3&lang=sv|en`: the same report as data
+ * (buildReportData's ReportData as JSON). `klimatpuls report` asks a running server
+ * for it when the server holds the embedded DuckDB file, and renders the files itself.
+ */
+export function reportDataRoute(o: ReportRouteOptions): (url: URL) => Promise<HttpResponse> {
+  return async (url) => {
+    const r = await reportDataFor(o, url);
+    return 'error' in r ? r.error : { status: 200, body: r.data };
   };
 }

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs `klimatpuls <command>` from source (tsx) as a real child process. */
-export function spawnKlimatpuls(command: string, env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/cli.ts', command], {
+/** Runs `klimatpuls <command> [args]` from source (tsx) as a real child process. */
+export function spawnKlimatpuls(command: string, env: Record<string, string>, args: string[] = []): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/cli.ts', command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
