@@ -34,10 +34,10 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
           days.set(String(tenant), set);
           for (const d of daysBetween(Number(h) * 3_600_000 - SHORT_MS, Number(h) * 3_600_000 + 3_600_000 + SHORT_MS)) set.add(d);
         }
-        const now = Date.now();
+        // Marked at time 0: older than any rebuild, so the first one clears them.
         for (const [tenant, set] of days) {
           const list = [...set];
-          for (let i = 0; i < list.length; i += 1000) await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${list.slice(i, i + 1000).map((d) => `(${sql(tenant)}, ${d}, ${now})`).join(',')}`);
+          for (let i = 0; i < list.length; i += 1000) await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${list.slice(i, i + 1000).map((d) => `(${sql(tenant)}, ${d}, 0)`).join(',')}`);
         }
       }
     });
