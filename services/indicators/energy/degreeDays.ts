@@ -1,7 +1,7 @@
 import { periodsBetween } from '../periods.js';
-import { coverage, hourlyMeans, normalizeSamples } from '../series.js';
-import type { Indicator, Sample } from '../types.js';
-import { ALL, devicesOf, HOUR, loadSeries, makeValue, MAX_GAP_MS, mean } from './common.js';
+import { hourlyMeans } from '../series.js';
+import type { Indicator } from '../types.js';
+import { ALL, devicesOf, HOUR, loadSeries, makeValue, mean } from './common.js';
 
 /**
  * degree_days — heating degree-days (°C·d) of the period for the whole tenant
@@ -10,25 +10,32 @@ import { ALL, devicesOf, HOUR, loadSeries, makeValue, MAX_GAP_MS, mean } from '.
  * Method (Swedish "graddagar", simplified):
  *   for every Stockholm calendar day d of the period (23 h and 25 h DST days
  *   count as one day each):
- *     T_d  = the day's mean outdoor temperature, taken from all of the tenant's
- *            `temperature` sensors: each sensor's readings are averaged per hour,
- *            the sensors' hourly means are averaged per hour, and the hours of the
- *            day are averaged (so a sensor reporting every minute does not outweigh
- *            one reporting hourly, and a silent night does not skew the day more
- *            than its hours);
+ *     hourly means: each `temperature` sensor's readings are averaged per hour,
+ *            the sensors' hourly means are averaged per hour (so a sensor
+ *            reporting every minute does not outweigh one reporting hourly);
+ *     measured: the day has an hourly mean for all but at most
+ *            MAX_MISSING_HOURS (4) of its hours — 20 of 24, 19 of 23 (March),
+ *            21 of 25 (October). A day with fewer is insufficient: its mean
+ *            would be that of the hours it has (a day with only its warm
+ *            afternoon looks like a warm day), so it is left out, not averaged;
+ *     T_d  = the mean of a measured day's hourly means;
  *     DD_d = max(0, base − T_d), base = settings.degreeDayBase (17 °C);
- *   DD = Σ DD_d over the days that have readings.
+ *   DD = Σ DD_d over the measured days.
  * SMHI's official graddagar use a season-dependent heating threshold (no degree-
  * days on warm spring/summer days although T < 17 °C) and a normal-year
  * reference; this simplified count uses the constant base all year round.
- * Days without any reading are left out (not estimated): the value is then too
- * low, and coverage says so — coverage = share of the period covered by the
- * tenant's temperature readings together (any sensor; gaps over 3 h are holes).
+ * Days that are not measured are left out (not estimated): the value is then too
+ * low, and coverage says so — coverage = the share of the period's hours that lie
+ * in measured days, so the value is sufficient only when the measured days make up
+ * at least minCoverage (80 %) of the period.
  *
- * details: base_c, days, days_with_data, mean_temperature_c (mean of the daily
+ * details: base_c, days, days_measured, days_with_data (days with at least one
+ * hourly mean, measured or not), mean_temperature_c (mean of the measured days'
  * means), sensors, sensors_reporting.
  */
 export const DEGREE_DAYS_ID = 'degree_days';
+/** Hours of a day that may lack an hourly mean for the day to count as measured. */
+export const MAX_MISSING_HOURS = 4;
 
 export const degreeDays: Indicator = {
   id: DEGREE_DAYS_ID,
@@ -47,17 +54,14 @@ export const degreeDays: Indicator = {
     const p = ctx.period;
     const base = ctx.settings.degreeDayBase;
     const sensors = devicesOf(ctx, ['temperature']);
-    // A margin of one gap is enough: the readings just outside let coverage close the boundary intervals.
-    const set = await loadSeries(ctx, ['temperature'], ['temperature'], p, MAX_GAP_MS);
+    // Only hourly means inside the period are used: no margin.
+    const set = await loadSeries(ctx, ['temperature'], ['temperature'], p, 0);
 
     const perHour = new Map<number, { s: number; n: number }>();
-    const all: Sample[] = [];
     let reporting = 0;
     for (const d of sensors) {
-      const list = set.get(d, 'temperature');
       let any = false;
-      for (const s of list) {
-        all.push(...s.samples);
+      for (const s of set.get(d, 'temperature')) {
         for (const [h, v] of hourlyMeans(s.samples, p.start, p.end)) {
           const e = perHour.get(h) ?? { s: 0, n: 0 };
           e.s += v;
@@ -70,6 +74,8 @@ export const degreeDays: Indicator = {
     }
 
     let dd = 0;
+    let measuredMs = 0;
+    let withData = 0;
     const dailyMeans: number[] = [];
     const days = periodsBetween('day', p.start, p.end);
     for (const day of days) {
@@ -78,22 +84,24 @@ export const degreeDays: Indicator = {
         const e = perHour.get(h);
         if (e) hours.push(e.s / e.n);
       }
-      if (hours.length === 0) continue;
+      if (hours.length > 0) withData++;
+      if (hours.length < Math.round((day.end - day.start) / HOUR) - MAX_MISSING_HOURS) continue;
       const t = mean(hours);
       dailyMeans.push(t);
       dd += Math.max(0, base - t);
+      measuredMs += day.end - day.start;
     }
 
-    const cov = all.length > 0 ? coverage(normalizeSamples(all), p.start, p.end, MAX_GAP_MS) : 0;
     const details: Record<string, number | string> = {
       base_c: base,
       days: days.length,
-      days_with_data: dailyMeans.length,
+      days_measured: dailyMeans.length,
+      days_with_data: withData,
       sensors: sensors.length,
       sensors_reporting: reporting,
     };
     if (dailyMeans.length > 0) details.mean_temperature_c = mean(dailyMeans);
     if (sensors.length === 0) details.note = 'no temperature sensors registered';
-    return [makeValue(ctx, { indicator: DEGREE_DAYS_ID, unit: '°C·d', entity: ALL, value: dd, coverage: cov, details })];
+    return [makeValue(ctx, { indicator: DEGREE_DAYS_ID, unit: '°C·d', entity: ALL, value: dd, coverage: measuredMs / (p.end - p.start), details })];
   },
 };
