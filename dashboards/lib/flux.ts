@@ -32,9 +32,6 @@ export function readings(filter?: string, o: { start?: string } = {}): string {
   |> filter(fn: (r) => (if exists r.site then r.site else "") =~ /^${SITE}$/)${filter ? `\n  |> filter(fn: (r) => ${filter})` : ''}`;
 }
 
-export const kindIs = (...kinds: string[]) => `(${kinds.map((k) => `r.kind == "${k}"`).join(' or ')})`;
-export const fieldIs = (...fields: string[]) => `(${fields.map((f) => `r._field == "${f}"`).join(' or ')})`;
-
 /** Which entities of an indicator: the tenant total ('*'), sites (buildings, counting points, bin rooms), or containers (device ids, site in details). */
 export type EntityScope = 'total' | 'sites' | 'sitesAndTotal' | 'containers' | 'any';
 

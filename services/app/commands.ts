@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../core/config.js';
+import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { DemoCity } from '../demo/demoCity.js';
 import { SimulatorPublisher } from '../demo/mqttPublisher.js';
@@ -62,7 +63,7 @@ export async function startAllInOne(env = process.env): Promise<void> {
   const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl, mqttAuth, embeddedBroker: !c.MQTT_URL });
   await gateway.start();
   s.add(gateway);
-  lines.push(`gateway       ${registry.size} devices registered, topics ${c.DECODER_ROUTES?.map((r) => r[0]).join(', ') ?? 'klimatpuls/+/+/up'}`);
+  lines.push(`gateway       ${registry.size} devices registered, topics ${(c.DECODER_ROUTES ?? DEFAULT_ROUTES).map((r) => r[0]).join(', ')}`);
 
   const operatorTokenFile = await bootstrapOperatorToken(c, tenants);
   const { url: httpUrl } = await s.http({

@@ -5,8 +5,6 @@
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
-  | 'BUS_UNAVAILABLE'
-  | 'BUS_SEND_FAILED'
   | 'STORE_UNAVAILABLE'
   | 'STORE_REJECTED'
   | 'STORE_THROTTLED'
@@ -20,8 +18,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'TOO_MANY_REQUESTS'
   | 'TOO_LARGE'
-  | 'PROVISIONING_FAILED'
-  | 'INTERNAL';
+  | 'PROVISIONING_FAILED';
 
 export class KlimatpulsError extends Error {
   readonly code: ErrorCode;

@@ -65,17 +65,6 @@ export function hourlyMeans(samples: Sample[], from: number, to: number): Map<nu
   return new Map([...sums].map(([h, e]) => [h, e.s / e.n]));
 }
 
-/** Sum of per-interval values (counters) with time in [from, to). */
-export function sumIn(samples: Sample[], from: number, to: number): number {
-  let s = 0;
-  for (const x of samples) if (x.t >= from && x.t < to) s += x.v;
-  return s;
-}
-
-export function within(samples: Sample[], from: number, to: number): Sample[] {
-  return samples.filter((x) => x.t >= from && x.t < to);
-}
-
 /** Rows of a store query as series of registered devices (unregistered devices dropped), sorted. */
 export function groupRows(rows: Array<{ device: string; metric: string; channel?: string | null; t: number; v: number }>, devices: Map<string, Device>): Series[] {
   const by = new Map<string, { device: Device; metric: MetricName; channel?: string; samples: Sample[] }>();
