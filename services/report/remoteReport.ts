@@ -63,10 +63,10 @@ export async function fetchReportData(o: RemoteReportOptions): Promise<ReportDat
   if (res.status === 403) throw new RequestError('FORBIDDEN', `${o.server}: the token is not an operator token`);
   if (res.status === 404) throw new RequestError('NOT_FOUND', `${o.server} has no /api/report (not a Klimatpuls server, or an older one)`);
   if (res.status >= 400 && res.status < 500) throw new RequestError('INVALID_INPUT', `${o.server}: ${said}`);
-  if (res.status !== 200) throw new KlimatpulsError('INTERNAL', `${o.server}: ${res.status} ${said}`);
+  if (res.status !== 200) throw new KlimatpulsError('STORE_UNAVAILABLE', `${o.server} could not build the report: ${res.status} ${said}`);
   const data = body as ReportData;
   if (data?.city === undefined || data.quarter !== o.quarter || data.lang !== o.lang || !Array.isArray(data.targets)) {
-    throw new KlimatpulsError('INTERNAL', `${o.server}: the answer is not the report of ${o.city} ${o.quarter} (${o.lang})`);
+    throw new KlimatpulsError('STORE_UNAVAILABLE', `${o.server}: the answer is not the report of ${o.city} ${o.quarter} (${o.lang})`);
   }
   return data;
 }
