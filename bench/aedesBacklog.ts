@@ -18,7 +18,7 @@ const TOTAL = Number(process.argv[2] ?? 40_000);
 const SIZE = Number(process.argv[3] ?? 8_000);
 const PUBS = Number(process.argv[4] ?? 3);
 
-import { SessionBacklog } from '../services/embedded/sessionBacklog.js';
+import { SessionBacklog } from '../services/broker/sessionBacklog.js';
 const BOUND = Number(process.env.BENCH_BOUND_MB ?? 0) * 1024 * 1024;
 const backlog = new SessionBacklog({ maxBytes: BOUND || Infinity, maxBytesPerTenant: BOUND || Infinity });
 const broker = await Aedes.createBroker({ id: 'bench', authorizePublish: (c, p, done) => backlog.admit(c as never, p.topic, () => done(null)) });

@@ -17,7 +17,7 @@ import { BatchingProducer } from '../services/bus/batchingProducer.js';
 import { createLogger } from '../services/core/logger.js';
 import { Telemetry } from '../services/core/telemetry.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
-import { DecoderRouter } from '../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../services/gateway/routing/decoderRouter.js';
 import { FrameTimeCache } from '../services/gateway/frameTimeCache.js';
 import { MessageWork } from '../services/gateway/messageWork.js';
 import { DeviceRegistry } from '../services/registry/deviceRegistry.js';

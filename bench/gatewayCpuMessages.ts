@@ -11,7 +11,7 @@ import { DeviceModel } from '../simulators/city/model.js';
 import { scenarioSchema } from '../simulators/city/scenario.js';
 import { ALL_FAMILIES } from '../simulators/encoders/common.js';
 import { encoders, supports } from '../simulators/encoders/index.js';
-import { seededRandom } from '../simulators/random.js';
+import { seededRandom } from '../services/core/random.js';
 import { nativeMessage } from './agents.js';
 
 export interface BenchMessage {

@@ -33,7 +33,7 @@ import { buildSink } from '../services/sinks/index.js';
 import { cityDevices } from '../simulators/city/devices.js';
 import { DeviceModel } from '../simulators/city/model.js';
 import { loadScenario } from '../simulators/city/scenario.js';
-import { seededRandom } from '../simulators/random.js';
+import { seededRandom } from '../services/core/random.js';
 import { STACK } from '../test/helpers/stack.js';
 
 export interface AgentConfig {

@@ -6,7 +6,7 @@ import { decodeCommand } from './app/decodeCommand.js';
 import { tenantCommand } from './app/tenantCommands.js';
 import { reportCommand } from './app/reportCommand.js';
 import { rollupsCommand } from './app/rollupsCommand.js';
-import { dlqCommand, recordCommand, replayCommand, simulateCommand } from './app/toolCommands.js';
+import { dlqCommand, recordCommand, replayCommand } from './app/toolCommands.js';
 
 const USAGE = `usage: klimatpuls <command>
 
@@ -16,7 +16,6 @@ commands:
   gateway   MQTT -> Kafka
   writer    Kafka -> InfluxDB
   decode    show what a message would become: decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
-  simulate  write a simulated city stream: simulate --scenario FILE --out DIR (stream, truth, registry)
   record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
@@ -30,13 +29,13 @@ commands:
   admin-token  admin-token create [--name N] | list | revoke ID
   operator-token  operator-token create [--name N] | list | revoke ID   (for /metrics and the operational APIs)
 
+A simulated city stream (stream, truth, registry): klimatpuls-simulate --scenario FILE --out DIR.
 Configuration comes from environment variables; see README.md.`;
 
 const commands: Record<string, () => Promise<void>> = {
   start: () => startAllInOne(),
   gateway: () => startGateway(),
   writer: () => startWriter(),
-  simulate: () => simulateCommand(process.argv.slice(3)),
   record: () => recordCommand(process.argv.slice(3)),
   replay: () => replayCommand(process.argv.slice(3)),
   dlq: () => dlqCommand(process.argv.slice(3)),

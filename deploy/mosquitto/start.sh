@@ -3,7 +3,7 @@
 # gets a password generated once into the shared volume /run/klimatpuls-mqtt (0600,
 # owned by the gateway's uid 1000, which reads it as MQTT_PASSWORD_FILE); its hash goes
 # into the password file of the 1883 listener, which takes no anonymous client.
-# The same rule as deploy/stack/stack.sh (services/security/mqttIdentity.ts).
+# The same rule as deploy/stack/stack.sh (services/broker/mqttIdentity.ts).
 set -eu
 secret=/run/klimatpuls-mqtt/pipeline.password
 passwd=/mosquitto/data/pipeline.passwd

@@ -36,12 +36,12 @@ install() {
 #   $MQTT_TENANT_PORT (1884) tenants (housing companies): username + password required,
 #                            each confined to its own topics by the ACL file, and its client id
 #                            forced to its username (use_username_as_clientid): a tenant can take
-#                            over no session but its own (services/security/mqttIdentity.ts).
+#                            over no session but its own (services/broker/mqttIdentity.ts).
 #   $MQTT_TLS_PORT (8883)    the same as 1884 over TLS, with the certificates of
 #                            $STACK_RUN/tls (deploy/tls/make-certs.sh); left out without openssl.
 # Klimatpuls writes tenants.passwd and tenants.acl from its tenant registry and sends the
 # broker SIGHUP (pid file below); Mosquitto then rereads both files and disconnects
-# clients whose credentials are gone (a disabled tenant). See services/security/mosquittoAccess.ts.
+# clients whose credentials are gone (a disabled tenant). See services/broker/mosquittoAccess.ts.
 up_mosquitto() {
   local d="$STACK_RUN/mosquitto"; mkdir -p "$d/data"
   pid_alive "$d/pid" && { log "mosquitto already running"; return 0; }

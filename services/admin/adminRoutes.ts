@@ -3,7 +3,7 @@ import type { ReadingStore } from '../core/storePorts.js';
 import { actorOf, requireAdmin, requireTenant, type AccessTokens, type Principal } from '../tenants/accessTokens.js';
 import type { AuditLog } from '../tenants/auditLog.js';
 import type { DeviceService } from '../tenants/deviceService.js';
-import { dryRun, type DryRunOptions } from '../tenants/dryRun.js';
+import { dryRun, type DryRunOptions } from '../gateway/dryRun.js';
 import { publicTenant } from '../tenants/model.js';
 import type { TenantService } from '../tenants/tenantService.js';
 import { describeTopics } from '../tenants/topicSpace.js';

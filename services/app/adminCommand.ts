@@ -1,9 +1,10 @@
 import { loadConfig } from '../core/config.js';
 import { createLogger } from '../core/logger.js';
 import { loadTls } from '../security/tls.js';
-import { buildRegistry, buildStore } from './components.js';
+import { buildStore } from './components.js';
 import { stopOnSignals, type Service } from './lifecycle.js';
-import { bootstrapOperatorToken, buildTenants } from './tenantsApp.js';
+import { watchedTenants } from './serviceSupport.js';
+import { bootstrapOperatorToken } from './tenantsApp.js';
 import { applyBrokerAccess, startAdminApi } from './tenantStartup.js';
 
 /**
@@ -17,9 +18,7 @@ export async function startAdmin(env = process.env): Promise<void> {
   const logger = createLogger(c.LOG_LEVEL);
   const parts: Service[] = [];
   stopOnSignals(parts, logger);
-  const tenants = buildTenants(c, logger, buildRegistry(c));
-  tenants.store.watch(() => {});
-  parts.push({ stop: async () => tenants.store.close() });
+  const tenants = watchedTenants(c, logger, parts);
   applyBrokerAccess(c, tenants, logger);
   const readings = c.INFLUX_URL ? await buildStore(c, tenants.store) : undefined;
   const admin = await startAdminApi(c, tenants, { logger, tls: loadTls(c), readings, optional: false });

@@ -6,7 +6,7 @@ import { DEFAULT_ROUTES, decoders, getDecoder } from '../decoders/index.js';
 import type { DecodedValue, Decoder } from '../decoders/types.js';
 import { processMessage } from '../gateway/messageProcessor.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { TenantTopicRouter } from '../tenants/tenantRouter.js';
+import { TenantTopicRouter } from '../gateway/routing/tenantRouter.js';
 
 export const DECODE_USAGE = `usage: klimatpuls decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
 Prints, as JSON, what the gateway would make of one message (FILE, or stdin):

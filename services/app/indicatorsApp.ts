@@ -8,14 +8,12 @@ import { IndicatorEngine } from '../indicators/engine.js';
 import { indicators } from '../indicators/index.js';
 import { indicatorsRoute } from '../indicators/indicatorsApi.js';
 import type { IndicatorStore } from '../core/storePorts.js';
-import { parsePeriod, periodOf, type Period } from '../indicators/periods.js';
 import { IndicatorScheduler } from '../indicators/scheduler.js';
 import { loadTargets, type CityTargets } from '../indicators/targets/targets.js';
 import type { IndicatorSettings } from '../indicators/types.js';
+import { periodOf } from '../indicators/periods.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { buildReportData } from '../report/buildReport.js';
-import type { Lang } from '../report/reportData.js';
-import { renderHtml } from '../report/renderHtml.js';
+import { reportRoute } from '../report/reportRoute.js';
 import type { Sink } from '../sinks/index.js';
 
 /** Indicators wired to a store: source, result store, engine factory, scheduler, HTTP routes. */
@@ -79,29 +77,6 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     tenants: () => [...new Set(devices.map((d) => d.tenant))],
     logger: deps.logger.child({ component: 'indicators' }),
   });
-  const reportRoute = async (url: URL): Promise<HttpResponse> => {
-    const city = url.searchParams.get('city') ?? c.REPORT_CITY;
-    const lang = (url.searchParams.get('lang') ?? 'sv') as Lang;
-    if (lang !== 'sv' && lang !== 'en') return { status: 400, body: { error: 'lang: sv or en' } };
-    let targets: CityTargets;
-    let quarter: Period;
-    try {
-      quarter = url.searchParams.get('quarter') ? parsePeriod(url.searchParams.get('quarter')!) : periodOf('quarter', Date.now());
-      if (quarter.kind !== 'quarter') throw new Error('quarter: expected e.g. 2025Q3');
-    } catch (err) {
-      return { status: 400, body: { error: (err as Error).message } };
-    }
-    try {
-      targets = targetsFor(c, city, 'city');
-    } catch (err) {
-      if (err instanceof ConfigError) return { status: 400, body: { error: err.message } };
-      // A broken targets file is the operator's to fix: logged, and no server path in the answer.
-      deps.logger.error({ city, err: (err as Error).message }, 'targets file unreadable');
-      return { status: 500, body: { error: `the targets of ${city} could not be read` } };
-    }
-    const data = await buildReportData({ engine: engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: devices.filter((d) => d.tenant === targets.tenant).length });
-    return { status: 200, body: renderHtml(data), contentType: 'text/html; charset=utf-8' };
-  };
   // Periods recomputed at start: this month and the last, for every tenant with
   // devices (what changed while we were down is recomputed on its next reading).
   const now = Date.now();
@@ -113,6 +88,15 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     scheduler,
     store,
     engine,
-    routes: { '/api/indicators': indicatorsRoute({ store, engine: engineFor }), '/report': reportRoute },
+    routes: {
+      '/api/indicators': indicatorsRoute({ store, engine: engineFor }),
+      '/report': reportRoute({
+        defaultCity: c.REPORT_CITY,
+        targetsFor: (city) => targetsFor(c, city, 'city'),
+        engine,
+        devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
+        logger: deps.logger,
+      }),
+    },
   };
 }

@@ -1,14 +1,10 @@
 import { loadConfig } from '../core/config.js';
-import { applyHeapGrowth } from '../core/heapGrowth.js';
-import { createLogger } from '../core/logger.js';
-import { Telemetry } from '../core/telemetry.js';
-import { HttpServer } from '../http/httpServer.js';
-import { loadTls } from '../security/tls.js';
-import { buildBus, buildRegistry } from './components.js';
+import { followReadings } from '../indicators/readingsFollower.js';
 import { buildSink } from '../sinks/index.js';
+import { buildRegistry } from './components.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
-import { stopOnSignals, type Service } from './lifecycle.js';
-import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } from './serviceSupport.js';
+import { operatorAuth, watchedTenants, withKafkaDefault } from './serviceSupport.js';
+import { Startup } from './startup.js';
 
 /**
  * The indicator service for the real stack: follows the readings topic in its own
@@ -17,39 +13,17 @@ import { operatorAuth, telemetryToInflux, watchedTenants, withKafkaDefault } fro
  */
 export async function startIndicators(env = process.env): Promise<void> {
   const c = withKafkaDefault(loadConfig(env));
-  applyHeapGrowth(c.HEAP_GROWING_PERCENT);
-  const logger = createLogger(c.LOG_LEVEL);
-  const telemetry = new Telemetry();
-  const parts: Service[] = [];
-  stopOnSignals(parts, logger);
-  telemetryToInflux(c, telemetry, logger, parts);
-  const bus = buildBus(c, logger);
-  parts.push({ stop: () => bus.close() });
-  const tenants = watchedTenants(c, logger, parts);
-  const sink = await buildSink(c, { logger });
+  const s = new Startup(c);
+  const bus = s.bus();
+  const tenants = watchedTenants(c, s.logger, s.parts);
+  const sink = await buildSink(c, { logger: s.logger });
   const store = sink.store;
   await store.init();
-  parts.push({ stop: () => store.close() });
-  const app = buildIndicatorsApp(c, { sink, registry: buildRegistry(c), logger });
-  const http = new HttpServer({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, telemetry, logger, readiness: { store: () => store.ping() }, routes: app.routes, tls: loadTls(c), auth: operatorAuth(c, tenants) });
-  parts.push(http);
-  await http.start();
-  await bus.ensureTopics([c.READINGS_TOPIC]);
-  const consumer = bus.consumer(`${c.WRITER_GROUP_ID}-indicators`);
-  await consumer.connect();
-  await consumer.run(c.READINGS_TOPIC, async (batch) => {
-    for (const m of batch.messages) {
-      try {
-        const r = JSON.parse(m.value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
-        if (r.tenant && r.observedAt) app.scheduler.mark(r.tenant, Date.parse(r.observedAt));
-      } catch {
-        /* not a reading: the writer dead-letters it */
-      }
-    }
-    await batch.commit(batch.messages[batch.messages.length - 1]!.offset);
-  });
-  parts.push({ stop: () => consumer.disconnect() });
+  s.add({ stop: () => store.close() });
+  const app = buildIndicatorsApp(c, { sink, registry: buildRegistry(c), logger: s.logger });
+  const { server } = await s.http({ host: c.HTTP_HOST, port: c.HTTP_PORT ?? 8083, readiness: { store: () => store.ping() }, routes: app.routes, auth: operatorAuth(c, tenants) });
+  s.add(await followReadings({ bus, readingsTopic: c.READINGS_TOPIC, groupId: `${c.WRITER_GROUP_ID}-indicators`, scheduler: app.scheduler }));
   app.scheduler.start();
-  parts.push(app.scheduler);
-  logger.info({ http: http.port }, 'indicator service running');
+  s.add(app.scheduler);
+  s.logger.info({ http: server.port }, 'indicator service running');
 }

@@ -1,18 +1,8 @@
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
-import type { Telemetry } from '../core/telemetry.js';
-import { TelemetryToInflux } from '../sinks/influx/telemetryToInflux.js';
 import { buildRegistry } from './components.js';
 import type { Service } from './lifecycle.js';
 import { buildTenants, type Tenants } from './tenantsApp.js';
-
-/** With InfluxDB configured, every service also writes its own figures there (pipeline health). */
-export function telemetryToInflux(c: Config, telemetry: Telemetry, logger: Logger, parts: Service[]): void {
-  if (!c.INFLUX_URL || !c.INFLUX_TOKEN) return;
-  const t = new TelemetryToInflux({ telemetry, url: c.INFLUX_URL, token: c.INFLUX_TOKEN, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, intervalMs: c.TELEMETRY_INTERVAL_MS, logger });
-  t.start();
-  parts.push(t);
-}
 
 /** Run alone, the gateway and writer talk to Kafka: default to the local stack. */
 export function withKafkaDefault(c: Config): Config {

@@ -1,10 +1,10 @@
 import { maxPacketBytes, type Config } from '../core/config.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import type { AdminServer } from '../admin/adminServer.js';
-import { EmbeddedAccess } from '../security/embeddedAccess.js';
-import { ensurePipelinePassword, PIPELINE_MQTT_USERNAME } from '../security/mqttIdentity.js';
+import { EmbeddedAccess } from '../broker/embeddedAccess.js';
+import { ensurePipelinePassword, PIPELINE_MQTT_USERNAME } from '../broker/mqttIdentity.js';
 import { LoginThrottle } from '../security/loginThrottle.js';
 import type { TlsFiles } from '../security/tls.js';
 import type { ReadingStore } from '../core/storePorts.js';

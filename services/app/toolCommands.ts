@@ -3,13 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { createLogger } from '../core/logger.js';
-import { pipelineMqttAuth } from '../security/mqttIdentity.js';
-import { record } from '../../simulators/tools/record.js';
-import { replay } from '../../simulators/tools/replay.js';
+import { pipelineMqttAuth } from '../broker/mqttIdentity.js';
+import { record } from '../tools/record.js';
+import { replay } from '../tools/replay.js';
 import { buildBus } from './components.js';
-import { replayDeadLetters } from './dlqReplay.js';
-import { loadScenario } from '../../simulators/city/scenario.js';
-import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
+import { replayDeadLetters } from '../tools/dlqReplay.js';
 
 /** `klimatpuls record`, `replay` and `dlq replay`: thin argument parsing over the tools. */
 
@@ -59,11 +57,4 @@ function positive(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new ConfigError(name, 'a number > 0', v);
   return n;
-}
-
-export async function simulateCommand(argv: string[]): Promise<void> {
-  const { values: o } = parseArgs({ args: argv, options: { scenario: { type: 'string' }, out: { type: 'string' } } });
-  if (!o.scenario) throw new ConfigError('--scenario', 'a scenario file (simulators/scenarios/*.json)');
-  if (!o.out) throw new ConfigError('--out', 'a folder for stream.ndjson, truth.ndjson, registry.json ...');
-  await simulateToFolder(loadScenario(o.scenario), o.out);
 }

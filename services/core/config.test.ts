@@ -47,7 +47,7 @@ describe('loadConfig defaults', () => {
     for (const k of ['MQTT_URL', 'KAFKA_BROKERS', 'INFLUX_URL', 'INFLUX_TOKEN', 'HTTP_PORT', 'SIMULATOR', 'DECODER_ROUTES', 'REGISTRY_FILE'] as const) {
       expect(c[k], k).toBeUndefined();
     }
-    expect(defaultRegistryFile(c)).toBe(join(PACKAGE_ROOT, 'simulators/demo-city/registry.json'));
+    expect(defaultRegistryFile(c)).toBe(join(PACKAGE_ROOT, 'services/demo/registry.json'));
   });
 
   it('parses valid values into their types', () => {

@@ -126,12 +126,12 @@ export const configSchema = z.object({
   REGISTRY_MAX_BYTES: int(64 * 1024, 400 * 1024 * 1024).default(32 * 1024 * 1024),
   MQTT_TENANT_PORT: int(0, 65_535).optional(),
   MQTT_TLS_PORT: int(0, 65_535).optional(),
-  // Embedded broker limits (services/security/connectionLimits.ts); Mosquitto's are in deploy/stack/stack.sh.
+  // Embedded broker limits (services/broker/connectionLimits.ts); Mosquitto's are in deploy/stack/stack.sh.
   MQTT_MAX_PACKET_BYTES: int(1024, 268_435_460).optional(),
   MQTT_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: int(1, 1_000_000).default(200),
   MQTT_CONNECT_TIMEOUT_MS: int(1000, 600_000).default(10_000),
-  // What the embedded broker holds for sessions (services/embedded/sessionBacklog.ts); publishers wait above it.
+  // What the embedded broker holds for sessions (services/broker/sessionBacklog.ts); publishers wait above it.
   MQTT_EMBEDDED_MAX_QUEUED_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(128 * 1024 * 1024),
   MQTT_EMBEDDED_MAX_QUEUED_BYTES_PER_TENANT: int(64 * 1024, 16 * 1024 ** 3).optional(),
   LOGIN_FAILURES_PER_MIN: int(0, 1_000_000).default(10),
@@ -223,5 +223,5 @@ export function targetsDir(c: Config): string {
 }
 
 export function defaultRegistryFile(c: Config): string {
-  return c.REGISTRY_FILE ?? resolve(PACKAGE_ROOT, 'simulators/demo-city/registry.json');
+  return c.REGISTRY_FILE ?? resolve(PACKAGE_ROOT, 'services/demo/registry.json');
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DeviceModel } from '../../simulators/city/model.js';
 import { encoders } from '../../simulators/encoders/index.js';
 import { ctxAt, devicesIn, roundTrip } from '../../simulators/encoders/roundTrip.js';
-import { seededRandom } from '../../simulators/random.js';
+import { seededRandom } from '../core/random.js';
 import { allTestdataFiles, DECODERS_DIR, testdataByDecoder, testdataLookup, testdataPayload } from './decoderTestdataFiles.js';
 import { DEFAULT_ROUTES, decoders } from './index.js';
 

@@ -7,9 +7,9 @@ import { createLogger } from '../core/logger.js';
 import { canonicalReadingSchema, type CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
-import { EmbeddedBroker } from '../embedded/embeddedBroker.js';
+import { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DecoderRouter } from './decoderRouter.js';
+import { DecoderRouter } from './routing/decoderRouter.js';
 import { Gateway } from './gateway.js';
 
 /* The gateway in-process: the embedded aedes broker, the memory bus, real MQTT clients. */

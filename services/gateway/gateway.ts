@@ -9,7 +9,7 @@ import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import { gatewayConnectOptions } from './mqttSession.js';
-import type { DecoderRouter } from './decoderRouter.js';
+import type { DecoderRouter } from './routing/decoderRouter.js';
 import type { ProcessedMessage } from './messageProcessor.js';
 import { MessageWork, type PreparedMessage } from './messageWork.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DecoderRouter } from './decoderRouter.js';
+import { DecoderRouter } from './routing/decoderRouter.js';
 import { processMessage } from './messageProcessor.js';
 
 const registry = new DeviceRegistry([{ id: 'd1', tenant: 'a', kind: 'temperature', params: {} }]);

@@ -4,8 +4,8 @@ import { canonicalReadingSchema, readingId } from '../core/reading.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
 import type { Decoder } from '../decoders/types.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { seededRandom } from '../../simulators/random.js';
-import { DecoderRouter } from './decoderRouter.js';
+import { seededRandom } from '../core/random.js';
+import { DecoderRouter } from './routing/decoderRouter.js';
 import { processMessage, type ProcessorOptions } from './messageProcessor.js';
 
 const registry = new DeviceRegistry([

@@ -3,7 +3,7 @@ import type { CanonicalReading } from '../core/reading.js';
 import type { DecodedValue, Decoder, DeviceInfo } from '../decoders/types.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { normalize, type NormalizeOptions } from './normalize.js';
-import type { DecoderRouter } from './decoderRouter.js';
+import type { DecoderRouter } from './routing/decoderRouter.js';
 
 export interface ProcessorOptions extends NormalizeOptions {
   router: DecoderRouter;

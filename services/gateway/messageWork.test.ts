@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Telemetry } from '../core/telemetry.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DecoderRouter } from './decoderRouter.js';
+import { DecoderRouter } from './routing/decoderRouter.js';
 import { MessageWork } from './messageWork.js';
 
 const registry = new DeviceRegistry([{ id: 'el-1', tenant: 'kalmar', kind: 'electricity_meter', site: 'berga', params: {} }]);

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 
 /*
- * A real aedes broker (as in services/embedded/embeddedBroker.ts, built here directly so the
+ * A real aedes broker (as in services/broker/embeddedBroker.ts, built here directly so the
  * test can listen to the broker's own 'ack' event: the moment a PUBACK reached the broker)
  * and real mqtt.js clients. Handlers are resolved by hand; nothing waits on a clock.
  */

@@ -90,7 +90,7 @@ describe('DeviceRegistry', () => {
   });
 
   it('loads the demo registry shipped with the package', () => {
-    const r = DeviceRegistry.fromFile(join(import.meta.dirname, '../../simulators/demo-city/registry.json'));
+    const r = DeviceRegistry.fromFile(join(import.meta.dirname, '../demo/registry.json'));
     expect(r.size).toBeGreaterThan(10);
     expect(r.get('el-norrgard')?.tenant).toBe('kalmar');
   });

@@ -1,6 +1,6 @@
-import { addressKey } from './connectionLimits.js';
+import { addressKey } from './addressKey.js';
 import { secretVerifier, type SecretVerifier } from './secretVerifier.js';
-import { TokenBuckets } from './tokenBuckets.js';
+import { TokenBuckets } from '../core/tokenBuckets.js';
 
 export interface LoginThrottleOptions {
   /** Failed logins per minute allowed per remote address and per username (token buckets); 0: no limit. */

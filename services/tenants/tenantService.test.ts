@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../core/logger.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { MosquittoAccess } from '../security/mosquittoAccess.js';
+import { MosquittoAccess } from '../broker/mosquittoAccess.js';
 import { AccessTokens } from './accessTokens.js';
 import { AuditLog } from './auditLog.js';
 import { DeviceService } from './deviceService.js';

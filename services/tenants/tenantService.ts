@@ -1,14 +1,13 @@
 import { ProvisioningError, RequestError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { TENANT_RE } from '../core/reading.js';
-import type { MosquittoAccess } from '../security/mosquittoAccess.js';
-import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from '../security/mqttIdentity.js';
 import { hashSecret, issueToken, mosquittoHash, randomSecret } from '../security/secrets.js';
 import type { Actor, AuditLog } from './auditLog.js';
 import { writeGrafanaProvisioning, writeReadTokenFile, type GrafanaProvisioningOptions } from './grafanaProvisioning.js';
 import type { InfluxTenants } from '../sinks/influx/influxTenants.js';
 import { publicTenant, type Tenant } from './model.js';
 import type { TenantStore } from './tenantStore.js';
+import { isReservedTenantId, RESERVED_TENANT_PREFIX, tenantClientId } from './tenantIds.js';
 import { describeTopics } from './topicSpace.js';
 
 export interface TenantServiceDeps {
@@ -17,8 +16,11 @@ export interface TenantServiceDeps {
   logger: Logger;
   /** Where tenants connect (told to them with their credentials). */
   mqtt: { url: string; tlsUrl?: string };
-  /** The real broker (password + ACL file); absent with the embedded broker, which reads the store itself. */
-  mosquitto?: MosquittoAccess;
+  /**
+   * The real broker's access files, rewritten from all tenants on every change
+   * (services/broker/mosquittoAccess.ts); absent with the embedded broker, which reads the store itself.
+   */
+  mosquitto?: { sync(tenants: readonly Tenant[]): void };
   /** Bucket + read token per tenant; absent without InfluxDB (DuckDB keeps one store). */
   influx?: InfluxTenants;
   grafana?: GrafanaProvisioningOptions;

@@ -16,7 +16,7 @@ import { TENANT_RE } from '../core/reading.js';
  */
 export const TENANT_PREFIX = 'tenants';
 
-/** Every tenant's topic space: the gateway subscribes to these whole (tenantRouter.ts). */
+/** Every tenant's topic space: the gateway subscribes to these whole (services/gateway/routing/tenantRouter.ts). */
 export const TENANT_ROOT_FILTERS = ['klimatpuls/#', `${TENANT_PREFIX}/#`] as const;
 
 export function topicRoots(tenant: string): string[] {

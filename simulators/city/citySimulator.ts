@@ -1,6 +1,6 @@
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../services/core/random.js';
 import { encoders, supports, type Encoder } from '../encoders/index.js';
-import { toCaptured, type CapturedMessage } from '../tools/ndjson.js';
+import { toCaptured, type CapturedMessage } from '../../services/tools/ndjson.js';
 import { cityDevices, type SimDevice } from './devices.js';
 import { DeviceModel } from './model.js';
 import type { Scenario } from './scenario.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Progress } from '../../services/core/progress.js';
 import { cityDevices } from './devices.js';
 import { simulate, type SimulationStats } from './citySimulator.js';
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../services/core/random.js';
 import type { Scenario } from './scenario.js';
 
 function writer(path: string): { write: (o: unknown) => Promise<void>; close: () => Promise<void> } {

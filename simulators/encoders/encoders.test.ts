@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROUTES, decoders } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
 import type { Family, SimDevice } from '../city/devices.js';
 import { DeviceModel, type TrueValue, type WireValue } from '../city/model.js';
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../services/core/random.js';
 import { ALL_FAMILIES } from './common.js';
 import { encoders, supports } from './index.js';
 import { ctxAt, devicesIn, NORMALIZE_LIMITS as norm, registryOf, roundTrip } from './roundTrip.js';

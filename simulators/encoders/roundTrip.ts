@@ -3,7 +3,7 @@ import { normalize } from '../../services/gateway/normalize.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { cityDevices, type SimDevice } from '../city/devices.js';
 import { scenarioSchema } from '../city/scenario.js';
-import { seededRandom } from '../random.js';
+import { seededRandom } from '../../services/core/random.js';
 import { ALL_FAMILIES } from './common.js';
 import type { EncodeContext, Encoder } from './types.js';
 

@@ -12,7 +12,7 @@ import { influxSource } from '../../services/sinks/influx/influxReadingSource.js
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
-import { replay } from '../../simulators/tools/replay.js';
+import { replay } from '../../services/tools/replay.js';
 import { startPipeline } from '../helpers/pipeline.js';
 import { STACK, countPoints, deleteBucket, runId, waitFor } from '../helpers/stack.js';
 

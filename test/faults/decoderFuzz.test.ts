@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { deadLetterSchema, MAX_KEPT_PAYLOAD } from '../../services/core/deadLetter.js';
 import { canonicalReadingSchema } from '../../services/core/reading.js';
 import { decoders, type DecodeResult, type Decoder } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { FrameTimeCache } from '../../services/gateway/frameTimeCache.js';
 import { processMessage, type ProcessorOptions } from '../../services/gateway/messageProcessor.js';
 import type { DeviceRegistry } from '../../services/registry/deviceRegistry.js';

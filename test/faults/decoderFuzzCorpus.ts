@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testdataByDecoder, testdataPayload } from '../../services/decoders/decoderTestdataFiles.js';
 import { DEFAULT_ROUTES, decoders, type Decoder } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';
 import { simulate } from '../../simulators/city/citySimulator.js';
 import { cityDevices } from '../../simulators/city/devices.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
-import { seededRandom } from '../../simulators/random.js';
-import { payloadOf } from '../../simulators/tools/ndjson.js';
+import { seededRandom } from '../../services/core/random.js';
+import { payloadOf } from '../../services/tools/ndjson.js';
 
 /*
  * The fuzz corpus of decoderFuzz.test.ts: real payloads of each format to mutate. The

@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createLogger } from '../../services/core/logger.js';
-import { EmbeddedBroker } from '../../services/embedded/embeddedBroker.js';
+import { EmbeddedBroker } from '../../services/broker/embeddedBroker.js';
 import { installAckGate } from '../../services/gateway/mqttAckGate.js';
 import { note, sleep } from './harness.js';
 
@@ -12,7 +12,7 @@ import { note, sleep } from './harness.js';
  * connection, reconnected, and a run of messages never arrived. aedes numbered the new
  * connection's messages from a fresh random counter while the session still held the
  * unacknowledged ones of the old connection under their identifiers; a PUBACK then removed
- * the wrong queued message (services/embedded/uniquePacketIds.ts). Embedded only: nothing
+ * the wrong queued message (services/broker/uniquePacketIds.ts). Embedded only: nothing
  * of the shared stack is touched (each case starts its own broker on a free port).
  */
 

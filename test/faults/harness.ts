@@ -12,7 +12,7 @@ import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
 import type { ExpectedDeadLetter, TruthRecord } from '../../simulators/city/citySimulator.js';
 import { loadScenario, type Scenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
-import { payloadOf, type CapturedMessage } from '../../simulators/tools/ndjson.js';
+import { payloadOf, type CapturedMessage } from '../../services/tools/ndjson.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
 import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv, queryRows, waitFor } from '../helpers/stack.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
-import { DecoderRouter } from '../../services/gateway/decoderRouter.js';
+import { DecoderRouter } from '../../services/gateway/routing/decoderRouter.js';
 import { FrameTimeCache } from '../../services/gateway/frameTimeCache.js';
 import { processMessage } from '../../services/gateway/messageProcessor.js';
 import { DeviceRegistry } from '../../services/registry/deviceRegistry.js';

@@ -1,5 +1,5 @@
 import type { Device } from '../../services/registry/deviceRegistry.js';
-import { seededRandom } from '../../simulators/random.js';
+import { seededRandom } from '../../services/core/random.js';
 
 /**
  * 100,000 hostile MQTT messages, deterministic for a seed, on topics the gateway
@@ -70,7 +70,7 @@ export function hostileMessages(o: HostileOptions): HostileMessage[] {
     // MAX_PAYLOAD_BYTES + 64 KiB; Mosquitto max_packet_size): these reach the gateway and
     // must be dead-lettered. Larger packets are refused by the broker itself before it
     // acknowledges them (the publisher is disconnected), so they never enter: that is
-    // held by services/security/brokerLimits.test.ts and test/security/brokerLimits.test.ts.
+    // held by services/broker/brokerLimits.test.ts and test/security/brokerLimits.test.ts.
     const size = o.maxPayloadBytes + 1 + int(60 * 1024);
     add('payload over MAX_PAYLOAD_BYTES', `senml/huge-${o.seed}-${i}`, bytes(size), true);
     // Within the limit but a few hundred kB: its dead letter (base64) is ~1/3 larger again.

@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../../services/core/logger.js';
-import { EmbeddedBroker } from '../../services/embedded/embeddedBroker.js';
+import { EmbeddedBroker } from '../../services/broker/embeddedBroker.js';
 import { installAckGate } from '../../services/gateway/mqttAckGate.js';
 import { gatewayConnectOptions } from '../../services/gateway/mqttSession.js';
 import { STACK, discardSession, runId } from '../helpers/stack.js';
@@ -121,7 +121,7 @@ it('aedes (embedded, MQTT 3.1.1 only): the paused gateway reconnects and every m
   // aedes 1.2 refuses MQTT 5, so the window is the gateway's alone: the gate stops reading.
   // Our PINGREQs still go out, but aedes handles a client's packets one after another and
   // its PINGRESP waits for the socket to drain, so aedes' own keepalive (1.5 × ours) drops
-  // the connection; the persistent session redelivers (services/embedded/uniquePacketIds.ts
+  // the connection; the persistent session redelivers (services/broker/uniquePacketIds.ts
   // keeps that lossless). Reconnects are reported, not asserted.
   const out = await pausedGateway(embeddedUrl, {}, 4);
   note(`aedes, MQTT 3.1.1: ${out.reconnects} reconnects, ${out.distinct} distinct of ${N}, ${out.duplicates} duplicates (redelivered), ${out.missing.length} missing`);

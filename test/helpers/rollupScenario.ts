@@ -4,7 +4,7 @@ import { device, H, local } from '../../services/indicators/energy/testSupport.j
 import { parsePeriod, periodsBetween } from '../../services/indicators/periods.js';
 import { reading } from '../../services/indicators/testing.js';
 import type { Device } from '../../services/registry/deviceRegistry.js';
-import { seededRandom } from '../../simulators/random.js';
+import { seededRandom } from '../../services/core/random.js';
 
 /**
  * Awkward data for the rollup engine against the raw-sample engine: silences

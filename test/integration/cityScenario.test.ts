@@ -13,7 +13,7 @@ import type { Writer } from '../../services/writer/writer.js';
 import type { ExpectedDeadLetter, TruthRecord } from '../../simulators/city/citySimulator.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
-import { replay } from '../../simulators/tools/replay.js';
+import { replay } from '../../services/tools/replay.js';
 import { DEFAULT_ROUTES } from '../../services/decoders/index.js';
 import { STACK, discardSession, countPoints, createBucket, deleteBucket, queryRows, readTopic, runId, waitFor } from '../helpers/stack.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { afterAll, expect, it } from 'vitest';
-import { replayDeadLetters } from '../../services/app/dlqReplay.js';
+import { replayDeadLetters } from '../../services/tools/dlqReplay.js';
 import { startPipeline } from '../helpers/pipeline.js';
 import { STACK, countPoints, deleteBucket, readTopic, runId, waitFor, writeRegistry } from '../helpers/stack.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { expect, it } from 'vitest';
-import { PIPELINE_MQTT_USERNAME, pipelinePasswordFile, readPipelinePassword } from '../../services/security/mqttIdentity.js';
+import { PIPELINE_MQTT_USERNAME, pipelinePasswordFile, readPipelinePassword } from '../../services/broker/mqttIdentity.js';
 import { exited, spawnKlimatpuls, waitReady } from '../helpers/processes.js';
 import { freePort, waitFor } from '../helpers/stack.js';
 

@@ -12,7 +12,7 @@ import { buildReportData } from '../../services/report/buildReport.js';
 import { writeReport } from '../../services/report/writeReport.js';
 import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
-import { replay } from '../../simulators/tools/replay.js';
+import { replay } from '../../services/tools/replay.js';
 import { startPipeline } from '../helpers/pipeline.js';
 import { compareEngines } from '../helpers/compareEngines.js';
 import { influxSourceOn } from '../helpers/sinks.js';

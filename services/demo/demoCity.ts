@@ -1,0 +1,100 @@
+import { seededRandom } from '../core/random.js';
+
+/**
+ * A small demo city (Kalmar-like): apartment buildings with electricity and
+ * district-heating meters, waste containers, bike counters and an outdoor
+ * thermometer. `step(t)` gives each device's native-format message at time t;
+ * the state (cumulative registers, fill levels) carries over between steps.
+ */
+export interface SimMessage {
+  topic: string;
+  payload: string;
+}
+
+interface DemoDevice {
+  id: string;
+  kind: 'electricity_meter' | 'heat_meter' | 'waste_fill' | 'bike_counter' | 'temperature';
+  state: number;
+}
+
+export const DEMO_TENANT = 'kalmar';
+
+export function outdoorTemperature(t: Date): number {
+  const day = (t.getTime() / 86_400_000) % 365.25;
+  const seasonal = 7 - 10 * Math.cos(((day - 20) / 365.25) * 2 * Math.PI); // cold late January
+  const hour = t.getUTCHours() + t.getUTCMinutes() / 60;
+  return seasonal + 3 * Math.sin(((hour - 9) / 24) * 2 * Math.PI);
+}
+
+export class DemoCity {
+  private readonly rnd: () => number;
+  private readonly devices: DemoDevice[];
+  private last?: Date;
+
+  constructor(seed = 2030) {
+    this.rnd = seededRandom(seed);
+    this.devices = demoDevices().map((d) => ({ id: d.id, kind: d.kind as DemoDevice['kind'], state: d.kind.endsWith('meter') ? 10_000 + 1000 * this.rnd() : 20 * this.rnd() }));
+  }
+
+  step(t: Date): SimMessage[] {
+    const hours = this.last ? Math.max(0, (t.getTime() - this.last.getTime()) / 3_600_000) : 0;
+    this.last = t;
+    const temp = outdoorTemperature(t);
+    const hour = t.getUTCHours() + 1; // roughly local time
+    const time = t.toISOString();
+    return this.devices.map((d) => {
+      let readings: Array<{ metric: string; value: number; unit?: string; channel?: string }>;
+      switch (d.kind) {
+        case 'electricity_meter': {
+          const kw = 8 + 6 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + 2 * this.rnd();
+          d.state += kw * hours;
+          readings = [{ metric: 'energy_total', value: round(d.state, 3), unit: 'kWh' }, { metric: 'power', value: round(kw * 1000, 0), unit: 'W' }];
+          break;
+        }
+        case 'heat_meter': {
+          const kw = Math.max(2, 1.8 * (17 - temp)) + this.rnd();
+          d.state += kw * hours;
+          readings = [{ metric: 'heat_energy_total', value: round(d.state / 1000, 6), unit: 'MWh' }, { metric: 'flow_temperature', value: round(70 - temp, 1) }];
+          break;
+        }
+        case 'waste_fill': {
+          d.state += hours * (1.2 + this.rnd());
+          if (d.state > 80 + 15 * this.rnd()) d.state = 2 + 3 * this.rnd(); // emptied
+          readings = [{ metric: 'fill_level', value: round(d.state, 1), unit: '%' }];
+          break;
+        }
+        case 'bike_counter': {
+          const rush = Math.exp(-((hour - 8) ** 2) / 2) + Math.exp(-((hour - 17) ** 2) / 3);
+          const rate = (5 + 120 * rush) * (temp > 0 ? 1 : 0.5);
+          readings = ['in', 'out'].map((channel) => ({ metric: 'count', value: Math.round(rate * hours * (0.8 + 0.4 * this.rnd())), channel }));
+          break;
+        }
+        case 'temperature':
+          readings = [{ metric: 'temperature', value: round(temp + this.rnd() * 0.4, 1), unit: '°C' }];
+          break;
+      }
+      return { topic: `klimatpuls/${DEMO_TENANT}/${d.id}/up`, payload: JSON.stringify({ time, readings }) };
+    });
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+/** The demo registry (also shipped as services/demo/registry.json). */
+export function demoDevices() {
+  const d: Array<{ id: string; tenant: string; kind: string; site: string; model: string; params: Record<string, string | number> }> = [];
+  const buildings = ['norrgard', 'sodra-vallen', 'kvarnholmen', 'berga'];
+  buildings.forEach((b, i) => {
+    d.push({ id: `el-${b}`, tenant: DEMO_TENANT, kind: 'electricity_meter', site: b, model: 'han-p1', params: { atemp_m2: 2400 + 300 * i, building_year: 1965 + 10 * i } });
+    d.push({ id: `heat-${b}`, tenant: DEMO_TENANT, kind: 'heat_meter', site: b, model: 'kamstrup-multical-603', params: { atemp_m2: 2400 + 300 * i } });
+    d.push({ id: `waste-${b}`, tenant: DEMO_TENANT, kind: 'waste_fill', site: b, model: 'milesight-em500-udl', params: { volume_l: 660, mount_height_mm: 1100, households: 24 + 6 * i } });
+  });
+  ['tullbron', 'olandsleden'].forEach((p) =>
+    d.push({ id: `bike-${p}`, tenant: DEMO_TENANT, kind: 'bike_counter', site: p, model: 'eco-counter-zelt', params: { counting_point: p, mode: 'bike' } }),
+  );
+  d.push({ id: 'temp-centrum', tenant: DEMO_TENANT, kind: 'temperature', site: 'centrum', model: 'generic', params: {} });
+  return d;
+}
