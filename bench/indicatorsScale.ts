@@ -18,6 +18,13 @@ import { log, ROOT } from './lib.js';
 export const PHASES = ['fill', 'settle', 'month', 'quarter', 'report'] as const;
 export type Phase = (typeof PHASES)[number];
 
+export interface PhaseFigures {
+  seconds: number;
+  /** CPU seconds of the phase's process (user + system). */
+  cpuSeconds?: number;
+  maxRssMb: number;
+}
+
 export interface ScaleRow {
   store: 'duckdb' | 'influxdb';
   scale: number;
@@ -27,7 +34,7 @@ export interface ScaleRow {
   /** Fill rate (readings/s, simulation included) and the write path used. */
   fillRate?: number;
   fillPath?: string;
-  phases: Partial<Record<Phase, { seconds: number; maxRssMb: number }>>;
+  phases: Partial<Record<Phase, PhaseFigures>>;
 }
 
 function runAgent(phase: Phase, o: AgentConfig): Promise<Record<string, unknown>> {
@@ -55,8 +62,9 @@ function runAgent(phase: Phase, o: AgentConfig): Promise<Record<string, unknown>
 
 export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store' }): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
-  for (const store of o.stores) {
-    for (const scale of o.sizes) {
+  // Sizes outer, stores inner, in the order given: `--scale-sizes 1,0.25,0.05` measures the floors first.
+  for (const scale of o.sizes) {
+    for (const store of o.stores) {
       const dataDir = join(tmpdir(), `klimatpuls-scale-${o.run}-${store}-${scale}`);
       const bucket = store === 'influxdb' ? `${o.run}-scale-${String(scale).replace('.', '_')}` : undefined;
       if (bucket) await createBucket(bucket);
@@ -66,14 +74,14 @@ export async function indicatorsScale(o: { sizes: number[]; days: number; stores
       try {
         for (const phase of PHASES) {
           const r = await runAgent(phase, cfg);
-          row.phases[phase] = { seconds: Number(r.ms) / 1000, maxRssMb: Number(r.maxRssMb) };
+          row.phases[phase] = { seconds: Number(r.ms) / 1000, cpuSeconds: Number(r.cpuS), maxRssMb: Number(r.maxRssMb) };
           if (phase === 'fill') {
             row.devices = Number(r.devices);
             row.readings = Number(r.readings);
             row.fillRate = Number(r.readingsPerSecond);
             row.fillPath = String(r.fillPath);
           }
-          log(`indicators-scale ${store} ×${scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s, peak RSS ${r.maxRssMb} MB`);
+          log(`indicators-scale ${store} ×${scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB${r.periods ? `, ${r.periods} periods` : ''}`);
         }
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
@@ -81,16 +89,16 @@ export async function indicatorsScale(o: { sizes: number[]; days: number; stores
       }
     }
   }
-  return rows;
+  return rows.sort((a, b) => a.store.localeCompare(b.store) || a.devices - b.devices);
 }
 
 const fmt = (n: number | undefined, d = 1) => (n === undefined ? '—' : n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d }));
 
 export function scaleTable(rows: ScaleRow[]): string {
-  const out = ['| store | devices | readings (days) | fill (readings/s) | rollups built | month 2025-01 (+ weeks, days) | quarter 2025Q1 | report 2025Q1 (sv+en) | quarter + report |', '|---|---|---|---|---|---|---|---|---|'];
+  const out = ['| store | devices | readings (days) | fill (readings/s) | rollups built | month 2025-01 (+ weeks) | quarter 2025Q1 | report 2025Q1 (sv+en) | quarter + report |', '|---|---|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const p = r.phases;
-    const cell = (x?: { seconds: number; maxRssMb: number }) => (x ? `${fmt(x.seconds)} s, ${x.maxRssMb} MB` : '—');
+    const cell = (x?: PhaseFigures) => (x ? `${fmt(x.seconds)} s${x.cpuSeconds !== undefined ? ` (CPU ${fmt(x.cpuSeconds, 0)} s)` : ''}, ${x.maxRssMb} MB` : '—');
     const qr = p.quarter && p.report ? `${fmt(p.quarter.seconds + p.report.seconds)} s, ≤ ${Math.max(p.quarter.maxRssMb, p.report.maxRssMb)} MB` : '—';
     out.push(`| ${r.store} | ${r.devices.toLocaleString('en')} | ${r.readings.toLocaleString('en')} (${r.days}) | ${cell(p.fill)}${r.fillRate ? ` (${r.fillRate.toLocaleString('en')}/s)` : ''} | ${cell(p.settle)} | ${cell(p.month)} | ${cell(p.quarter)} | ${cell(p.report)} | ${qr} |`);
   }
