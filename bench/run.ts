@@ -14,6 +14,8 @@
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
+ *   --scale-fill f      indicators-scale: bulk (default: DuckDB by read_csv into the readings table,
+ *                       InfluxDB by the store's writeReadings) or store (both by writeReadings + markReadings)
  *
  * Services run as deployed (node dist/services/cli.js gateway|writer, compiled);
  * load generators and bare baselines are child processes (bench/agents.ts). Stack:
@@ -31,7 +33,8 @@ import { simulateToFolder } from '../simulators/city/simulateCommand.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
 import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
 import { renderChart } from './chart.js';
-import { indicatorsScale, scaleFloors, scaleTable, writeScaleChart, type ScaleRow } from './indicatorsScale.js';
+import { indicatorsScale, scaleFloors, scaleTable, type ScaleRow } from './indicatorsScale.js';
+import { writeScaleChart } from './indicatorsScaleChart.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
 } from './lib.js';
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     'scale-sizes': { type: 'string', default: '0.05,0.25,1' },
     'scale-days': { type: 'string', default: '31' },
     'scale-stores': { type: 'string', default: 'duckdb,influxdb' },
+    'scale-fill': { type: 'string', default: 'bulk' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -690,8 +694,11 @@ async function indicatorsAtScale(): Promise<void> {
   const stores = args['scale-stores']!.split(',') as Array<'duckdb' | 'influxdb'>;
   for (const s of sizes) if (!(s > 0 && s <= 1)) throw new Error(`--scale-sizes: shares of the Kalmar scenario in (0, 1], got ${s}`);
   for (const s of stores) if (s !== 'duckdb' && s !== 'influxdb') throw new Error(`--scale-stores: duckdb and/or influxdb, got ${s}`);
-  log(`indicators-scale: the Kalmar scenario at ${sizes.join(', ')} of its devices, ${days} days, filled by the bulk path (the sink's writeReadings, no MQTT/Kafka), on ${stores.join(' and ')}`);
-  const rows = await indicatorsScale({ sizes, days, stores, run: RUN });
+  const fill = args['scale-fill'];
+  if (fill !== 'bulk' && fill !== 'store') throw new Error(`--scale-fill: bulk or store, got ${fill}`);
+  const how = fill === 'store' ? "the store's writeReadings + rollups.markReadings in batches of 10,000" : "DuckDB: read_csv per simulated day into the readings table (no primary-key index), InfluxDB: the store's writeReadings; the window's days marked once (rollups.markRange)";
+  log(`indicators-scale: the Kalmar scenario at ${sizes.join(', ')} of its devices, ${days} days, on ${stores.join(' and ')}; fill bypasses MQTT, Kafka and the decoders (the simulator's canonical readings; ${how})`);
+  const rows = await indicatorsScale({ sizes, days, stores, run: RUN, fill });
   results.indicatorsScale = rows;
   results.floors.push(...scaleFloors(rows));
   mkdirSync(RESULTS, { recursive: true });
