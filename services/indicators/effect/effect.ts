@@ -85,3 +85,10 @@ export async function measureEffect(source: ReadingSource, devices: Device[], m:
     passes: Object.values(criteria).every((c) => c.pass),
   };
 }
+
+/** The effects of a tenant's measures whose reporting period has started by `until`, evaluated up to `until` (a report's quarter end). */
+export async function effectsUntil(source: ReadingSource, devices: Device[], measures: Measure[], tenant: string, until: number): Promise<MeasureEffect[]> {
+  const out: MeasureEffect[] = [];
+  for (const m of measures) if (m.tenant === tenant && periodsOf(m).reporting.from < until) out.push(await measureEffect(source, devices, m, { until }));
+  return out;
+}
