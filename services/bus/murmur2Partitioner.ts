@@ -3,7 +3,7 @@ import { murmur2 } from './murmur2.js';
 
 export { murmur2 } from './murmur2.js';
 
-/** kafkajs's DefaultPartitioner (the Java client's partitions), with the hash above for string keys. */
+/** kafkajs's DefaultPartitioner (the Java client's partitions), with murmur2.ts's hash for string keys. */
 export const murmur2Partitioner: ICustomPartitioner = () => {
   const fallback = Partitioners.DefaultPartitioner();
   return (args) => {
