@@ -149,7 +149,7 @@ function machine(): Machine {
     kernel: release(),
     node: process.version,
     mosquitto: /mosquitto version (\S+)/.exec(sh('mosquitto', ['-h']))?.[1] ?? sh('/usr/sbin/mosquitto', ['-h']).match(/version (\S+)/)?.[1] ?? '?',
-    kafka: /KAFKA_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
+    kafka: process.env.KAFKA_VERSION ?? /KAFKA_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
     influxdb: /INFLUXDB_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
   };
 }
