@@ -12,13 +12,15 @@ command -v java >/dev/null || { log "java 17 is required to run Kafka"; exit 1; 
 
 mkdir -p "$DIR"
 # Maven does not pull a logging binding in: Kafka 3.x logs through slf4j 1 + the log4j 1.x
-# API (reload4j), Kafka 4.x through slf4j 2 + log4j 2 (stack.sh writes the matching config).
+# API (reload4j), Kafka 4.x through slf4j 2 + log4j 2 (slf4j-api named: Kafka's own 1.7 would
+# win and find no binding; stack.sh writes the matching config).
 if [[ "$KAFKA_VERSION" == 3.* ]]; then
   LOGGING='    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
     <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>'
 else
   LOGGING='    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>
-    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>'
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.17</version></dependency>'
 fi
 cat >"$DIR/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">

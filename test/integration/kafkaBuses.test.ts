@@ -12,7 +12,9 @@ import { STACK, runId, waitFor } from '../helpers/stack.js';
  * commit() (at-least-once), a failed batch delivered again, one batch per partition
  * at a time, the group's progress kept across members and rebalances, lag.
  */
-const CLIENTS = ['kafkajs', 'platformatic'] as const;
+type Client = 'kafkajs' | 'platformatic';
+/** Both by default; `KAFKA_CLIENTS=platformatic` against a Kafka 4 (kafkajs cannot talk to it). */
+const CLIENTS = (process.env.KAFKA_CLIENTS?.split(',') ?? ['kafkajs', 'platformatic']) as Client[];
 const logger = createLogger('error');
 const buses: Bus[] = [];
 const consumers: BusConsumer[] = [];
@@ -21,7 +23,7 @@ afterAll(async () => {
   for (const b of buses) await b.close().catch(() => {});
 });
 
-function busOf(client: (typeof CLIENTS)[number]): Bus {
+function busOf(client: Client): Bus {
   const bus = buildBus(loadConfig({ KAFKA_BROKERS: STACK.kafka, KAFKA_CLIENT: client, KAFKA_PARTITIONS: '3', LOG_LEVEL: 'error' }), logger);
   buses.push(bus);
   return bus;
@@ -151,7 +153,7 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 });
 
-describe('both clients on one topic', () => {
+describe.runIf(CLIENTS.length === 2)('both clients on one topic', () => {
   it('place a device on the same partition: kafkajs produces, platformatic consumes and the other way round', async () => {
     const [kj, pl] = [busOf('kafkajs'), busOf('platformatic')];
     const topic = `test.${runId('bus')}.readings`;
