@@ -69,6 +69,8 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokers.optional(),
   KAFKA_CLIENT_ID: slug.default('klimatpuls'),
   KAFKA_PARTITIONS: int(1, 1000).default(3),
+  // The Kafka client behind the bus (services/bus): kafkajs (speaks Kafka up to 3.x) or @platformatic/kafka (3.5-4.x)
+  KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
