@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { seededRandom } from '../../core/random.js';
 import { ZONE } from '../periods.js';
 
 /**
@@ -6,18 +7,6 @@ import { ZONE } from '../periods.js';
  * mean temperatures and a building's daily energy from a known HDD model, with
  * noise, and the measure's saving from the measure date on.
  */
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box–Muller. */
 export function normal(rnd: () => number): () => number {
@@ -43,7 +32,7 @@ export interface SyntheticDay {
 
 /** `n` days from `first` (YYYY-MM-DD): temperature 6 − 10 cos(2π(d − 15)/365) + N(0, 2.5) °C. */
 export function syntheticDays(seed: number, first: string, n: number, b: SyntheticBuilding, measureDay: number): SyntheticDay[] {
-  const z = normal(seeded(seed));
+  const z = normal(seededRandom(seed));
   const start = DateTime.fromISO(first, { zone: ZONE });
   const out: SyntheticDay[] = [];
   for (let i = 0; i < n; i++) {
