@@ -72,6 +72,62 @@ export async function peaksFromRaw(ctx: IndicatorContext, meters: Device[]): Pro
   return finish(accs, all, hours);
 }
 
+/**
+ * The buildings' hourly sums of a period, filled meter by meter; a building is
+ * reduced to its peak as soon as its last meter is in (meters of a building are
+ * usually neighbours in id order), so what is held is the hours of the buildings
+ * in progress.
+ */
+class BuildingHours {
+  private readonly accs = new Map<string, Acc>();
+  private readonly counts = new Map<string, number>();
+  private readonly left = new Map<string, number>();
+  private readonly byId = new Map<string, Device>();
+  private readonly open = new Map<string, Array<number | undefined>>();
+
+  constructor(private readonly meters: Device[], private readonly start: number, readonly hours: number) {
+    for (const d of meters) {
+      if (!this.accs.has(entityOf(d))) this.accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
+      this.left.set(entityOf(d), (this.left.get(entityOf(d)) ?? 0) + 1);
+      this.counts.set(d.id.toLowerCase(), 0);
+      this.byId.set(d.id.toLowerCase(), d);
+    }
+  }
+
+  /** The registered meter of a device id (any case). */
+  meter(device: string): Device | undefined {
+    return this.byId.get(device.toLowerCase());
+  }
+
+  /** The hourly sums of the meter's building, to add its contributions to. */
+  sums(d: Device): Array<number | undefined> {
+    let sums = this.open.get(entityOf(d));
+    if (!sums) this.open.set(entityOf(d), (sums = new Array<number | undefined>(this.hours)));
+    return sums;
+  }
+
+  /** The meter is in, with `n` hours of data. */
+  done(d: Device, n: number): void {
+    this.counts.set(d.id.toLowerCase(), n);
+    this.close(entityOf(d), this.left.get(entityOf(d))! - 1);
+  }
+
+  /** The figures, once every meter with rows is in (buildings with meters without rows are closed here). */
+  finish(): Peaks {
+    for (const [entity, n] of this.left) if (n > 0) this.close(entity, 0);
+    for (const d of this.meters) this.accs.get(entityOf(d))!.counts.push(this.counts.get(d.id.toLowerCase())!);
+    return finish(this.accs, [...this.counts.values()], this.hours);
+  }
+
+  private close(entity: string, left: number): void {
+    this.left.set(entity, left);
+    if (left > 0) return;
+    const sums = this.open.get(entity);
+    if (sums) addHours(this.accs.get(entity)!, sums, this.start);
+    this.open.delete(entity);
+  }
+}
+
 const chosen = (channels: Set<string>) => (channels.has('') ? [''] : [...channels].sort());
 
 /**
@@ -87,34 +143,14 @@ const chosen = (channels: Set<string>) => (channels.has('') ? [''] : [...channel
  */
 export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]): Promise<Peaks> {
   const p = ctx.period;
-  const hours = Math.round((p.end - p.start) / HOUR);
-  const accs = new Map<string, Acc>();
-  const counts = new Map<string, number>();
-  const left = new Map<string, number>();
-  const byId = new Map<string, Device>();
-  for (const d of meters) {
-    if (!accs.has(entityOf(d))) accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
-    left.set(entityOf(d), (left.get(entityOf(d)) ?? 0) + 1);
-    counts.set(d.id.toLowerCase(), 0);
-    byId.set(d.id.toLowerCase(), d);
-  }
-  const open = new Map<string, Array<number | undefined>>();
+  const buildings = new BuildingHours(meters, p.start, Math.round((p.end - p.start) / HOUR));
   const seen = new Set<string>();
-  const done = (entity: string) => {
-    const n = left.get(entity)! - 1;
-    left.set(entity, n);
-    if (n > 0) return;
-    const sums = open.get(entity);
-    if (sums) addHours(accs.get(entity)!, sums, p.start);
-    open.delete(entity);
-  };
   const from = p.start - MARGIN_MS;
   const to = p.end + MARGIN_MS;
   await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(from), to, kinds: ['electricity_meter'] }, (device, rows) => {
-    const key = device.toLowerCase();
-    const d = byId.get(key);
-    if (!d || seen.has(key)) return; // (a device's rows come in one group)
-    seen.add(key);
+    const d = buildings.meter(device);
+    if (!d || seen.has(d.id)) return; // (a device's rows come in one group)
+    seen.add(d.id);
     const power = new Set<string>();
     const energy = new Set<string>();
     for (const r of rows) {
@@ -124,9 +160,7 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
         if (b.metric === 'energy_total') energy.add(b.channel);
       }
     }
-    const e = entityOf(d);
-    let sums = open.get(e);
-    if (!sums) open.set(e, (sums = new Array<number | undefined>(hours)));
+    const sums = buildings.sums(d);
     let n = 0;
     for (const r of rows) {
       if (r.start < p.start || r.start >= p.end) continue;
@@ -163,16 +197,9 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
         sums[offset + i] = (sums[offset + i] ?? 0) + v;
       }
     }
-    counts.set(key, n);
-    done(e);
+    buildings.done(d, n);
   });
-  // Meters without any row: their buildings are complete now.
-  for (const [entity, n] of left) if (n > 0) {
-    left.set(entity, 1);
-    done(entity);
-  }
-  for (const d of meters) accs.get(entityOf(d))!.counts.push(counts.get(d.id.toLowerCase())!);
-  return finish(accs, [...counts.values()], hours);
+  return buildings.finish();
 }
 
 /**
@@ -184,30 +211,10 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
  */
 export async function peaksFromMonthRows(ctx: IndicatorContext, meters: Device[]): Promise<Peaks | undefined> {
   const p = ctx.period;
-  const hours = Math.round((p.end - p.start) / HOUR);
-  const accs = new Map<string, Acc>();
-  const counts = new Map<string, number>();
-  const left = new Map<string, number>();
-  const byId = new Map<string, Device>();
-  for (const d of meters) {
-    if (!accs.has(entityOf(d))) accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
-    left.set(entityOf(d), (left.get(entityOf(d)) ?? 0) + 1);
-    counts.set(d.id.toLowerCase(), 0);
-    byId.set(d.id.toLowerCase(), d);
-  }
-  const open = new Map<string, Float64Array>();
-  const done = (entity: string) => {
-    const n = left.get(entity)! - 1;
-    left.set(entity, n);
-    if (n > 0) return;
-    const sums = open.get(entity);
-    if (sums) addHours(accs.get(entity)!, Array.from(sums, (v) => (Number.isNaN(v) ? undefined : v)), p.start);
-    open.delete(entity);
-  };
+  const buildings = new BuildingHours(meters, p.start, Math.round((p.end - p.start) / HOUR));
   let complete = true;
   await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'month', from: p.start, to: p.end, kinds: ['electricity_meter'] }, (device, rows) => {
-    const key = device.toLowerCase();
-    const d = byId.get(key);
+    const d = buildings.meter(device);
     if (!complete || !d) return;
     const row = rows.find((r) => r.start === p.start);
     if (!row) return;
@@ -216,26 +223,17 @@ export async function peaksFromMonthRows(ctx: IndicatorContext, meters: Device[]
       return;
     }
     const kw = unpackHours(row.d.kwm);
-    const e = entityOf(d);
-    let sums = open.get(e);
-    if (!sums) open.set(e, (sums = new Float64Array(hours).fill(Number.NaN)));
+    const sums = buildings.sums(d);
     let n = 0;
-    for (let i = 0; i < Math.min(hours, kw.length); i++) {
+    for (let i = 0; i < Math.min(buildings.hours, kw.length); i++) {
       const v = kw[i]!;
       if (Number.isNaN(v)) continue;
       n++;
-      sums[i] = Number.isNaN(sums[i]!) ? v : sums[i]! + v;
+      sums[i] = (sums[i] ?? 0) + v;
     }
-    counts.set(key, n);
-    done(e);
+    buildings.done(d, n);
   });
-  if (!complete) return undefined;
-  for (const [entity, n] of left) if (n > 0) {
-    left.set(entity, 1);
-    done(entity);
-  }
-  for (const d of meters) accs.get(entityOf(d))!.counts.push(counts.get(d.id.toLowerCase())!);
-  return finish(accs, [...counts.values()], hours);
+  return complete ? buildings.finish() : undefined;
 }
 
 /**
