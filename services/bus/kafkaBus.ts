@@ -1,17 +1,6 @@
 import { Kafka, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
-import type { Logger } from '../core/logger.js';
 import { murmur2Partitioner } from './murmur2Partitioner.js';
-import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch } from './types.js';
-
-export interface KafkaBusOptions {
-  brokers: string[];
-  clientId: string;
-  partitions: number;
-  logger: Logger;
-  /** Retention of the dead-letter topic: long enough to fix a decoder and replay. */
-  deadLetterTopic?: string;
-  deadLetterRetentionMs?: number;
-}
+import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch, BusOptions } from './types.js';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -20,7 +9,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-export function createKafkaBus(o: KafkaBusOptions): Bus {
+export function createKafkaBus(o: BusOptions): Bus {
   const log = o.logger.child({ component: 'kafka' });
   const kafka = new Kafka({
     clientId: o.clientId,

@@ -1,19 +1,8 @@
 import { Admin, ProduceAcks, Producer, type MessageToProduce } from '@platformatic/kafka';
-import type { Logger } from '../core/logger.js';
 import { murmur2Bytes } from './murmur2.js';
 import { PlatformaticConsumer } from './platformaticConsumer.js';
 import { CLIENT_RETRIES, mapped } from './platformaticClient.js';
-import type { Bus, BusProducer, BusRecord } from './types.js';
-
-export interface PlatformaticBusOptions {
-  brokers: string[];
-  clientId: string;
-  partitions: number;
-  logger: Logger;
-  /** Retention of the dead-letter topic: long enough to fix a decoder and replay. */
-  deadLetterTopic?: string;
-  deadLetterRetentionMs?: number;
-}
+import type { Bus, BusProducer, BusRecord, BusOptions } from './types.js';
 
 type Value = Buffer | string;
 
@@ -24,7 +13,7 @@ type Value = Buffer | string;
  * either client), consumer groups committing only what the handler finished
  * (platformaticConsumer.ts), errors as BusErrors with `retriable`.
  */
-export function createPlatformaticBus(o: PlatformaticBusOptions): Bus {
+export function createPlatformaticBus(o: BusOptions): Bus {
   const log = o.logger.child({ component: 'kafka', client: 'platformatic' });
   let admin: Admin | undefined;
   const getAdmin = () => (admin ??= new Admin({ clientId: o.clientId, bootstrapBrokers: o.brokers, ...CLIENT_RETRIES }));

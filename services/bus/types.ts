@@ -1,3 +1,4 @@
+import type { Logger } from '../core/logger.js';
 /**
  * The message bus between gateway and writer. Kafka in production; an in-process
  * stand-in (memoryBus) in the embedded `npm start`. Both honour the same contract:
@@ -52,4 +53,15 @@ export interface Bus {
   ensureTopics(topics: string[]): Promise<void>;
   /** Releases shared connections (admin client). */
   close(): Promise<void>;
+}
+
+/** What a bus on Kafka is built from (kafkaBus.ts, platformaticBus.ts). */
+export interface BusOptions {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+  logger: Logger;
+  /** Retention of the dead-letter topic: long enough to fix a decoder and replay. */
+  deadLetterTopic?: string;
+  deadLetterRetentionMs?: number;
 }
