@@ -27,10 +27,17 @@ interface Expected {
   channel?: string;
 }
 
+/** A kind that may report every metric the device's values have (METRICS[m].kinds), else an electricity meter. */
+function kindFor(values: Expected[]): string {
+  const allowed = values.map((v) => (isMetricName(v.metric) ? (METRICS[v.metric] as { kinds?: readonly string[] }).kinds : undefined)).filter((k) => k !== undefined);
+  return allowed[0]?.find((k) => allowed.every((list) => list.includes(k))) ?? 'electricity_meter';
+}
+
 function registryFor(values: Expected[]): string {
   const ids = [...new Set(values.map((v) => v.deviceRef.toLowerCase()))];
   const file = join(dir, `registry-${ids.join('_').replace(/[^a-z0-9_-]/g, '')}.json`);
-  writeFileSync(file, JSON.stringify({ devices: ids.map((id) => ({ id, tenant: 'kalmar', kind: 'electricity_meter' })) }));
+  const devices = ids.map((id) => ({ id, tenant: 'kalmar', kind: kindFor(values.filter((v) => v.deviceRef.toLowerCase() === id)) }));
+  writeFileSync(file, JSON.stringify({ devices }));
   return file;
 }
 

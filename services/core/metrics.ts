@@ -13,6 +13,8 @@ export interface MetricSpec {
   min: number;
   max: number;
   integer?: boolean;
+  /** The device kinds that may report the metric (any kind when absent); the normalizer refuses it from others. */
+  kinds?: readonly SensorKind[];
   description: string;
 }
 
@@ -30,14 +32,15 @@ export const METRICS = {
   battery: { unit: '%', cumulative: false, min: 0, max: 100, description: 'device battery level' },
   // Added for the contracts of issue 16 (gas, district cooling, EV charging, fuel, indoor climate).
   // Gas: the kind of gas (natural gas, biogas) is the device's (registry params.gas), not the metric's.
-  gas_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'gas energy register (natural gas or biogas), cumulative' },
-  gas_volume_total: { unit: 'm³', cumulative: true, min: 0, max: 1e9, description: 'gas volume register (natural gas or biogas), cumulative' },
-  cooling_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'district-cooling energy register, cumulative' },
-  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, description: 'energy delivered by an EV charger (register), cumulative' },
-  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
-  indoor_temperature: { unit: '°C', cumulative: false, min: -30, max: 60, description: 'indoor air temperature' },
-  humidity: { unit: '%', cumulative: false, min: 0, max: 100, description: 'relative humidity' },
-  co2: { unit: 'ppm', cumulative: false, min: 0, max: 40000, description: 'CO2 concentration in the air' },
+  // `kinds`: a gas register from a device registered as an electricity meter is refused, not stored.
+  gas_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, kinds: ['gas_meter'], description: 'gas energy register (natural gas or biogas), cumulative' },
+  gas_volume_total: { unit: 'm³', cumulative: true, min: 0, max: 1e9, kinds: ['gas_meter'], description: 'gas volume register (natural gas or biogas), cumulative' },
+  cooling_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, kinds: ['cooling_meter'], description: 'district-cooling energy register, cumulative' },
+  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, kinds: ['ev_charger'], description: 'energy delivered by an EV charger (register), cumulative' },
+  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, kinds: ['fuel_meter'], description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
+  indoor_temperature: { unit: '°C', cumulative: false, min: -30, max: 60, kinds: ['indoor_climate', 'temperature'], description: 'indoor air temperature' },
+  humidity: { unit: '%', cumulative: false, min: 0, max: 100, kinds: ['indoor_climate', 'temperature'], description: 'relative humidity' },
+  co2: { unit: 'ppm', cumulative: false, min: 0, max: 40000, kinds: ['indoor_climate', 'temperature'], description: 'CO2 concentration in the air' },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;

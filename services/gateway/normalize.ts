@@ -72,6 +72,10 @@ export function normalize(
       continue;
     }
     const spec: MetricSpec = METRICS[v.metric];
+    if (spec.kinds && !spec.kinds.includes(device.kind)) {
+      fail(rejected, 'unknown_metric', `${v.field}.metric`, `${v.metric} is not a metric of a ${device.kind} (the device's registered kind); it comes from ${spec.kinds.join(' or ')}`);
+      continue;
+    }
     const value = v.unit === undefined ? v.value : toCanonical(v.value, v.unit, spec.unit);
     if (value === undefined) {
       fail(rejected, 'bad_unit', `${v.field}.unit`, `${JSON.stringify(v.unit)} cannot be converted to ${spec.unit} for ${v.metric}`);

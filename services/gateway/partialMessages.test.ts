@@ -53,6 +53,14 @@ describe('partial messages', () => {
     ]);
   });
 
+  it('a metric of another kind of device (a gas register from an electricity meter) is refused, naming the registered kind', () => {
+    // The hostile fault suite's "no usable value" case: wmbusmeters gas aimed at an electricity meter.
+    const r = run('wmbusmeters/7359992890941742', { media: 'gas', id: '7359992890941742', total_m3: 1, timestamp: '2025-03-01T10:00:00Z' });
+    expect(r.readings).toEqual([]);
+    expect(r.deadLetter?.reason).toBe('unknown_metric');
+    expect(r.deadLetter!.rejected[0]!.message).toContain('gas_volume_total is not a metric of a electricity_meter');
+  });
+
   it('a message with nothing at all to store is still no_values', () => {
     const r = run('amsleser/ams-1', { id: 'a4:cf:12:f3:8a:1c', name: 'ams-1', up: 5, vcc: 3.3, rssi: -60, temp: 30, version: 'v2.4.17' });
     expect(r.deadLetter?.reason).toBe('no_values');
