@@ -105,6 +105,8 @@ export const configSchema = z.object({
     .transform((s) => [...new Set(s.split(','))] as Array<'day' | 'week' | 'month' | 'quarter' | 'year'>)
     .default(['week', 'month', 'quarter', 'year']),
   TARGETS_DIR: z.string().min(1).optional(),
+  /** Measures whose effect is measured (services/indicators/effect/measures.ts): /api/effects and the report. */
+  MEASURES_FILE: z.string().min(1).optional(),
   TELEMETRY_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
   REPORT_CITY: z.string().regex(/^[a-z0-9-]+$/, 'a city id (the name of a targets file)').default('kalmar'),
   // ---- tenants, onboarding, security (services/tenants, services/security, services/admin) ----

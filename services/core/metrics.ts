@@ -3,7 +3,7 @@
  * plausible value follows. Decoders may produce any known source unit; the
  * normalizer converts to the canonical one (see units.ts).
  */
-export const CANONICAL_UNITS = ['kWh', 'kW', 'L', '%', 'count', '°C'] as const;
+export const CANONICAL_UNITS = ['kWh', 'kW', 'L', 'm³', '%', 'count', '°C', 'ppm'] as const;
 export type CanonicalUnit = (typeof CANONICAL_UNITS)[number];
 
 export interface MetricSpec {
@@ -28,6 +28,16 @@ export const METRICS = {
   temperature: { unit: '°C', cumulative: false, min: -60, max: 70, description: 'air temperature' },
   flow_temperature: { unit: '°C', cumulative: false, min: 0, max: 125, description: 'district-heating flow temperature' },
   battery: { unit: '%', cumulative: false, min: 0, max: 100, description: 'device battery level' },
+  // Added for the contracts of issue 16 (gas, district cooling, EV charging, fuel, indoor climate).
+  // Gas: the kind of gas (natural gas, biogas) is the device's (registry params.gas), not the metric's.
+  gas_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'gas energy register (natural gas or biogas), cumulative' },
+  gas_volume_total: { unit: 'm³', cumulative: true, min: 0, max: 1e9, description: 'gas volume register (natural gas or biogas), cumulative' },
+  cooling_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'district-cooling energy register, cumulative' },
+  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, description: 'energy delivered by an EV charger (register), cumulative' },
+  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
+  indoor_temperature: { unit: '°C', cumulative: false, min: -30, max: 60, description: 'indoor air temperature' },
+  humidity: { unit: '%', cumulative: false, min: 0, max: 100, description: 'relative humidity' },
+  co2: { unit: 'ppm', cumulative: false, min: 0, max: 40000, description: 'CO2 concentration in the air' },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -47,5 +57,10 @@ export const SENSOR_KINDS = [
   'vehicle_counter',
   'temperature',
   'solar',
+  'gas_meter',
+  'cooling_meter',
+  'ev_charger',
+  'fuel_meter',
+  'indoor_climate',
 ] as const;
 export type SensorKind = (typeof SENSOR_KINDS)[number];
