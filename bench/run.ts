@@ -136,6 +136,15 @@ const results: Results = {
   settings: Object.fromEntries(['MQTT_MAX_IN_FLIGHT', 'WRITER_BATCH_SIZE', 'WRITER_CONCURRENCY', 'WRITER_MAX_QUEUED', 'KAFKA_PARTITIONS', 'DRAIN_TIMEOUT_MS', 'HEAP_GROWING_PERCENT', 'BENCH_SERVICE_NODE_OPTIONS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!])),
 };
 
+/** The Kafka version the stack's broker runs (deploy/stack/stack.sh writes it at start). */
+function kafkaRunVersion(): string | undefined {
+  try {
+    return readFileSync(join(process.env.KLIMATPULS_STACK_RUN ?? join(homedir(), '.cache/klimatpuls/stack/run'), 'kafka/version'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function machine(): Machine {
   const sh = (cmd: string, a: string[]) => {
     const r = spawnSync(cmd, a, { encoding: 'utf8' });
@@ -149,7 +158,7 @@ function machine(): Machine {
     kernel: release(),
     node: process.version,
     mosquitto: /mosquitto version (\S+)/.exec(sh('mosquitto', ['-h']))?.[1] ?? sh('/usr/sbin/mosquitto', ['-h']).match(/version (\S+)/)?.[1] ?? '?',
-    kafka: process.env.KAFKA_VERSION ?? /KAFKA_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
+    kafka: process.env.KAFKA_VERSION ?? kafkaRunVersion() ?? /KAFKA_DEFAULT_VERSION=(\S+)/.exec(lib)?.[1] ?? '?',
     influxdb: /INFLUXDB_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
   };
 }

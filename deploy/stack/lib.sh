@@ -8,7 +8,10 @@ STACK_HOME="${KLIMATPULS_STACK_HOME:-$HOME/.cache/klimatpuls/stack}"
 STACK_RUN="${KLIMATPULS_STACK_RUN:-$STACK_HOME/run}"
 mkdir -p "$STACK_HOME" "$STACK_RUN"
 
-KAFKA_VERSION="${KAFKA_VERSION:-3.9.1}"
+# The stack's Kafka: KAFKA_VERSION, else the version its data last ran with (stack.sh
+# writes run/kafka/version), else the default. 4.x: see deploy/README.md.
+KAFKA_DEFAULT_VERSION=3.9.1
+KAFKA_VERSION="${KAFKA_VERSION:-$(cat "$STACK_RUN/kafka/version" 2>/dev/null || echo "$KAFKA_DEFAULT_VERSION")}"
 INFLUXDB_VERSION="${INFLUXDB_VERSION:-v2.7.12}"
 # influxdb v2.7.12 pins this toolchain in its go.mod; the Go module proxy serves it.
 INFLUXDB_GO_TOOLCHAIN="${INFLUXDB_GO_TOOLCHAIN:-go1.23.9}"

@@ -179,6 +179,7 @@ CONF
     java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" -c "$d/server.properties" >"$d/format.log" 2>&1 \
       || { cat "$d/format.log" >&2; return 1; }
   fi
+  echo "$KAFKA_VERSION" >"$d/version" # later up/restart without KAFKA_VERSION keep this one
   nohup java "${java_opts[@]}" -cp "$cp" kafka.Kafka "$d/server.properties" >"$d/stdout.log" 2>&1 &
   echo $! >"$d/pid"
   wait_port kafka "$KAFKA_PORT" 90 || { tail -30 "$d/kafka.log" "$d/stdout.log" >&2; return 1; }
