@@ -3,7 +3,7 @@
  * plausible value follows. Decoders may produce any known source unit; the
  * normalizer converts to the canonical one (see units.ts).
  */
-export const CANONICAL_UNITS = ['kWh', 'kW', 'L', '%', 'count', '°C'] as const;
+export const CANONICAL_UNITS = ['kWh', 'kW', 'L', '%', 'count', '°C', 'kg'] as const;
 export type CanonicalUnit = (typeof CANONICAL_UNITS)[number];
 
 export interface MetricSpec {
@@ -28,6 +28,11 @@ export const METRICS = {
   temperature: { unit: '°C', cumulative: false, min: -60, max: 70, description: 'air temperature' },
   flow_temperature: { unit: '°C', cumulative: false, min: 0, max: 125, description: 'district-heating flow temperature' },
   battery: { unit: '%', cumulative: false, min: 0, max: 100, description: 'device battery level' },
+  // Interval values that come from records rather than sensors (klimatpuls import, services/import):
+  // the value is the amount of the interval that starts at the reading's time.
+  waste_weight: { unit: 'kg', cumulative: false, min: 0, max: 1e8, description: 'waste collected in the interval (the contractor\'s weights; channel = fraction)' },
+  fuel_volume: { unit: 'L', cumulative: false, min: 0, max: 1e7, description: 'fuel filled in the interval (channel = fuel: diesel, petrol, hvo100, biogas ...)' },
+  charging_energy: { unit: 'kWh', cumulative: false, min: 0, max: 1e7, description: 'energy charged into a vehicle in the interval' },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -47,5 +52,8 @@ export const SENSOR_KINDS = [
   'vehicle_counter',
   'temperature',
   'solar',
+  // records of a vehicle of the fleet (fuel and charging) and of a waste collection point (weights)
+  'vehicle',
+  'waste_collection',
 ] as const;
 export type SensorKind = (typeof SENSOR_KINDS)[number];
