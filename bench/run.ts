@@ -11,6 +11,9 @@
  *   --kalmar-days D  simulated days of the Kalmar slice (default 0.25)
  *   --writer-records N  readings pre-filled into Kafka for the writer-alone window (default 4,000,000)
  *   --no-build       use dist/ as it is (default: compile first, npm run build)
+ *   --kafka-clients a,b  gateway, writer and e2e once per Kafka client (KAFKA_CLIENT: kafkajs,
+ *                    platformatic), printing readings/s and pipeline CPU µs per reading of each;
+ *                    the first is the one of the main table (default: $KAFKA_CLIENT or kafkajs)
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
@@ -49,6 +52,7 @@ const { values: args } = parseArgs({
     'kalmar-days': { type: 'string', default: '0.25' },
     'writer-records': { type: 'string', default: '4000000' },
     'no-build': { type: 'boolean', default: false },
+    'kafka-clients': { type: 'string', default: process.env.KAFKA_CLIENT ?? 'kafkajs' },
     'scale-sizes': { type: 'string', default: '0.05,0.25,1' },
     'scale-days': { type: 'string', default: '31' },
     'scale-stores': { type: 'string', default: 'duckdb,influxdb' },
@@ -61,6 +65,17 @@ const STEPS = ['bare-mqtt', 'bare-kafka', 'bare-influx', 'bare-bridge', 'gateway
 type Step = (typeof STEPS)[number];
 const only = new Set((args.only?.split(',') ?? STEPS) as Step[]);
 for (const s of only) if (!STEPS.includes(s)) throw new Error(`--only: unknown step ${s} (have ${STEPS.join(', ')})`);
+
+const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+type KafkaClient = (typeof KAFKA_CLIENTS)[number];
+const clients = args['kafka-clients']!.split(',') as KafkaClient[];
+for (const c of clients) if (!KAFKA_CLIENTS.includes(c)) throw new Error(`--kafka-clients: unknown client ${c} (have ${KAFKA_CLIENTS.join(', ')})`);
+/** The steps whose services use Kafka: run once per client of --kafka-clients. */
+const CLIENT_STEPS: Partial<Record<Step, { throughput: 'gateway' | 'writer' | 'endToEnd'; cpu: string }>> = {
+  gateway: { throughput: 'gateway', cpu: 'gateway' }, writer: { throughput: 'writer', cpu: 'writer' }, e2e: { throughput: 'endToEnd', cpu: 'e2e' },
+};
+/** The client the services of the step being run use. */
+let kafkaClient: KafkaClient = clients[0]!;
 
 const RUN = `b${Date.now().toString(36)}`;
 const TENANT = RUN;
@@ -112,6 +127,8 @@ interface Results {
   load: Record<string, number>;
   errors: Record<string, string>;
   indicatorsScale?: ScaleRow[];
+  /** Per Kafka client (--kafka-clients) and step: readings/s and CPU µs per reading of the pipeline's processes. */
+  kafkaClients?: Partial<Record<KafkaClient, Record<string, { rate: number; cpuUsPerReading: Record<string, number> }>>>;
 }
 
 const results: Results = {
@@ -132,7 +149,7 @@ function machine(): Machine {
     kernel: release(),
     node: process.version,
     mosquitto: /mosquitto version (\S+)/.exec(sh('mosquitto', ['-h']))?.[1] ?? sh('/usr/sbin/mosquitto', ['-h']).match(/version (\S+)/)?.[1] ?? '?',
-    kafka: /KAFKA_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
+    kafka: process.env.KAFKA_VERSION ?? /KAFKA_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
     influxdb: /INFLUXDB_VERSION:-([^}]+)/.exec(lib)?.[1] ?? '?',
   };
 }
@@ -170,7 +187,9 @@ let REGISTRY = '';
 
 /** Environment of a gateway/writer pair with topics, group, bucket and client id of their own. */
 function pipelineEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
-  return stackPipelineEnv(`${RUN}-${name}`, { DECODER_ROUTES: `klimatpuls/${TENANT}/+/up=native`, REGISTRY_FILE: REGISTRY, ...extra }, 'bench');
+  // A run of its own per client: topics, group and bucket never shared between two clients' runs.
+  const id = clients.length > 1 ? `${RUN}-${name}-${kafkaClient.slice(0, 2)}` : `${RUN}-${name}`;
+  return stackPipelineEnv(id, { DECODER_ROUTES: `klimatpuls/${TENANT}/+/up=native`, REGISTRY_FILE: REGISTRY, KAFKA_CLIENT: kafkaClient, ...extra }, 'bench');
 }
 
 async function cleanup(env: Record<string, string>): Promise<void> {
@@ -670,6 +689,12 @@ function table(): string {
   if (results.city) rows.push([`CI year (${fmt(results.city.messages)} msgs, every format) ingest`, `${fmt(results.city.readingsPerSecond)} readings/s`, '', '']);
   if (results.city) rows.push([`klimatpuls report ${results.city.quarter} (sv + en) on it`, `${fmt(results.city.reportSeconds, 1)} s`, '', '']);
   if (results.kalmar) rows.push([`replay Kalmar (${fmt(results.kalmar.devices)} devices, ${results.kalmar.days} d slice)`, `${fmt(results.kalmar.daysPerMinute, 2)} city-days/min`, `${fmt(results.kalmar.readingsPerSecond)} readings/s`, '']);
+  for (const [client, steps] of Object.entries(results.kafkaClients ?? {})) {
+    for (const [step, m] of Object.entries(steps)) {
+      const parts = Object.entries(m.cpuUsPerReading).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ');
+      rows.push([`${step} on ${client}`, `${fmt(m.rate)} readings/s`, `CPU µs/reading: ${parts}`, '']);
+    }
+  }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) => `| ${row.map((c, i) => c.padEnd(w[i]!)).join(' | ')} |`;
   const out = [line(rows[0]!), `|${w.map((x) => '-'.repeat(x + 2)).join('|')}|`, ...rows.slice(1).map(line)];
@@ -727,16 +752,26 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (const step of STEPS) {
     if (!only.has(step)) continue;
-    const s0 = Date.now();
-    log(`▶ ${step}`);
-    try {
-      await RUNNERS[step]();
-    } catch (err) {
-      results.errors[step] = (err as Error).stack ?? String(err);
-      log(`✗ ${step} failed: ${(err as Error).message.slice(0, 2000)}`);
+    const perClient = CLIENT_STEPS[step];
+    const first: Partial<Results> = {};
+    for (const client of perClient ? clients : [clients[0]!]) {
+      kafkaClient = client;
+      const s0 = Date.now();
+      const label = perClient && clients.length > 1 ? `${step} on ${client}` : step;
+      log(`▶ ${label}`);
+      try {
+        await RUNNERS[step]();
+        if (perClient) recordClient(client, step, perClient);
+      } catch (err) {
+        results.errors[label] = (err as Error).stack ?? String(err);
+        log(`✗ ${label} failed: ${(err as Error).message.slice(0, 2000)}`);
+      }
+      // The main table shows the first client; the others are in kafkaClients.
+      if (client === clients[0]) Object.assign(first, { throughput: { ...results.throughput }, cpu: { ...results.cpu }, rssMb: { ...results.rssMb }, memory: { ...results.memory } });
+      results.load[label] = loadavg()[0]!;
+      log(`✓ ${label} (${((Date.now() - s0) / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(2)})`);
     }
-    results.load[step] = loadavg()[0]!;
-    log(`✓ ${step} (${((Date.now() - s0) / 1000).toFixed(0)} s, load average ${loadavg()[0]!.toFixed(2)})`);
+    if (perClient && clients.length > 1) Object.assign(results, first);
   }
   evaluateFloors();
   const text = table();
@@ -748,6 +783,22 @@ async function main(): Promise<void> {
   if (Object.keys(results.throughput).length) writeFileSync(join(RESULTS, 'latest.svg'), renderChart(results));
   log(`wrote ${file} and the charts in bench/results/ (${((Date.now() - t0) / 60000).toFixed(1)} min)`);
   if (Object.keys(results.errors).length) process.exitCode = 1;
+}
+
+/**
+ * Readings/s of a step and the CPU its pipeline processes spent per reading
+ * (µs = % of one core / 100 / rate × 10⁶): gateway, writer, the Kafka broker, and
+ * their sum (the load generators and InfluxDB are left out).
+ */
+function recordClient(client: KafkaClient, step: Step, keys: { throughput: 'gateway' | 'writer' | 'endToEnd'; cpu: string }): void {
+  const rate = results.throughput[keys.throughput];
+  const cpu = results.cpu[keys.cpu];
+  if (!rate || !cpu) return;
+  const us: Record<string, number> = {};
+  for (const proc of ['gateway', 'writer', 'kafka']) if (cpu[proc] !== undefined) us[proc] = (cpu[proc]! / 100 / rate) * 1e6;
+  us.pipeline = Object.values(us).reduce((a, b) => a + b, 0);
+  ((results.kafkaClients ??= {})[client] ??= {})[step] = { rate, cpuUsPerReading: us };
+  log(`${step} on ${client}: ${fmt(rate)} readings/s; CPU µs per reading ${Object.entries(us).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
 }
 
 process.on('SIGINT', () => {

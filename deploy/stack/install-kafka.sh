@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fetches Apache Kafka's broker jars from Maven Central into $STACK_HOME/kafka/<v>/libs.
-# Idempotent. Kafka 3.9 (not 4.x): kafkajs 2.x speaks the older protocol versions
-# that Kafka 4.0 removed (KIP-896), and 3.9 runs KRaft single-node just as well.
+# Idempotent. KAFKA_VERSION (lib.sh): 3.9.1 by default, the last line kafkajs 2.x can
+# talk to (Kafka 4.0 removed the older protocol versions it speaks, KIP-896); 4.x for
+# KAFKA_CLIENT=platformatic (@platformatic/kafka speaks 3.5-4.1).
 source "$(dirname "$0")/lib.sh"
 
 DIR="$STACK_HOME/kafka/$KAFKA_VERSION"
@@ -10,6 +11,17 @@ command -v mvn >/dev/null || { log "mvn (Maven) is required to fetch Kafka"; exi
 command -v java >/dev/null || { log "java 17 is required to run Kafka"; exit 1; }
 
 mkdir -p "$DIR"
+# Maven does not pull a logging binding in: Kafka 3.x logs through slf4j 1 + the log4j 1.x
+# API (reload4j), Kafka 4.x through slf4j 2 + log4j 2 (slf4j-api named: Kafka's own 1.7 would
+# win and find no binding; stack.sh writes the matching config).
+if [[ "$KAFKA_VERSION" == 3.* ]]; then
+  LOGGING='    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>'
+else
+  LOGGING='    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>2.24.3</version></dependency>
+    <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j2-impl</artifactId><version>2.24.3</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-api</artifactId><version>2.0.17</version></dependency>'
+fi
 cat >"$DIR/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -18,9 +30,7 @@ cat >"$DIR/pom.xml" <<POM
   <dependencies>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka_2.13</artifactId><version>$KAFKA_VERSION</version></dependency>
     <dependency><groupId>org.apache.kafka</groupId><artifactId>kafka-storage</artifactId><version>$KAFKA_VERSION</version></dependency>
-    <!-- Kafka 3.9 logs through slf4j + log4j 1.x API; Maven does not pull a binding in. -->
-    <dependency><groupId>ch.qos.reload4j</groupId><artifactId>reload4j</artifactId><version>1.2.25</version></dependency>
-    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>1.7.36</version></dependency>
+$LOGGING
   </dependencies>
 </project>
 POM

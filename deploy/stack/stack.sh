@@ -153,6 +153,17 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=168
 CONF
+  # Kafka 3.x logs through log4j 1.x (reload4j), 4.x through log4j 2: a config file for each.
+  cat >"$d/log4j2.properties" <<CONF
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = $d/kafka.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = file
+CONF
   cat >"$d/log4j.properties" <<CONF
 log4j.rootLogger=INFO, file
 log4j.appender.file=org.apache.log4j.FileAppender
@@ -162,7 +173,7 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.logger.kafka=INFO
 log4j.logger.org.apache.kafka=INFO
 CONF
-  local cp="$libs/*" java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j.configuration=file:$d/log4j.properties")
+  local cp="$libs/*" java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true "-Dlog4j.configuration=file:$d/log4j.properties" "-Dlog4j2.configurationFile=file:$d/log4j2.properties")
   if [[ ! -f "$d/data/meta.properties" ]]; then
     log "formatting kafka storage (KRaft)"
     java "${java_opts[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)" -c "$d/server.properties" >"$d/format.log" 2>&1 \

@@ -1,4 +1,5 @@
 import { createKafkaBus } from '../bus/kafkaBus.js';
+import { createPlatformaticBus } from '../bus/platformaticBus.js';
 import { Gauge } from 'prom-client';
 import { createMemoryBus, type MemoryBus } from '../bus/memoryBus.js';
 import type { Bus } from '../bus/types.js';
@@ -45,7 +46,9 @@ export function buildBus(c: Config, logger: Logger): Bus {
     const log = logger.child({ component: 'memory-bus' });
     return createMemoryBus({ maxBytes: c.BUS_MAX_BYTES, onError: (err) => log.error({ err: (err as Error).message }, 'batch failed; fetching it again') });
   }
-  return createKafkaBus({
+  // KAFKA_CLIENT: the same bus contract on kafkajs or on @platformatic/kafka
+  const create = c.KAFKA_CLIENT === 'platformatic' ? createPlatformaticBus : createKafkaBus;
+  return create({
     brokers: c.KAFKA_BROKERS,
     clientId: c.KAFKA_CLIENT_ID,
     partitions: c.KAFKA_PARTITIONS,

@@ -10,7 +10,8 @@ import { TenantTopicRouter } from '../gateway/routing/tenantRouter.js';
 
 export const DECODE_USAGE = `usage: klimatpuls decode --topic TOPIC [--format NAME] [--registry FILE] [FILE]
 Prints, as JSON, what the gateway would make of one message (FILE, or stdin):
-the decoded values, the canonical readings, and what it would dead-letter and why.
+the decoded values, the canonical readings, the values it has no metric for
+(unknown: reported, not stored), and what it would dead-letter and why.
 No service needs to run. Exit code 0 when nothing is rejected, 3 otherwise.
 formats: ${Object.keys(decoders).join(', ')}`;
 
@@ -55,6 +56,7 @@ export function decodeCommand(argv: string[], env = process.env, stdin: () => Bu
     decoded: decoded.map((v) => ({ ...v, observedAt: v.observedAt?.toISOString() })),
     ...(unknownDevices.length ? { unknownDevices, note: 'these devices are not in the registry: their values would be dead-lettered (unknown_device)' } : {}),
     readings: result.readings,
+    ...(result.unknown ? { unknown: result.unknown.values } : {}),
     rejected: result.deadLetter?.rejected ?? [],
   };
   return { output, exitCode: result.deadLetter ? 3 : 0 };

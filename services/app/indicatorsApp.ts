@@ -14,6 +14,10 @@ import type { IndicatorSettings } from '../indicators/types.js';
 import { periodOf } from '../indicators/periods.js';
 import type { DeviceRegistry } from '../registry/deviceRegistry.js';
 import { reportDataRoute, reportRoute, type ReportRouteOptions } from '../report/reportRoute.js';
+import { effectsUntil, type MeasureEffect } from '../indicators/effect/effect.js';
+import { effectsRoute } from '../indicators/effect/effectsApi.js';
+import { checkMeasureBuildings, loadMeasures, type Measure } from '../indicators/effect/measures.js';
+import type { Period } from '../indicators/periods.js';
 import type { Sink } from '../sinks/index.js';
 
 /** Indicators wired to a store: source, result store, engine factory, scheduler, HTTP routes. */
@@ -21,6 +25,10 @@ export interface IndicatorsApp {
   scheduler: IndicatorScheduler;
   store: IndicatorStore;
   engine(settings?: Partial<IndicatorSettings>): IndicatorEngine;
+  /** MEASURES_FILE's measures (none without it). */
+  measures: Measure[];
+  /** The measured effect of a tenant's measures up to a quarter's end (the report's section); undefined without MEASURES_FILE. */
+  effects?(tenant: string, quarter: Period): Promise<MeasureEffect[]>;
   routes: Record<string, (url: URL) => Promise<HttpResponse>>;
 }
 
@@ -84,21 +92,29 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     scheduler.mark(tenant, now);
     scheduler.mark(tenant, periodOf('month', now).start - 1);
   }
+  // Measures (MEASURES_FILE): checked against the registry at start, so a typo in a building fails here, naming the field.
+  const measures = c.MEASURES_FILE ? loadMeasures(c.MEASURES_FILE) : [];
+  if (c.MEASURES_FILE) checkMeasureBuildings(measures, devices, c.MEASURES_FILE);
+  const effects = c.MEASURES_FILE ? (tenant: string, quarter: Period) => effectsUntil(source, devices, measures, tenant, quarter.end) : undefined;
   const report: ReportRouteOptions = {
     defaultCity: c.REPORT_CITY,
     targetsFor: (city) => targetsFor(c, city, 'city'),
     engine,
     devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
+    ...(effects ? { effects } : {}),
     logger: deps.logger,
   };
   return {
     scheduler,
     store,
     engine,
+    measures,
+    ...(effects ? { effects } : {}),
     routes: {
       '/api/indicators': indicatorsRoute({ store, engine: engineFor }),
       '/report': reportRoute(report),
       '/api/report': reportDataRoute(report),
+      '/api/effects': effectsRoute({ measures, source, devices, configured: Boolean(c.MEASURES_FILE) }),
     },
   };
 }

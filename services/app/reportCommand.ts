@@ -76,7 +76,8 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
     const app = buildIndicatorsApp(c, { sink, registry, logger });
     const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
     const devicesRegistered = registry.all().filter((d) => d.tenant === targets.tenant).length;
-    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered }));
+    const effects = app.effects ? await app.effects(targets.tenant, quarter) : undefined;
+    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered, ...(effects ? { effects } : {}) }));
   } finally {
     await store.close();
   }

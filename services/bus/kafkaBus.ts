@@ -35,20 +35,23 @@ export function createKafkaBus(o: KafkaBusOptions): Bus {
     // kafkajs's own retry for requests (backoff with jitter); our callers retry on top.
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
   });
-  let admin: Admin | undefined;
-  const getAdmin = async () => {
-    if (!admin) {
-      admin = kafka.admin();
-      await admin.connect();
-    }
-    return admin;
-  };
+  // One admin connection, also for callers that ask at once (ensureTopics twice in parallel).
+  let admin: Promise<Admin> | undefined;
+  const getAdmin = () => (admin ??= (async () => {
+    const a = kafka.admin();
+    await a.connect();
+    return a;
+  })().catch((err) => {
+    admin = undefined;
+    throw err;
+  }));
 
   return {
     kind: 'kafka',
     async close() {
-      await admin?.disconnect();
+      const a = admin;
       admin = undefined;
+      await (await a?.catch(() => undefined))?.disconnect();
     },
 
     async ensureTopics(topics) {

@@ -30,6 +30,7 @@ describe('loadConfig defaults', () => {
       MQTT_EMBEDDED_PORT: 1883,
       KAFKA_CLIENT_ID: 'klimatpuls',
       KAFKA_PARTITIONS: 3,
+      KAFKA_CLIENT: 'kafkajs',
       READINGS_TOPIC: 'klimatpuls.readings',
       DEADLETTER_TOPIC: 'klimatpuls.deadletter',
       WRITER_GROUP_ID: 'klimatpuls-writer',
@@ -96,6 +97,7 @@ describe('loadConfig errors', () => {
     ['MAX_PAYLOAD_BYTES', '10'],
     ['MQTT_PROTOCOL_VERSION', '3'],
     ['MQTT_KEEPALIVE_S', '0'],
+    ['KAFKA_CLIENT', 'librdkafka'],
   ])('%s=%s throws a ConfigError naming the variable and the value', (variable, value) => {
     const err = configError({ [variable]: value });
     expect(err.code).toBe('CONFIG_INVALID');

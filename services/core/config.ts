@@ -69,6 +69,8 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokers.optional(),
   KAFKA_CLIENT_ID: slug.default('klimatpuls'),
   KAFKA_PARTITIONS: int(1, 1000).default(3),
+  // The Kafka client behind the bus (services/bus): kafkajs (speaks Kafka up to 3.x) or @platformatic/kafka (3.5-4.x)
+  KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
@@ -103,6 +105,8 @@ export const configSchema = z.object({
     .transform((s) => [...new Set(s.split(','))] as Array<'day' | 'week' | 'month' | 'quarter' | 'year'>)
     .default(['week', 'month', 'quarter', 'year']),
   TARGETS_DIR: z.string().min(1).optional(),
+  /** Measures whose effect is measured (services/indicators/effect/measures.ts): /api/effects and the report. */
+  MEASURES_FILE: z.string().min(1).optional(),
   TELEMETRY_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
   REPORT_CITY: z.string().regex(/^[a-z0-9-]+$/, 'a city id (the name of a targets file)').default('kalmar'),
   // ---- tenants, onboarding, security (services/tenants, services/security, services/admin) ----

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'STORE_THROTTLED'
   | 'REGISTRY_INVALID'
   | 'BROKER_UNAVAILABLE'
+  | 'BUS_UNAVAILABLE'
   | 'SHUTTING_DOWN'
   | 'INVALID_INPUT'
   | 'UNAUTHORIZED'
@@ -76,6 +77,18 @@ export class RequestError extends KlimatpulsError {
 }
 
 const REQUEST_STATUS = { INVALID_INPUT: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, TOO_MANY_REQUESTS: 429, TOO_LARGE: 413 } as const;
+
+/**
+ * A Kafka request failed (broker down, no leader, request refused); `retriable`
+ * as the Kafka client judged it. The kafkajs bus leaves kafkajs's own errors as
+ * they are (they carry `retriable` too); the platformatic bus maps its errors here.
+ */
+export class BusError extends KlimatpulsError {
+  constructor(message: string, opts: { retriable: boolean; cause?: unknown }) {
+    super('BUS_UNAVAILABLE', message, opts);
+    this.name = 'BusError';
+  }
+}
 
 /** Setting a tenant up in the broker, InfluxDB or Grafana failed (retriable when the service was unreachable). */
 export class ProvisioningError extends KlimatpulsError {

@@ -3,7 +3,7 @@
  * plausible value follows. Decoders may produce any known source unit; the
  * normalizer converts to the canonical one (see units.ts).
  */
-export const CANONICAL_UNITS = ['kWh', 'kW', 'L', '%', 'count', '°C', 'kg'] as const;
+export const CANONICAL_UNITS = ['kWh', 'kW', 'L', 'm³', '%', 'count', '°C', 'ppm', 'kg'] as const;
 export type CanonicalUnit = (typeof CANONICAL_UNITS)[number];
 
 export interface MetricSpec {
@@ -28,11 +28,19 @@ export const METRICS = {
   temperature: { unit: '°C', cumulative: false, min: -60, max: 70, description: 'air temperature' },
   flow_temperature: { unit: '°C', cumulative: false, min: 0, max: 125, description: 'district-heating flow temperature' },
   battery: { unit: '%', cumulative: false, min: 0, max: 100, description: 'device battery level' },
-  // Interval values that come from records rather than sensors (klimatpuls import, services/import):
-  // the value is the amount of the interval that starts at the reading's time.
+  // Added for the contracts of issue 16 (gas, district cooling, EV charging, fuel, indoor climate).
+  // Gas: the kind of gas (natural gas, biogas) is the device's (registry params.gas), not the metric's.
+  gas_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'gas energy register (natural gas or biogas), cumulative' },
+  gas_volume_total: { unit: 'm³', cumulative: true, min: 0, max: 1e9, description: 'gas volume register (natural gas or biogas), cumulative' },
+  cooling_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, description: 'district-cooling energy register, cumulative' },
+  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, description: 'energy delivered by an EV charger (register), cumulative' },
+  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
+  indoor_temperature: { unit: '°C', cumulative: false, min: -30, max: 60, description: 'indoor air temperature' },
+  humidity: { unit: '%', cumulative: false, min: 0, max: 100, description: 'relative humidity' },
+  co2: { unit: 'ppm', cumulative: false, min: 0, max: 40000, description: 'CO2 concentration in the air' },
+  // The waste contractor's weights (klimatpuls import, services/import): the amount of the
+  // interval that starts at the reading's time; channel = the fraction.
   waste_weight: { unit: 'kg', cumulative: false, min: 0, max: 1e8, description: 'waste collected in the interval (the contractor\'s weights; channel = fraction)' },
-  fuel_volume: { unit: 'L', cumulative: false, min: 0, max: 1e7, description: 'fuel filled in the interval (channel = fuel: diesel, petrol, hvo100, biogas ...)' },
-  charging_energy: { unit: 'kWh', cumulative: false, min: 0, max: 1e7, description: 'energy charged into a vehicle in the interval' },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -52,7 +60,13 @@ export const SENSOR_KINDS = [
   'vehicle_counter',
   'temperature',
   'solar',
-  // records of a vehicle of the fleet (fuel and charging) and of a waste collection point (weights)
+  'gas_meter',
+  'cooling_meter',
+  'ev_charger',
+  'fuel_meter',
+  'indoor_climate',
+  // records of a vehicle of the fleet (fuel_volume_total, ev_charging_energy_total from its
+  // fuel and charging records) and of a waste collection point (waste_weight)
   'vehicle',
   'waste_collection',
 ] as const;

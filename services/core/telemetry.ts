@@ -10,6 +10,7 @@ export class Telemetry {
   readonly readingsProduced: Counter<'service'>;
   readonly readingsWritten: Counter<'service'>;
   readonly deadLetters: Counter<'service' | 'reason'>;
+  readonly unknownValues: Counter<'service' | 'decoder' | 'name'>;
   readonly batchSize: Histogram<'service'>;
   readonly latency: Histogram<'service' | 'stage'>;
   readonly inFlight: Gauge<'service'>;
@@ -28,6 +29,7 @@ export class Telemetry {
     this.readingsProduced = new Counter({ name: 'klimatpuls_readings_produced_total', help: 'Canonical readings acknowledged by the bus', labelNames: ['service'], registers, collect });
     this.readingsWritten = new Counter({ name: 'klimatpuls_readings_written_total', help: 'Readings acknowledged by the store', labelNames: ['service'], registers });
     this.deadLetters = new Counter({ name: 'klimatpuls_dead_letters_total', help: 'Messages or points dead-lettered, by reason', labelNames: ['service', 'reason'], registers });
+    this.unknownValues = new Counter({ name: 'klimatpuls_unknown_values_total', help: 'Values without a Klimatpuls metric in messages whose known values were stored, by decoder and name (U1, voltage ...)', labelNames: ['service', 'decoder', 'name'], registers });
     this.batchSize = new Histogram({ name: 'klimatpuls_batch_size', help: 'Records per bus send / points per store write', labelNames: ['service'], buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000], registers });
     this.latency = new Histogram({ name: 'klimatpuls_latency_seconds', help: 'Latency of a stage (produce, store_write)', labelNames: ['service', 'stage'], buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
     this.inFlight = new Gauge({ name: 'klimatpuls_in_flight_messages', help: 'MQTT messages received and not yet acknowledged', labelNames: ['service'], registers, collect });

@@ -48,3 +48,19 @@ describe('toCanonical', () => {
     expect(SOURCE_UNITS).toEqual(expect.arrayContaining(['Wh', 'kWh', 'MWh', 'MJ', 'GJ', 'm3', 'm³', 'L', '%', 'count', '°C']));
   });
 });
+
+describe('toCanonical: units of the metrics added in issue 16', () => {
+  it('reads any volume unit as m³ for a metric in m³ (gas volume)', () => {
+    expect(toCanonical(123.456, 'm3', 'm³')).toBe(123.456);
+    expect(toCanonical(2, 'm³', 'm³')).toBe(2);
+    expect(toCanonical(1500, 'L', 'm³')).toBe(1.5);
+    expect(toCanonical(1, 'l', 'm³')).toBe(0.001);
+    expect(toCanonical(1, 'kWh', 'm³')).toBeUndefined();
+  });
+
+  it('reads %RH as % and ppm as ppm', () => {
+    expect(toCanonical(45.5, '%RH', '%')).toBe(45.5);
+    expect(toCanonical(812, 'ppm', 'ppm')).toBe(812);
+    expect(toCanonical(812, '%', 'ppm')).toBeUndefined();
+  });
+});

@@ -30,14 +30,32 @@ const CONVERSIONS: Record<string, { to: CanonicalUnit; factor: number }> = {
   '°C': { to: '°C', factor: 1 },
   C: { to: '°C', factor: 1 },
   Cel: { to: '°C', factor: 1 },
+  '%RH': { to: '%', factor: 1 },
+  ppm: { to: 'ppm', factor: 1 },
+};
+
+/**
+ * Canonical units that are a multiple of another one of the same dimension: a volume
+ * in m³ (gas) is read from any volume unit (m3, l, L ...), at this factor to L.
+ */
+const SCALED_CANONICAL: Partial<Record<CanonicalUnit, { base: CanonicalUnit; factor: number }>> = {
+  'm³': { base: 'L', factor: 1e3 },
 };
 
 export const SOURCE_UNITS = Object.keys(CONVERSIONS);
 
 /** Converts `value` in `unit` to `target`, or returns undefined when it cannot. */
 export function toCanonical(value: number, unit: string, target: CanonicalUnit): number | undefined {
-  const c = CONVERSIONS[unit];
-  if (!c || c.to !== target) return undefined;
+  const c = Object.prototype.hasOwnProperty.call(CONVERSIONS, unit) ? CONVERSIONS[unit] : undefined;
+  if (!c) return undefined;
+  let factor: number;
+  if (c.to === target) {
+    factor = c.factor;
+  } else {
+    const scaled = SCALED_CANONICAL[target];
+    if (!scaled || scaled.base !== c.to) return undefined;
+    factor = c.factor / scaled.factor;
+  }
   // Round away binary noise from the factor (0.001 * 1234 = 1.2340000000000002).
-  return c.factor === 1 ? value : Number((value * c.factor).toPrecision(15));
+  return factor === 1 ? value : Number((value * factor).toPrecision(15));
 }

@@ -76,6 +76,7 @@ export function itDecodesTestdata(decoder: Decoder, cases: TestdataCases, checks
       expect(r.ok, JSON.stringify(r)).toBe(c.expect.ok);
       if (r.ok) {
         expect(plainValues(r)).toEqual(c.expect.values);
+        if (c.expect.unknown !== undefined) expect(r.unknown ?? []).toEqual(c.expect.unknown);
         checks.onAccepted?.(r);
       } else {
         expect(r.rejection.reason).toBe(c.expect.reason);

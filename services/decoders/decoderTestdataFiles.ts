@@ -24,7 +24,8 @@ export interface TestdataCase {
   payload?: unknown;
   payloadText?: string;
   payloadBase64?: string;
-  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[] };
+  /** `unknown`: the values the decoder reports as having no metric (absent = none checked). */
+  expect: { ok: boolean; reason?: string; field?: string; message?: string; values?: unknown[]; unknown?: unknown[] };
 }
 
 export interface TestdataFile {

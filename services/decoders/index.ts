@@ -1,4 +1,5 @@
 import type { Decoder } from './types.js';
+import { amsleserDecoder } from './amsleser/amsleserDecoder.js';
 import { chirpstackV3Decoder } from './chirpstack/chirpstackV3Decoder.js';
 import { chirpstackV4Decoder } from './chirpstack/chirpstackV4Decoder.js';
 import { hanP1Decoder } from './han-p1/hanP1Decoder.js';
@@ -21,6 +22,7 @@ export const decoders: Readonly<Record<string, Decoder>> = Object.freeze({
   [hanP1Decoder.name]: hanP1Decoder,
   [senmlDecoder.name]: senmlDecoder,
   [tasmotaDecoder.name]: tasmotaDecoder,
+  [amsleserDecoder.name]: amsleserDecoder,
 });
 
 /** Topic filter → decoder name; the first match wins. Configurable with DECODER_ROUTES. */
@@ -36,10 +38,12 @@ export const DEFAULT_ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['han/+', 'han-p1'],
   ['senml/+', 'senml'],
   ['tele/+/SENSOR', 'tasmota'],
+  // the reader's publish topic set to amsleser/{name}; payload format 5 adds /list1 ... /prices
+  ['amsleser/#', 'amsleser'],
 ];
 
 export function getDecoder(name: string): Decoder | undefined {
   return Object.prototype.hasOwnProperty.call(decoders, name) ? decoders[name] : undefined;
 }
 
-export type { Decoder, DecodeResult, DecodedValue, DecodeContext, Rejection } from './types.js';
+export type { Decoder, DecodeResult, DecodedValue, DecodeContext, Rejection, UnknownValue } from './types.js';

@@ -82,6 +82,7 @@ describe.each(NAMES)('decoder %s follows the registry convention', (name) => {
       const r = decoder.decode(testdataPayload(c), { topic: c.topic, receivedAt: c.receivedAt ? new Date(c.receivedAt) : RECEIVED, lookupDevice: testdataLookup(c) });
       expect(r.ok, `${what}: ${JSON.stringify(r)}`).toBe(true);
       if (r.ok) expect(plain(r.values), what).toEqual(c.expect.values);
+      if (r.ok && c.expect.unknown !== undefined) expect(r.unknown ?? [], `${what}: unknown values`).toEqual(c.expect.unknown);
     }
   });
 

@@ -45,8 +45,25 @@ export interface Rejection {
   message: string;
 }
 
+/**
+ * A value the message carries that Klimatpuls has no metric for (a meter's voltages,
+ * currents, reactive energy ...). Not stored and not a reason to refuse the message:
+ * the gateway stores the message's known values and reports these (README "Partial
+ * messages").
+ */
+export interface UnknownValue {
+  /** JSON path of the value in the payload (`data.U1`, `[3]`). */
+  field: string;
+  /**
+   * What the format calls it (`U1`, `voltage`, `/3303/0/5601`), without device ids:
+   * the gateway counts unknown values by decoder and name.
+   */
+  name: string;
+  message: string;
+}
+
 export type DecodeResult =
-  | { ok: true; values: DecodedValue[]; tenantHint?: string }
+  | { ok: true; values: DecodedValue[]; tenantHint?: string; unknown?: UnknownValue[] }
   | { ok: false; rejection: Rejection };
 
 export interface Decoder {

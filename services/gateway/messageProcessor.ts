@@ -1,6 +1,6 @@
-import { makeDeadLetter, type DeadLetter } from '../core/deadLetter.js';
+import { makeDeadLetter, type DeadLetter, type RejectedValue } from '../core/deadLetter.js';
 import type { CanonicalReading } from '../core/reading.js';
-import type { DecodedValue, Decoder, DeviceInfo } from '../decoders/types.js';
+import type { DecodedValue, Decoder, DeviceInfo, UnknownValue } from '../decoders/types.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
 import { normalize, type NormalizeOptions } from './normalize.js';
 import type { DecoderRouter } from './routing/decoderRouter.js';
@@ -41,6 +41,16 @@ export interface ProcessedMessage {
   readings: CanonicalReading[];
   /** Zero or one: a message's rejected values travel together with its raw payload. */
   deadLetter?: DeadLetter;
+  /**
+   * Values the message carried that Klimatpuls has no metric for, when it also carried
+   * known ones (those are in `readings`): reported, not dead-lettered. A message with
+   * only unknown values is an `unknown_metric` dead letter instead.
+   */
+  unknown?: { decoder: string; values: UnknownValue[] };
+}
+
+function unknownRejections(unknown: UnknownValue[]): RejectedValue[] {
+  return unknown.map((u) => ({ reason: 'unknown_metric', field: u.field, message: u.message }));
 }
 
 /**
@@ -63,6 +73,12 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
     return deadLettered(topic, payload, receivedAt, decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
   if (!result.ok) return deadLettered(topic, payload, receivedAt, decoder, [result.rejection]);
+  const unknown = result.unknown ?? [];
+  if (result.values.length === 0 && unknown.length > 0) {
+    // Only values without a metric (a meter's voltages): kept whole for replay, the
+    // reason naming each field.
+    return deadLettered(topic, payload, receivedAt, decoder, unknownRejections(unknown));
+  }
   if (result.values.length === 0) {
     // Nothing to store (a status frame, only unknown keys): kept as a dead letter so no
     // message disappears without a trace; `dlq replay` can send it again once a decoder knows more.
@@ -75,6 +91,9 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
   opts.onDecoded?.(result.values, decoder);
 
   const n = normalize(result.values, { topic, receivedAt, tenantHint: result.tenantHint, decoder }, opts);
-  if (n.rejected.length === 0) return { readings: n.readings };
-  return { readings: n.readings, deadLetter: deadLettered(topic, payload, receivedAt, decoder, n.rejected).deadLetter! };
+  if (n.rejected.length === 0) return unknown.length === 0 ? { readings: n.readings } : { readings: n.readings, unknown: { decoder: decoder.name, values: unknown } };
+  // A dead letter anyway (a known value was rejected): it lists the unknown values too.
+  const rejected = unknown.length === 0 ? n.rejected : [...n.rejected, ...unknownRejections(unknown)];
+  const deadLetter = deadLettered(topic, payload, receivedAt, decoder, rejected).deadLetter!;
+  return unknown.length === 0 ? { readings: n.readings, deadLetter } : { readings: n.readings, deadLetter, unknown: { decoder: decoder.name, values: unknown } };
 }

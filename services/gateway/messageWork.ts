@@ -20,7 +20,12 @@ export interface PreparedMessage {
   records: BusRecord[];
   readings: number;
   deadLetter?: { reason: DeadLetterReason; field: string };
+  /** Values without a metric beside the stored ones (counted in klimatpuls_unknown_values_total). */
+  unknown?: ProcessedMessage['unknown'];
 }
+
+/** At most this many distinct decoder/name label pairs; further names are counted as `(other)`. */
+const MAX_UNKNOWN_NAMES = 200;
 
 /**
  * The gateway's CPU work for one MQTT message, without any I/O: count it, process
@@ -38,6 +43,7 @@ export class MessageWork {
   // prom-client children with their labels bound once (no labels object per call)
   private readonly produceLatency;
   private readonly deadLetters = new Map<string, { inc(n?: number): void }>();
+  private readonly unknownValues = new Map<string, { inc(n?: number): void }>();
 
   constructor(private readonly o: MessageWorkOptions) {
     const t = o.telemetry;
@@ -64,9 +70,11 @@ export class MessageWork {
     const records: BusRecord[] = [];
     for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: JSON.stringify(r) });
     const dl = result.deadLetter;
-    if (!dl) return { records, readings: result.readings.length };
+    const unknown = result.unknown;
+    if (!dl) return unknown ? { records, readings: result.readings.length, unknown } : { records, readings: result.readings.length };
     records.push({ topic: o.deadLetterTopic, key: topic, value: JSON.stringify(dl) });
-    return { records, readings: result.readings.length, deadLetter: { reason: dl.reason, field: dl.field } };
+    const deadLetter = { reason: dl.reason, field: dl.field };
+    return unknown ? { records, readings: result.readings.length, deadLetter, unknown } : { records, readings: result.readings.length, deadLetter };
   }
 
   /** The ack gate's count of unacknowledged messages changed (twice per message). */
@@ -85,5 +93,16 @@ export class MessageWork {
       if (!counter) this.deadLetters.set(reason, (counter = this.o.telemetry.deadLetters.labels({ service: 'gateway', reason })));
       counter.inc();
     }
+    if (m.unknown) for (const u of m.unknown.values) this.unknownCounter(m.unknown.decoder, u.name).inc();
+  }
+
+  private unknownCounter(decoder: string, name: string): { inc(n?: number): void } {
+    const key = `${decoder}\u0000${name}`;
+    let counter = this.unknownValues.get(key);
+    if (counter) return counter;
+    if (this.unknownValues.size >= MAX_UNKNOWN_NAMES && name !== '(other)') return this.unknownCounter(decoder, '(other)');
+    counter = this.o.telemetry.unknownValues.labels({ service: 'gateway', decoder, name });
+    this.unknownValues.set(key, counter);
+    return counter;
   }
 }

@@ -2,6 +2,8 @@ import type { IndicatorEngine } from '../indicators/engine.js';
 import { periodOf, previous, type Period } from '../indicators/periods.js';
 import { statusOf, trajectoryAt, type CityTargets, type Target } from '../indicators/targets/targets.js';
 import type { IndicatorValue } from '../indicators/types.js';
+import type { MeasureEffect } from '../indicators/effect/effect.js';
+import { reportEffects } from './effectsReport.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 
 const HISTORY = 8;
@@ -64,7 +66,8 @@ function changeSentence(lang: Lang, cur?: ReportPoint, prev?: ReportPoint): stri
 }
 
 /** Assembles the quarterly follow-up for a city: targets, trajectories, statuses, data quality. */
-export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number }): Promise<ReportData> {
+/** `effects`: the measured effect of the city's measures up to the quarter's end (services/indicators/effect), when MEASURES_FILE is set. */
+export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[] }): Promise<ReportData> {
   const { engine, targets, quarter, lang } = args;
   const tenant = targets.tenant;
   const quarters = history(quarter, HISTORY);
@@ -139,5 +142,6 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
       notes,
     },
     indicators: others,
+    ...(args.effects ? { effects: reportEffects(args.effects, lang) } : {}),
   };
 }

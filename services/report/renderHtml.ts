@@ -12,6 +12,7 @@ import { esc } from './escape.js';
 import { formatDateTime, formatNumber, formatShare, formatValue, labels, unitLabel, valueParts, type Labels } from './i18n.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 import { CHART_COLORS, renderChart } from './svgChart.js';
+import { EFFECTS_CSS, renderEffects } from './renderEffects.js';
 
 const STATUSES: Status[] = ['on_track', 'behind', 'off_track', 'not_enough_data'];
 const ICON: Record<Status, string> = { on_track: '✓', behind: '!', off_track: '✕', not_enough_data: '?' };
@@ -253,7 +254,7 @@ export function renderHtml(data: ReportData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${CSS}${data.effects ? EFFECTS_CSS : ''}</style>
 </head>
 <body>
 <main>
@@ -263,6 +264,7 @@ ${renderSummary(data, L)}
 <h2 id="h-targets">${esc(L.headings.targets)}</h2>
 ${data.targets.map((t) => renderTarget(data, L, t)).join('\n')}
 </section>
+${renderEffects(data)}
 ${renderQuality(data, L)}
 ${renderIndicators(data, L)}
 <footer><p>${esc(L.footer)}</p></footer>

@@ -60,4 +60,39 @@ export interface ReportData {
   quality: ReportQuality;
   /** Other indicators worth a look (no target), with their quarter value. */
   indicators: Array<{ id: string; name: string; unit: string; value?: number; coverage: number; sufficient: boolean }>;
+  /** Measured effect of the city's measures up to the quarter's end (MEASURES_FILE); absent when none are configured. */
+  effects?: ReportEffect[];
+}
+
+/** One measure's measured effect (services/indicators/effect), as the report shows it. */
+export interface ReportEffect {
+  id: string;
+  name: string;
+  kind: 'renovation' | 'campaign' | 'control_system' | 'other';
+  buildings: string[];
+  controlBuildings?: string[];
+  /** Stockholm dates, YYYY-MM-DD; the reporting period is [from, to). */
+  date: string;
+  reportingFrom: string;
+  reportingTo: string;
+  days: number;
+  daysUsed: number;
+  model: 'hdd' | 'intercept_only' | 'none';
+  balancePoint?: number;
+  predictedKwh: number;
+  actualKwh: number;
+  /** Net of the control group when there is one. */
+  avoidedKwh: number;
+  avoidedShare: number;
+  uncertainty68Kwh?: number;
+  uncertainty90Kwh?: number;
+  cvrmse?: number;
+  nmbe?: number;
+  cvrmseThreshold: number;
+  nmbeThreshold: number;
+  /** The control group's own relative change against its model. */
+  controlSavingsShare?: number;
+  passes: boolean;
+  /** Criteria not met: cvrmse, nmbe, uncertainty68, baselineData, reportingData. */
+  failed: string[];
 }

@@ -5,6 +5,7 @@ import type { IndicatorEngine } from '../indicators/engine.js';
 import { parsePeriod, periodOf, type Period } from '../indicators/periods.js';
 import type { CityTargets } from '../indicators/targets/targets.js';
 import type { IndicatorSettings } from '../indicators/types.js';
+import type { MeasureEffect } from '../indicators/effect/effect.js';
 import { buildReportData } from './buildReport.js';
 import type { Lang, ReportData } from './reportData.js';
 import { renderHtml } from './renderHtml.js';
@@ -18,6 +19,8 @@ export interface ReportRouteOptions {
   engine(settings: Partial<IndicatorSettings>): IndicatorEngine;
   /** Devices registered for the tenant (shown in the report). */
   devicesRegistered(tenant: string): number;
+  /** The measured effect of the tenant's measures up to the quarter's end; absent without MEASURES_FILE (no section). */
+  effects?(tenant: string, quarter: Period): Promise<MeasureEffect[]>;
   logger: Logger;
 }
 
@@ -45,7 +48,8 @@ async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: R
     o.logger.error({ city, err: (err as Error).message }, 'targets file unreadable');
     return { error: { status: 500, body: { error: `the targets of ${city} could not be read` } } };
   }
-  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant) });
+  const effects = o.effects ? await o.effects(targets.tenant, quarter) : undefined;
+  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}) });
   return { data };
 }
 

@@ -58,6 +58,7 @@ describe('encoder registry', () => {
       'han-p1': true,
       senml: true,
       tasmota: true,
+      amsleser: true,
     });
   });
 
@@ -72,6 +73,7 @@ describe('encoder registry', () => {
       'han-p1': ['electricity_meter'],
       senml: ['electricity_meter', 'heat_meter', 'temperature'],
       tasmota: ['electricity_meter'],
+      amsleser: ['electricity_meter'],
     });
     expect(supports('no-such-format', 'temperature')).toBe(false);
     expect(supports('constructor', 'temperature')).toBe(false);

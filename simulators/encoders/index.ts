@@ -1,4 +1,5 @@
 import type { Family } from '../city/devices.js';
+import { amsleserEncoder } from './amsleserEncoder.js';
 import { chirpstackV3Encoder } from './chirpstackV3Encoder.js';
 import { chirpstackV4Encoder } from './chirpstackV4Encoder.js';
 import { hanP1Encoder } from './hanP1Encoder.js';
@@ -19,6 +20,7 @@ export const encoders: Readonly<Record<string, Encoder>> = Object.freeze({
   [hanP1Encoder.name]: hanP1Encoder,
   [senmlEncoder.name]: senmlEncoder,
   [tasmotaEncoder.name]: tasmotaEncoder,
+  [amsleserEncoder.name]: amsleserEncoder,
 });
 
 /**
@@ -27,7 +29,7 @@ export const encoders: Readonly<Record<string, Encoder>> = Object.freeze({
  *   native, ttn-v3, chirpstack-v4, chirpstack-v3   every family
  *   wmbusmeters                                    electricity_meter, heat_meter
  *   senml                                          electricity_meter, heat_meter, temperature
- *   han-p1, tasmota                                electricity_meter
+ *   han-p1, tasmota, amsleser                      electricity_meter
  */
 export function supports(format: string, family: Family): boolean {
   const e = Object.prototype.hasOwnProperty.call(encoders, format) ? encoders[format] : undefined;

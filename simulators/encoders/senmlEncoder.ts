@@ -10,7 +10,11 @@ import type { Encoder } from './types.js';
  *
  * bn = the registry id + ":" (the decoder strips trailing separators); bt = the device
  * clock in Unix seconds (deviceClock true). Electricity (energy kWh, power kW), heat
- * (heat_energy kWh, flow_temperature Cel) and temperature (temperature Cel) only:
+ * (heat_energy kWh, flow_temperature Cel) and temperature only; temperature sensors send
+ * as an LwM2M device does, the IPSO Temperature object with the device in bn:
+ *
+ *   [{"bn":"{device id}:/3303/0/","bt":1761440400,"n":"5700","v":-3.4},{"n":"5701","vs":"Cel"}]
+ *
  * the decoder reads no channel (so in/out counts cannot be told apart) and has no
  * name for a distance (a `distance` record would be ignored, not stored).
  */
@@ -39,10 +43,12 @@ export const senmlEncoder: Encoder = {
         rec('heat_energy', 'kWh', 'heat_energy_total', 'kWh');
         rec('flow_temperature', 'Cel', 'flow_temperature', '°C');
         break;
-      default:
+      default: {
         assertOnly(this.name, values, [['temperature']]);
-        rec('temperature', 'Cel', 'temperature', '°C');
-        break;
+        const v = valueOf(this.name, values, 'temperature', '°C');
+        const pack = [{ bn: `${d.registry.id}:/3303/0/`, bt, bver: 10, n: '5700', v }, { n: '5701', vs: 'Cel' }];
+        return { topic: topicOf(d), payload: Buffer.from(JSON.stringify(pack)) };
+      }
     }
     const [first, ...rest] = records;
     const pack = [{ bn: `${d.registry.id}:`, bt, bver: 10, ...first! }, ...rest];

@@ -66,6 +66,8 @@ export function pipelineEnv(id: string, extra: Record<string, string> = {}, pref
     INFLUX_ORG: STACK.influxOrg,
     INFLUX_BUCKET: `${prefix}-${id}`,
     LOG_LEVEL: 'warn',
+    // The Kafka client under test (kafkajs | platformatic): `KAFKA_CLIENT=platformatic npm run test:faults`
+    ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
     ...extra,
   };
 }

@@ -107,3 +107,19 @@ describe('valuesFromDecodedObject', () => {
     expect(!r.ok && r.rejection.field).toBe('o.temperature');
   });
 });
+
+describe('indoor climate keys (issue 16)', () => {
+  it('reads humidity (%, or "%RH" in a string) and co2 (ppm) as Elsys/Milesight codecs name them', () => {
+    const r = valuesFromDecodedObject({ temperature: 21.7, humidity: 34, co2: 812, relativeHumidity: null }, 'object', { deviceRef: 'D' });
+    expect(r.ok && r.values.map((v) => [v.metric, v.value, v.unit])).toEqual([
+      ['temperature', 21.7, '°C'],
+      ['humidity', 34, '%'],
+      ['co2', 812, 'ppm'],
+    ]);
+    const s = valuesFromDecodedObject({ rh: '45.5 %RH', co2_ppm: '650 ppm' }, 'object', { deviceRef: 'D' });
+    expect(s.ok && s.values.map((v) => [v.metric, v.value, v.unit])).toEqual([
+      ['humidity', 45.5, '%RH'],
+      ['co2', 650, 'ppm'],
+    ]);
+  });
+});

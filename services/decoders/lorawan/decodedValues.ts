@@ -30,6 +30,8 @@ import type { DecodedValue, Rejection } from '../types.js';
  * | water_m3                                                          | water_total       | m3                                   |
  * | fill_level, fill_level_pct, fill_percent                          | fill_level        | %                                    |
  * | fill_volume, fill_volume_l                                        | fill_volume       | L                                    |
+ * | humidity, relative_humidity, rh                                   | humidity          | %                                    |
+ * | co2, co2_ppm                                                      | co2               | ppm                                  |
  * | count                                                             | count             | count (no channel)                   |
  * | in, count_in, people_in, period_in, line_1_period_in              | count, channel `in`  | count                             |
  * | out, count_out, people_out, period_out, line_1_period_out         | count, channel `out` | count                             |
@@ -92,6 +94,8 @@ export const DECODED_KEY_MAP: ReadonlyMap<string, KeySpec> = new Map<string, Key
   ...keys(['water_m3'], spec('water_total', 'm3')),
   ...keys(['fill_level', 'fill_level_pct', 'fill_percent'], spec('fill_level', '%')),
   ...keys(['fill_volume', 'fill_volume_l'], spec('fill_volume', 'L')),
+  ...keys(['humidity', 'relative_humidity', 'rh'], spec('humidity', '%')),
+  ...keys(['co2', 'co2_ppm'], spec('co2', 'ppm')),
   ...keys(['count'], spec('count', 'count')),
   ...keys(['in', 'count_in', 'people_in', 'period_in'], spec('count', 'count', 'in')),
   ...keys(['out', 'count_out', 'people_out', 'period_out'], spec('count', 'count', 'out')),

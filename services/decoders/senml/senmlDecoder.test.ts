@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { isMetricName } from '../../core/metrics.js';
 import { itDecodesTestdata, loadTestdataCases, messageBytes } from '../decoderTestdata.js';
 import type { DecodeResult } from '../types.js';
-import { NAME_TO_METRIC, metricFor, senmlDecoder } from './senmlDecoder.js';
+import { IPSO_RESOURCES, NAME_TO_METRIC, UNIT_TO_METRIC, metricFor, senmlDecoder } from './senmlDecoder.js';
+import { ipsoPath, urnName } from './senmlNames.js';
 
 const RECEIVED = new Date('2025-03-01T10:00:05Z');
 
@@ -17,11 +18,13 @@ describe('senml decoder: testdata', () => {
 describe('senml decoder', () => {
   it('has a stable name and version', () => {
     expect(senmlDecoder.name).toBe('senml');
-    expect(senmlDecoder.version).toBe('1.0.0');
+    expect(senmlDecoder.version).toBe('1.1.0');
   });
 
   it('maps only to canonical metrics', () => {
     for (const m of Object.values(NAME_TO_METRIC)) expect(isMetricName(m), m).toBe(true);
+    for (const m of Object.values(UNIT_TO_METRIC)) expect(isMetricName(m), m).toBe(true);
+    for (const s of IPSO_RESOURCES.values()) expect(isMetricName(s.metric), s.metric).toBe(true);
     expect(metricFor('flow_temperature')).toBe('flow_temperature');
     expect(metricFor('Energy')).toBeUndefined(); // names are case-sensitive
     expect(metricFor('toString')).toBeUndefined();
@@ -117,5 +120,55 @@ describe('senml decoder', () => {
   it('adds bv without binary noise', () => {
     const r = decode([{ bn: 'd:', bv: 0.1, n: 'energy', u: 'kWh', v: 0.2 }]);
     expect(r.ok && r.values[0]!.value).toBe(0.3);
+  });
+});
+
+describe('senml decoder: LwM2M paths, URNs and units', () => {
+  it('finds the LwM2M path after an empty prefix or a separator only', () => {
+    expect(ipsoPath('/3303/0/5700')).toEqual({ prefix: '', object: 3303, instance: 0, resource: 5700 });
+    expect(ipsoPath('3303/0/5700')).toEqual({ prefix: '', object: 3303, instance: 0, resource: 5700 });
+    expect(ipsoPath('urn:dev:imei:353000000000017:/3303/0/5700')).toMatchObject({ prefix: 'urn:dev:imei:353000000000017', object: 3303 });
+    expect(ipsoPath('urn:dev:imei:353000000000017:3303/0/5700')).toMatchObject({ prefix: 'urn:dev:imei:353000000000017', object: 3303 });
+    expect(ipsoPath('/3/0/6/1')).toEqual({ prefix: '', object: 3, instance: 0, resource: 6, resourceInstance: 1 });
+    expect(ipsoPath('sensor3303/0/5700')).toBeUndefined();
+    expect(ipsoPath('temperature')).toBeUndefined();
+    expect(ipsoPath('3303/0')).toBeUndefined();
+  });
+
+  it('reads RFC 9039 device URNs at the start of a name', () => {
+    expect(urnName('urn:dev:ow:10e2073a01080063')).toEqual({ device: 'urn:dev:ow:10e2073a01080063', local: '' });
+    expect(urnName('urn:dev:mac:0024befffe804ff1:voltage')).toEqual({ device: 'urn:dev:mac:0024befffe804ff1', local: 'voltage' });
+    expect(urnName('urn:dev:imei:353000000000017/temp')).toEqual({ device: 'urn:dev:imei:353000000000017', local: 'temp' });
+    expect(urnName('urn:x:y')).toBeUndefined();
+  });
+
+  it('a unit that names no single metric (%, /, l, ppm, V) leaves an unknown name unknown', () => {
+    for (const u of ['%', '/', 'l', 'ppm', 'V', 'A', 'lon']) {
+      const r = decode([{ bn: 'd:', n: 'x', u, v: 1 }]);
+      expect(r.ok && r.values, u).toEqual([]);
+      expect(r.ok && r.unknown, u).toEqual([{ field: '[0]', name: 'x', message: `"x" (unit ${u}) has no Klimatpuls metric` }]);
+    }
+  });
+
+  it('a record without a number is ignored, not reported', () => {
+    expect(decode([{ bn: 'd:', n: 'label', vs: 'Machine Room' }, { n: 'open', vb: false }, { n: 'nfc', vd: 'aGkgCg' }])).toEqual({ ok: true, values: [] });
+  });
+
+  it('the record unit wins over the Sensor Units resource, which wins over the usual unit', () => {
+    const r = decode([{ bn: '/3303/0/', n: '5700', u: 'K', v: 294.65 }, { n: '5701', vs: 'Cel' }]);
+    expect(r.ok && r.values[0]!.unit).toBe('K');
+    const f = decode([{ bn: '/3303/0/', n: '5701', vs: 'Far' }, { n: '5700', v: 70 }]);
+    expect(f.ok && f.values[0]!.unit).toBe('Far');
+  });
+
+  it('the Sensor Units of one instance do not apply to another', () => {
+    const r = decode([{ bn: '/3331/', n: '0/5701', vs: 'Wh' }, { n: '1/5700', v: 5 }]);
+    expect(r.ok || r.rejection).toMatchObject({ reason: 'schema', field: '[1].u' });
+  });
+
+  it('a unit-derived name longer than a channel may be is reported, not stored', () => {
+    const r = decode([{ bn: 'd:', n: 'x'.repeat(65), u: 'Cel', v: 1 }]);
+    expect(r.ok && r.values).toEqual([]);
+    expect(r.ok && r.unknown?.length).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ describe('wmbusmeters decoder: testdata', () => {
 describe('wmbusmeters decoder', () => {
   it('has a stable name and version', () => {
     expect(wmbusmetersDecoder.name).toBe('wmbusmeters');
-    expect(wmbusmetersDecoder.version).toBe('1.0.0');
+    expect(wmbusmetersDecoder.version).toBe('1.1.0');
   });
 
   it('classifies media', () => {
@@ -32,7 +32,7 @@ describe('wmbusmeters decoder', () => {
     expect(mediaClass('electricity')).toBe('electricity');
     expect(mediaClass('warm water')).toBe('water');
     expect(mediaClass('Cold Water')).toBe('water');
-    expect(mediaClass('gas')).toBe('other');
+    expect(mediaClass('gas')).toBe('gas');
   });
 
   it('passes -127 °C through unchanged (range rules belong to the normalizer)', () => {

@@ -26,7 +26,7 @@ import { describeIssue, parseJson } from '../zodIssue.js';
  *   a broken sensor is visible instead of silently absent.
  */
 
-type MediaClass = 'electricity' | 'heat' | 'water' | 'other';
+type MediaClass = 'electricity' | 'heat' | 'water' | 'gas' | 'other';
 
 /** wmbusmeters key suffix → source unit (units.ts spelling). */
 const SUFFIX_UNITS: Record<string, string> = {
@@ -58,6 +58,7 @@ const RULES: Rule[] = [
   { base: 'total_energy_consumption', media: 'heat', units: ENERGY, metric: 'heat_energy_total' },
   { base: 'flow_temperature', media: 'heat', units: ['°C'], metric: 'flow_temperature' },
   { base: 'total', media: 'water', units: ['m3'], metric: 'water_total' },
+  { base: 'total', media: 'gas', units: ['m3'], metric: 'gas_volume_total' },
 ];
 /** Subtracted from current_power_consumption (power is negative when exporting). */
 const POWER_PRODUCTION = 'current_power_production';
@@ -67,6 +68,7 @@ export function mediaClass(media: string): MediaClass {
   if (m.includes('heat')) return 'heat'; // "heat", "heat/cooling load", "heat volume at inlet"
   if (m.includes('electricity')) return 'electricity';
   if (m.includes('water')) return 'water'; // "water", "cold water", "warm water"
+  if (m === 'gas') return 'gas';
   return 'other';
 }
 
@@ -104,7 +106,7 @@ function subtract(a: number, b: number): number {
 
 export const wmbusmetersDecoder: Decoder = {
   name: 'wmbusmeters',
-  version: '1.0.0',
+  version: '1.1.0',
   decode(payload: Buffer, ctx: DecodeContext): DecodeResult {
     if (!TOPIC_RE.test(ctx.topic)) return reject('unsupported_topic', 'topic', 'expected wmbusmeters/{name}');
     const json = parseJson(payload);

@@ -1,6 +1,6 @@
-import { periodsBetween } from '../periods.js';
+import { periodsBetween, type Period } from '../periods.js';
 import { hourlyMeans } from '../series.js';
-import type { Indicator } from '../types.js';
+import type { Indicator, Series } from '../types.js';
 import { ALL, devicesOf, HOUR, loadSeries, makeValue, mean } from './common.js';
 
 /**
@@ -57,39 +57,18 @@ export const degreeDays: Indicator = {
     // Only hourly means inside the period are used: no margin.
     const set = await loadSeries(ctx, ['temperature'], ['temperature'], p, 0);
 
-    const perHour = new Map<number, { s: number; n: number }>();
-    let reporting = 0;
-    for (const d of sensors) {
-      let any = false;
-      for (const s of set.get(d, 'temperature')) {
-        for (const [h, v] of hourlyMeans(s.samples, p.start, p.end)) {
-          const e = perHour.get(h) ?? { s: 0, n: 0 };
-          e.s += v;
-          e.n++;
-          perHour.set(h, e);
-          any = true;
-        }
-      }
-      if (any) reporting++;
-    }
-
+    const { perHour, reporting } = hourlyTemperatures(sensors.map((d) => set.get(d, 'temperature')), p.start, p.end);
+    const days = periodsBetween('day', p.start, p.end);
     let dd = 0;
     let measuredMs = 0;
     let withData = 0;
     const dailyMeans: number[] = [];
-    const days = periodsBetween('day', p.start, p.end);
-    for (const day of days) {
-      const hours: number[] = [];
-      for (let h = day.start; h < day.end; h += HOUR) {
-        const e = perHour.get(h);
-        if (e) hours.push(e.s / e.n);
-      }
-      if (hours.length > 0) withData++;
-      if (hours.length < Math.round((day.end - day.start) / HOUR) - MAX_MISSING_HOURS) continue;
-      const t = mean(hours);
-      dailyMeans.push(t);
-      dd += Math.max(0, base - t);
-      measuredMs += day.end - day.start;
+    for (const m of dayMeans(perHour, days)) {
+      if (m.hours > 0) withData++;
+      if (m.mean === undefined) continue;
+      dailyMeans.push(m.mean);
+      dd += Math.max(0, base - m.mean);
+      measuredMs += m.day.end - m.day.start;
     }
 
     const details: Record<string, number | string> = {
@@ -105,3 +84,39 @@ export const degreeDays: Indicator = {
     return [makeValue(ctx, { indicator: DEGREE_DAYS_ID, unit: '°C·d', entity: ALL, value: dd, coverage: measuredMs / (p.end - p.start), details })];
   },
 };
+
+/**
+ * The hourly means of [from, to) over sensors: each sensor's readings averaged per
+ * hour, the sensors' hourly means averaged per hour (one list of series per sensor).
+ */
+export function hourlyTemperatures(sensors: Series[][], from: number, to: number): { perHour: Map<number, { s: number; n: number }>; reporting: number } {
+  const perHour = new Map<number, { s: number; n: number }>();
+  let reporting = 0;
+  for (const list of sensors) {
+    let any = false;
+    for (const s of list) {
+      for (const [h, v] of hourlyMeans(s.samples, from, to)) {
+        const e = perHour.get(h) ?? { s: 0, n: 0 };
+        e.s += v;
+        e.n++;
+        perHour.set(h, e);
+        any = true;
+      }
+    }
+    if (any) reporting++;
+  }
+  return { perHour, reporting };
+}
+
+/** Per day: how many of its hours have a mean, and the day's mean temperature when it is measured (at most MAX_MISSING_HOURS missing). */
+export function dayMeans(perHour: Map<number, { s: number; n: number }>, days: Period[]): Array<{ day: Period; hours: number; mean?: number }> {
+  return days.map((day) => {
+    const hours: number[] = [];
+    for (let h = day.start; h < day.end; h += HOUR) {
+      const e = perHour.get(h);
+      if (e) hours.push(e.s / e.n);
+    }
+    const measured = hours.length >= Math.round((day.end - day.start) / HOUR) - MAX_MISSING_HOURS;
+    return { day, hours: hours.length, ...(measured ? { mean: mean(hours) } : {}) };
+  });
+}

@@ -1,7 +1,7 @@
 import { hourlyMeans } from '../series.js';
 import type { Indicator, IndicatorValue } from '../types.js';
 import { ALL, byEntity, devicesOf, entityOf, HOUR, isoLocal, makeValue } from './common.js';
-import { peaksFromMonths, peaksFromRaw, peaksFromRollups, type Peaks } from './peakSources.js';
+import { peaksFromMonthRows, peaksFromMonths, peaksFromRaw, peaksFromRollups, type Peaks } from './peakSources.js';
 
 /**
  * peak_power — the building's highest hourly mean electric power (kW) in the
@@ -47,7 +47,7 @@ export const peakPower: Indicator = {
     const meters = devicesOf(ctx, ['electricity_meter']);
     let peaks: Peaks;
     if (!ctx.source.rollups) peaks = await peaksFromRaw(ctx, meters);
-    else if (p.kind === 'month') peaks = await peaksFromRollups(ctx, meters);
+    else if (p.kind === 'month') peaks = (await peaksFromMonthRows(ctx, meters)) ?? (await peaksFromRollups(ctx, meters));
     else peaks = await peaksFromMonths(ctx, PEAK_POWER_ID);
 
     const out: IndicatorValue[] = [];

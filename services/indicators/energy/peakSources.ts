@@ -1,6 +1,7 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { periodOf } from '../periods.js';
 import { dayStart, monthsBetween } from '../rollups/days.js';
+import { unpackHours } from '../rollups/packedHours.js';
 import { hourlyMeans } from '../series.js';
 import type { IndicatorContext } from '../types.js';
 import { entityOf, HOUR, loadSeries, MARGIN_MS, mean, registerPerHour } from './common.js';
@@ -166,6 +167,69 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
     done(e);
   });
   // Meters without any row: their buildings are complete now.
+  for (const [entity, n] of left) if (n > 0) {
+    left.set(entity, 1);
+    done(entity);
+  }
+  for (const d of meters) accs.get(entityOf(d))!.counts.push(counts.get(d.id.toLowerCase())!);
+  return finish(accs, [...counts.values()], hours);
+}
+
+/**
+ * A month from its month rows, when every meter's row carries the month's hours
+ * (`kwm`: plain series, window-independent): one row per meter instead of a row
+ * per day, the same sums in the same order as peaksFromRollups. Undefined when a
+ * meter's row has none (tariff channels, or rows written before `kwm`): the
+ * caller then takes the days.
+ */
+export async function peaksFromMonthRows(ctx: IndicatorContext, meters: Device[]): Promise<Peaks | undefined> {
+  const p = ctx.period;
+  const hours = Math.round((p.end - p.start) / HOUR);
+  const accs = new Map<string, Acc>();
+  const counts = new Map<string, number>();
+  const left = new Map<string, number>();
+  const byId = new Map<string, Device>();
+  for (const d of meters) {
+    if (!accs.has(entityOf(d))) accs.set(entityOf(d), { hoursWithData: 0, counts: [] });
+    left.set(entityOf(d), (left.get(entityOf(d)) ?? 0) + 1);
+    counts.set(d.id.toLowerCase(), 0);
+    byId.set(d.id.toLowerCase(), d);
+  }
+  const open = new Map<string, Float64Array>();
+  const done = (entity: string) => {
+    const n = left.get(entity)! - 1;
+    left.set(entity, n);
+    if (n > 0) return;
+    const sums = open.get(entity);
+    if (sums) addHours(accs.get(entity)!, Array.from(sums, (v) => (Number.isNaN(v) ? undefined : v)), p.start);
+    open.delete(entity);
+  };
+  let complete = true;
+  await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'month', from: p.start, to: p.end, kinds: ['electricity_meter'] }, (device, rows) => {
+    const key = device.toLowerCase();
+    const d = byId.get(key);
+    if (!complete || !d) return;
+    const row = rows.find((r) => r.start === p.start);
+    if (!row) return;
+    if (row.d.kwm === undefined) {
+      complete = false;
+      return;
+    }
+    const kw = unpackHours(row.d.kwm);
+    const e = entityOf(d);
+    let sums = open.get(e);
+    if (!sums) open.set(e, (sums = new Float64Array(hours).fill(Number.NaN)));
+    let n = 0;
+    for (let i = 0; i < Math.min(hours, kw.length); i++) {
+      const v = kw[i]!;
+      if (Number.isNaN(v)) continue;
+      n++;
+      sums[i] = Number.isNaN(sums[i]!) ? v : sums[i]! + v;
+    }
+    counts.set(key, n);
+    done(e);
+  });
+  if (!complete) return undefined;
   for (const [entity, n] of left) if (n > 0) {
     left.set(entity, 1);
     done(entity);

@@ -1,3 +1,5 @@
+import { nextMonth } from './days.js';
+import { packHours } from './packedHours.js';
 import { SHORT_MS, type DeviceBucket, type RollupRow, type SeriesBucket } from './types.js';
 
 /**
@@ -17,7 +19,33 @@ export function monthRollup(days: RollupRow[], month: number): RollupRow {
     }
   }
   const s = [...bySeries.values()].map((list) => mergeSeries(list, month));
-  return { device: days[0]!.device, kind: days[0]!.kind, span: 'month', start: month, d: mergeDevices(days.map((r) => r.d)), s };
+  const d = mergeDevices(days.map((r) => r.d));
+  if (days[0]!.kind === 'electricity_meter') {
+    const kwm = monthHours(days, month);
+    if (kwm) d.kwm = kwm;
+  }
+  return { device: days[0]!.device, kind: days[0]!.kind, span: 'month', start: month, d, s };
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * The month's peak_power inputs, hour by hour, when every day has them combined
+ * (`kw`: plain series only) or has none: these do not depend on the window, so
+ * the month's hours are the days' hours one after another. Undefined when a day
+ * has tariff or phase channels (`hourly`): which of them count depends on the
+ * window, and peak_power reads that month's days.
+ */
+function monthHours(days: RollupRow[], month: number): string | undefined {
+  if (days.some((r) => r.d.hourly)) return undefined;
+  const hours = new Array<number | null>(Math.round((nextMonth(month) - month) / HOUR)).fill(null);
+  for (const r of days) {
+    const offset = Math.round((r.start - month) / HOUR);
+    r.d.kw?.forEach((v, i) => {
+      if (offset + i < hours.length) hours[offset + i] = v;
+    });
+  }
+  return packHours(hours);
 }
 
 function mergeSeries(list: Array<{ start: number; b: SeriesBucket }>, month: number): SeriesBucket {

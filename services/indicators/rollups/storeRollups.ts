@@ -11,9 +11,6 @@ export interface RollupReader {
   eachDevice(q: { tenant: string; span: Span; from: number; to: number; kinds?: readonly SensorKind[] }, fn: (device: string, rows: RollupRow[]) => void | Promise<void>): Promise<void>;
 }
 
-/** Rows per write. */
-const WRITE_BATCH = 2_000;
-
 /**
  * Keeps a store's rollups up to date: readings mark their day (and the
  * neighbour day when they lie within 3 h of midnight: a day's rollup reaches 3 h
@@ -113,7 +110,7 @@ export class StoreRollups implements RollupReader {
       const row = dayRollup(raw, { start: day, end });
       if (row) rows.push(row);
     });
-    await this.write(tenant, rows);
+    await this.storage.replaceRows(tenant, 'day', day, rows);
   }
 
   private async rebuildMonth(tenant: string, month: number): Promise<void> {
@@ -121,10 +118,6 @@ export class StoreRollups implements RollupReader {
     await this.storage.eachDeviceRows({ tenant, span: 'day', from: month, to: nextMonth(month) }, (_device, days) => {
       rows.push(monthRollup(days, month));
     });
-    await this.write(tenant, rows);
-  }
-
-  private async write(tenant: string, rows: RollupRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += WRITE_BATCH) await this.storage.writeRows(tenant, rows.slice(i, i + WRITE_BATCH));
+    await this.storage.replaceRows(tenant, 'month', month, rows);
   }
 }

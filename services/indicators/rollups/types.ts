@@ -66,6 +66,11 @@ export interface DeviceBucket {
    * a window can only add series the day does not have.
    */
   kw?: Array<number | null>;
+  /**
+   * Electricity meters, month rows: the month's `kw`, hour by hour, packed
+   * (packedHours.ts); absent when a day of the month has `hourly` instead.
+   */
+  kwm?: string;
 }
 
 export interface HourlySeries {
@@ -99,8 +104,8 @@ export interface RawFilter {
 export interface RollupStorage {
   /** The tenant's raw readings in [from, to), device by device (any device order); `only` narrows them. */
   eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void, only?: RawFilter): Promise<void>;
-  /** Writes rows (a row replaces the one with the same tenant, span, start and device). */
-  writeRows(tenant: string, rows: RollupRow[]): Promise<void>;
+  /** Replaces the tenant's rows of one span and start (a rebuilt day or month) with `rows` (all of that span and start). */
+  replaceRows(tenant: string, span: Span, start: number, rows: RollupRow[]): Promise<void>;
   /** Rows of [from, to) by start, device by device, in device order; `kinds` filters. */
   eachDeviceRows(q: { tenant: string; span: Span; from: number; to: number; kinds?: readonly SensorKind[] }, fn: (device: string, rows: RollupRow[]) => void | Promise<void>): Promise<void>;
   /** Dirty days (start of the Stockholm day), persisted. */

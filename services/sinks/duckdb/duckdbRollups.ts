@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MetricName, SensorKind } from '../../core/metrics.js';
 import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators/rollups/types.js';
+import type { Sample } from '../../indicators/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
 import { daysBetween } from '../../indicators/rollups/days.js';
 import { SHORT_MS } from '../../indicators/rollups/types.js';
@@ -15,15 +16,50 @@ import { SHORT_MS } from '../../indicators/rollups/types.js';
 const sql = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ts = (ms: number) => `make_timestamptz(${Math.floor(ms)}::BIGINT * 1000)`;
 const ROWS_PER_INSERT = 500;
+/** Readings aggregated per query by eachRawDevice (a batch of devices' series is held by DuckDB as text). */
+export const RAW_READINGS_PER_QUERY = 1_000_000;
+
+/**
+ * Device id ranges (SQL conditions, in device order) that each hold at most
+ * RAW_READINGS_PER_QUERY of the readings matching `where` (a device with more is
+ * a range of its own); one range without a condition when all fit.
+ */
+async function deviceRanges(c: DuckDBConnection, where: string): Promise<string[]> {
+  const counts = (await c.runAndReadAll(`SELECT device_id, count(*)::DOUBLE FROM readings WHERE ${where} GROUP BY device_id ORDER BY device_id`)).getRows();
+  const total = counts.reduce((s, r) => s + Number(r[1]), 0);
+  if (total <= RAW_READINGS_PER_QUERY) return [''];
+  const ranges: string[] = [];
+  let first: string | undefined;
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const id = String(counts[i]![0]);
+    first ??= id;
+    n += Number(counts[i]![1]);
+    const next = counts[i + 1];
+    if (!next || n + Number(next[1]) > RAW_READINGS_PER_QUERY) {
+      ranges.push(`AND device_id >= ${sql(first)} AND device_id <= ${sql(id)}`);
+      first = undefined;
+      n = 0;
+    }
+  }
+  return ranges;
+}
 
 export function duckDbRollups(store: DuckDbStore): RollupStorage {
   let ready: Promise<unknown> | undefined;
   const run = <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
     ready ??= store.onRollupConnection(async (c) => {
       const existed = (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'rollups'`)).getRows()[0]?.[0];
-      await c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR,
-               PRIMARY KEY (tenant, span, start_ms, device));
+      // No primary key on rollups: a rebuild replaces a day's (or month's) rows as a whole
+      // (replaceRows), so rows are unique by construction, and the key's index of
+      // VARCHAR columns, kept in memory, ran DuckDB out of its 256 MB within a month of a city.
+      await c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR);
              CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`);
+      const keyed = (await c.runAndReadAll(`SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'rollups' AND constraint_type = 'PRIMARY KEY'`)).getRows()[0]?.[0];
+      if (Number(keyed) > 0) {
+        // A data directory from before: the same rows, without the key.
+        await c.run(`BEGIN; CREATE TABLE rollups_unkeyed AS SELECT * FROM rollups; DROP TABLE rollups; ALTER TABLE rollups_unkeyed RENAME TO rollups; COMMIT;`);
+      }
       // A data directory from before rollups: every day with readings is marked once, so
       // the first read rebuilds it (hours from SQL, Stockholm days in Node: no ICU needed).
       if (Number(existed) === 0) {
@@ -48,36 +84,51 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
       run(async (c) => {
         const kinds = only?.kinds ? `AND kind IN (${only.kinds.map(sql).join(',')})` : '';
         const metrics = only?.metrics ? `AND metric IN (${only.metrics.map(sql).join(',')})` : '';
-        const result = await c.stream(`SELECT device_id, kind, metric, coalesce(channel, '') AS ch, epoch_ms(observed_at)::DOUBLE AS t, value
-          FROM readings WHERE tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)} ${kinds} ${metrics}
-          ORDER BY device_id, metric, ch, t`);
-        let current: RawDeviceSeries | undefined;
-        let series: RawDeviceSeries['series'][number] | undefined;
-        for await (const rows of result.yieldRowsJs()) {
-          for (const r of rows) {
-            const device = String(r[0]);
-            if (current?.device !== device) {
-              if (current) fn(current);
-              current = { device, kind: String(r[1]) as SensorKind, series: [] };
-              series = undefined;
+        const where = `tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)} ${kinds} ${metrics}`;
+        for (const range of await deviceRanges(c, where)) {
+          // One row per series, its times and values as one text: converting a row per
+          // reading (strings for device, metric, channel each time) cost ~10 µs a reading in
+          // the DuckDB client, and this is the path rollups are built on. DuckDB prints a
+          // double in its shortest round-trip form, so the numbers read back are the ones stored.
+          const result = await c.stream(`SELECT device_id, any_value(kind), metric, coalesce(channel, '') AS ch,
+              string_agg(epoch_ms(observed_at)::VARCHAR || ',' || value::VARCHAR, ',' ORDER BY observed_at)
+            FROM readings WHERE ${where} ${range} GROUP BY device_id, metric, ch ORDER BY device_id, metric, ch`);
+          let current: RawDeviceSeries | undefined;
+          for await (const rows of result.yieldRowsJs()) {
+            for (const r of rows) {
+              const device = String(r[0]);
+              if (current?.device !== device) {
+                if (current) fn(current);
+                current = { device, kind: String(r[1]) as SensorKind, series: [] };
+              }
+              const flat = JSON.parse(`[${String(r[4])}]`) as number[];
+              const samples: Sample[] = [];
+              for (let i = 0; i < flat.length; i += 2) {
+                const t = flat[i]!;
+                const v = flat[i + 1]!;
+                const last = samples[samples.length - 1];
+                if (last?.t === t) last.v = v; // one value per instant, like the stores
+                else samples.push({ t, v });
+              }
+              current.series.push({ metric: String(r[2]) as MetricName, channel: String(r[3]), samples });
             }
-            const metric = String(r[2]) as MetricName;
-            const channel = String(r[3]);
-            if (series?.metric !== metric || series.channel !== channel) current.series.push((series = { metric, channel, samples: [] }));
-            const t = Number(r[4]);
-            const v = Number(r[5]);
-            const last = series.samples[series.samples.length - 1];
-            if (last?.t === t) last.v = v; // one value per instant, like the stores
-            else series.samples.push({ t, v });
           }
+          if (current) fn(current);
         }
-        if (current) fn(current);
       }),
-    writeRows: (tenant, rows) =>
+    replaceRows: (tenant, span, start, rows) =>
       run(async (c) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          const values = rows.slice(i, i + ROWS_PER_INSERT).map((r) => `(${sql(tenant)}, '${r.span}', ${r.start}, ${sql(r.device)}, ${sql(r.kind)}, ${sql(JSON.stringify({ d: r.d, s: r.s }))})`);
-          await c.run(`INSERT OR REPLACE INTO rollups VALUES ${values.join(',')}`);
+        await c.run('BEGIN TRANSACTION');
+        try {
+          await c.run(`DELETE FROM rollups WHERE tenant = ${sql(tenant)} AND span = '${span}' AND start_ms = ${Math.floor(start)}`);
+          for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+            const values = rows.slice(i, i + ROWS_PER_INSERT).map((r) => `(${sql(tenant)}, '${r.span}', ${r.start}, ${sql(r.device)}, ${sql(r.kind)}, ${sql(JSON.stringify({ d: r.d, s: r.s }))})`);
+            await c.run(`INSERT INTO rollups VALUES ${values.join(',')}`);
+          }
+          await c.run('COMMIT');
+        } catch (err) {
+          await c.run('ROLLBACK').catch(() => {});
+          throw err;
         }
       }),
     eachDeviceRows: (q, fn) =>

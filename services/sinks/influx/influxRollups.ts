@@ -78,7 +78,10 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
       }
       emit();
     },
-    async writeRows(tenant, rows) {
+    // A point replaces the one with the same tags and time, so a rebuild overwrites its
+    // devices' rows; a device that lost all its readings would keep its old row (readings
+    // are never deleted by the pipeline).
+    async replaceRows(tenant, _span, _start, rows) {
       await write(rows.map((r) => new Point('rollups').tag('tenant', tenant).tag('span', r.span).tag('device', r.device).tag('kind', r.kind)
         .stringField('v', JSON.stringify({ d: r.d, s: r.s })).timestamp(r.start).toLineProtocol()!));
     },
