@@ -73,6 +73,11 @@ export const readingsMappingSchema = z
     values: z.enum(['interval', 'register']),
     /** Interval values: how long an interval is (what a row covers). */
     interval: z.enum(INTERVALS).optional(),
+    /**
+     * Rows of the same series and interval: `add` them (two refuellings on one day, two
+     * weighings in a month), or `reject` the later ones (default: a meter's hour listed twice).
+     */
+    repeats: z.enum(['add', 'reject']).default('reject'),
   })
   .strict()
   .superRefine((m, ctx) => {

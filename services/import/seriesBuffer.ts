@@ -69,40 +69,48 @@ export class SeriesBuffer {
   }
 
   /** The series' points; rows that cannot be used (overlapping intervals, two readings at one time) go to `reject`. */
-  *points(valuesAre: 'interval' | 'register', base: (device: Device, metric: MetricName, channel: string | undefined) => number | undefined, reject: (row: number, r: Rejection) => void): Generator<{ device: Device; metric: MetricName; channel?: string; points: SeriesPoint[] }> {
+  *points(valuesAre: 'interval' | 'register', repeats: 'add' | 'reject', base: (device: Device, metric: MetricName, channel: string | undefined) => number | undefined, reject: (row: number, r: Rejection) => void): Generator<{ device: Device; metric: MetricName; channel?: string; points: SeriesPoint[] }> {
     for (const s of this.series.values()) {
       const order = s.starts.map((_, i) => i).sort((a, b) => s.starts[a]! - s.starts[b]! || s.rows[a]! - s.rows[b]!);
       const cumulative = METRICS[s.metric].cumulative;
-      const pts = !cumulative ? sums(s, order) : valuesAre === 'interval' ? registerOfIntervals(s, order, base(s.device, s.metric, s.channel) ?? 0, reject) : registerReadings(s, order, reject);
+      const pts = !cumulative ? sums(s, order, repeats, reject) : valuesAre === 'interval' ? registerOfIntervals(s, order, repeats, base(s.device, s.metric, s.channel) ?? 0, reject) : registerReadings(s, order, reject);
       yield { device: s.device, metric: s.metric, ...(s.channel ? { channel: s.channel } : {}), points: cumulative ? fillHours(pts) : pts };
     }
   }
 }
 
-function sums(s: Buffered, order: number[]): SeriesPoint[] {
+function sums(s: Buffered, order: number[], repeats: 'add' | 'reject', reject: (row: number, r: Rejection) => void): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   for (const i of order) {
     const last = out[out.length - 1];
-    if (last && last.t === s.starts[i]) last.v += s.values[i]!;
+    if (last && last.t === s.starts[i] && repeats === 'reject') reject(s.rows[i]!, { reason: 'bad_record', field: 'time', message: `row ${last.rows[0]} has the same series and time (set "repeats": "add" to add them up)` });
+    else if (last && last.t === s.starts[i]) last.v = Number((last.v + s.values[i]!).toPrecision(15));
     else out.push({ t: s.starts[i]!, v: s.values[i]!, rows: [s.rows[i]!] });
   }
   return out;
 }
 
-function registerOfIntervals(s: Buffered, order: number[], base: number, reject: (row: number, r: Rejection) => void): SeriesPoint[] {
+function registerOfIntervals(s: Buffered, order: number[], repeats: 'add' | 'reject', base: number, reject: (row: number, r: Rejection) => void): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   let r = base;
+  let prevStart: number | undefined;
   let prevEnd: number | undefined;
   let prevRow = 0;
   for (const i of order) {
     const start = s.starts[i]!;
+    if (repeats === 'add' && start === prevStart && s.ends[i] === prevEnd) {
+      r = Number((r + s.values[i]!).toPrecision(15));
+      out[out.length - 1]!.v = r;
+      continue;
+    }
     if (prevEnd !== undefined && start < prevEnd) {
-      reject(s.rows[i]!, { reason: 'bad_record', field: 'time', message: `overlaps the interval of row ${prevRow} (${new Date(start).toISOString()})` });
+      reject(s.rows[i]!, { reason: 'bad_record', field: 'time', message: `overlaps the interval of row ${prevRow} (${new Date(start).toISOString()})${start === prevStart ? '; set "repeats": "add" to add such rows up' : ''}` });
       continue;
     }
     if (prevEnd === undefined || start > prevEnd) out.push({ t: start, v: r, rows: [s.rows[i]!], gapBefore: true });
     r = Number((r + s.values[i]!).toPrecision(15));
     out.push({ t: s.ends[i]!, v: r, rows: [s.rows[i]!] });
+    prevStart = start;
     prevEnd = s.ends[i]!;
     prevRow = s.rows[i]!;
   }
