@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { basename } from 'node:path';
 import { loadConfig } from '../core/config.js';
@@ -46,13 +47,14 @@ export async function importCommand(argv: string[], env = process.env): Promise<
   const summaries: ImportSummary[] = [];
   try {
     for (const file of files) {
-      const progress = new Progress(`import ${basename(file)}`);
+      // A bar over the file's bytes (rows are not known before the end), the rows seen beside it.
+      const progress = new Progress(`import ${basename(file)}`, statSync(file).size);
       let seen = 0;
       const s = await importFile({
         file, mapping, sink, devices, ...(o.tenant ? { tenant: o.tenant } : {}),
-        onProgress: (_bytes, rows) => {
-          progress.tick(rows - seen, 'rows');
-          seen = rows;
+        onProgress: (bytes, rows) => {
+          progress.tick(bytes - seen, `bytes, ${rows.toLocaleString('en')} rows`);
+          seen = bytes;
         },
         onStored: (readings) => app?.scheduler.markAll(readings),
       });

@@ -1,9 +1,9 @@
-import type { DateTime } from 'luxon';
 import { isMetricName, METRICS, type MetricName } from '../core/metrics.js';
 import { toCanonical } from '../core/units.js';
 import type { DeadLetterReason } from '../core/deadLetter.js';
 import type { Device, DeviceLookup } from '../registry/deviceRegistry.js';
-import { numberOf, textOf, timeOf, type Cell } from './cells.js';
+import { numberOf, textOf, timeOf, type Cell, type ParsedTime } from './cells.js';
+import { ZoneClock, type Wall } from './zoneClock.js';
 import type { IntervalName, ReadingsMapping } from './mapping.js';
 import { columnIndex, type SourceRow } from './sourceRows.js';
 
@@ -28,8 +28,9 @@ export interface Rejection {
 export const MIN_TIME = Date.UTC(1990, 0, 1);
 const MAX_FUTURE_MS = 86_400_000;
 
-const STEP: Record<IntervalName, Record<string, number>> = {
-  '15min': { minutes: 15 }, hour: { hours: 1 }, day: { days: 1 }, month: { months: 1 }, quarter: { months: 3 }, year: { years: 1 },
+/** Interval lengths: fixed ones in ms (an hour is an hour across DST), calendar ones in wall-clock days or months. */
+const STEP: Record<IntervalName, { ms: number } | { days: number } | { months: number }> = {
+  '15min': { ms: 900_000 }, hour: { ms: 3_600_000 }, day: { days: 1 }, month: { months: 1 }, quarter: { months: 3 }, year: { months: 12 },
 };
 
 type Spec = { column: string | number; map?: Record<string, string> } | { fixed: string };
@@ -43,13 +44,16 @@ export class RowParser {
   private header?: string[];
   private idx = new Map<string, number | undefined>();
   private readonly ambiguousSeen = new Set<string>();
+  private readonly clock: ZoneClock;
 
   constructor(
     private readonly m: ReadingsMapping,
     private readonly devices: DeviceLookup,
     private readonly decimal: ',' | '.',
     private readonly now = Date.now(),
-  ) {}
+  ) {
+    this.clock = new ZoneClock(m.time.zone);
+  }
 
   /** The header's columns the mapping names that are missing (a config error, not a row's). */
   missingColumns(header: string[]): string[] {
@@ -76,11 +80,11 @@ export class RowParser {
     const spec = METRICS[metricName];
     const channel = this.m.channel ? this.text(r, 'channel', this.m.channel) || undefined : undefined;
 
-    const t = timeOf(this.cell(r, 'time', this.m.time.column), this.m.time.timeColumn === undefined ? undefined : this.cell(r, 'time.timeColumn', this.m.time.timeColumn), this.m.time);
+    const t = timeOf(this.cell(r, 'time', this.m.time.column), this.m.time.timeColumn === undefined ? undefined : this.cell(r, 'time.timeColumn', this.m.time.timeColumn), { ...this.m.time, clock: this.clock });
     if (!t) return { reason: 'implausible_time', field: 'time', message: `not a time: ${JSON.stringify(textOf(this.cell(r, 'time', this.m.time.column)))}${this.m.time.format ? ` (format ${this.m.time.format})` : ''}` };
     const { start, end } = this.span(this.laterIfRepeated(t, `${device.id}\u0000${metricName}\u0000${channel ?? ''}`));
-    if (start < MIN_TIME) return { reason: 'implausible_time', field: 'time', message: `before 1990: ${t.toISO()}` };
-    if (end > this.now + MAX_FUTURE_MS) return { reason: 'future_time', field: 'time', message: `in the future: ${t.toISO()}` };
+    if (start < MIN_TIME) return { reason: 'implausible_time', field: 'time', message: `before 1990: ${new Date(t.ms).toISOString()}` };
+    if (end > this.now + MAX_FUTURE_MS) return { reason: 'future_time', field: 'time', message: `in the future: ${new Date(t.ms).toISOString()}` };
 
     const raw = numberOf(this.cell(r, 'value', this.m.value.column), this.decimal);
     if (raw === undefined) return { reason: 'schema', field: 'value', message: `not a number: ${JSON.stringify(textOf(this.cell(r, 'value', this.m.value.column)))}` };
@@ -98,21 +102,23 @@ export class RowParser {
    * Stockholm): exports list it twice with the same local time. The first is
    * read as summer time, the second of the same series as winter time.
    */
-  private laterIfRepeated(t: DateTime, series: string): DateTime {
-    const later = t.plus({ hours: 1 });
-    if (later.hour !== t.hour || later.day !== t.day) return t;
-    const key = `${series}\u0000${t.toMillis()}`;
+  private laterIfRepeated(t: ParsedTime, series: string): ParsedTime {
+    const later = t.ms + 3_600_000;
+    if (this.clock.wall(later).hour !== t.wall.hour) return t;
+    const key = `${series}\u0000${t.ms}`;
     if (!this.ambiguousSeen.has(key)) {
       this.ambiguousSeen.add(key);
       return t;
     }
-    return later;
+    return { ms: later, wall: t.wall };
   }
 
-  private span(t: DateTime): { start: number; end: number } {
-    if (this.m.values === 'register') return { start: t.toMillis(), end: t.toMillis() };
+  private span(t: ParsedTime): { start: number; end: number } {
+    if (this.m.values === 'register') return { start: t.ms, end: t.ms };
     const step = STEP[this.m.interval!];
-    return this.m.time.marks === 'end' ? { start: t.minus(step).toMillis(), end: t.toMillis() } : { start: t.toMillis(), end: t.plus(step).toMillis() };
+    const sign = this.m.time.marks === 'end' ? -1 : 1;
+    const other = 'ms' in step ? t.ms + sign * step.ms : this.clock.toMillis(shift(t.wall, sign, step));
+    return sign > 0 ? { start: t.ms, end: other } : { start: other, end: t.ms };
   }
 
   private cell(r: SourceRow, field: string, column: string | number): Cell {
@@ -126,4 +132,17 @@ export class RowParser {
     const v = textOf(this.cell(r, field, s.column));
     return s.map ? (s.map[v] ?? v) : v;
   }
+}
+
+/** A wall time `sign` days or months away (the day clamped to the month's last: 31 January + 1 month = 28/29 February). */
+function shift(w: Wall, sign: number, step: { days: number } | { months: number }): Wall {
+  if ('days' in step) {
+    const d = new Date(Date.UTC(w.year, w.month - 1, w.day + sign * step.days));
+    return { ...w, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+  }
+  const m0 = w.year * 12 + (w.month - 1) + sign * step.months;
+  const year = Math.floor(m0 / 12);
+  const month = (m0 % 12) + 1;
+  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return { ...w, year, month, day: Math.min(w.day, last) };
 }
