@@ -82,6 +82,7 @@ export class RowParser {
 
     const t = timeOf(this.cell(r, 'time', this.m.time.column), this.m.time.timeColumn === undefined ? undefined : this.cell(r, 'time.timeColumn', this.m.time.timeColumn), { ...this.m.time, clock: this.clock });
     if (!t) return { reason: 'implausible_time', field: 'time', message: `not a time: ${JSON.stringify(textOf(this.cell(r, 'time', this.m.time.column)))}${this.m.time.format ? ` (format ${this.m.time.format})` : ''}` };
+    if (this.clock.wall(t.ms).hour !== t.wall.hour) return { reason: 'implausible_time', field: 'time', message: `${String(t.wall.hour).padStart(2, '0')}:00 on ${t.wall.year}-${String(t.wall.month).padStart(2, '0')}-${String(t.wall.day).padStart(2, '0')} does not exist in ${this.m.time.zone} (summer time starts)` };
     const { start, end } = this.span(this.laterIfRepeated(t, `${device.id}\u0000${metricName}\u0000${channel ?? ''}`));
     if (start < MIN_TIME) return { reason: 'implausible_time', field: 'time', message: `before 1990: ${new Date(t.ms).toISOString()}` };
     if (end > this.now + MAX_FUTURE_MS) return { reason: 'future_time', field: 'time', message: `in the future: ${new Date(t.ms).toISOString()}` };
