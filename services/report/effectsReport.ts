@@ -21,7 +21,7 @@ export function reportEffect(e: MeasureEffect): ReportEffect {
     ...(e.measure.controlBuildings ? { controlBuildings: e.measure.controlBuildings } : {}),
     date: e.measure.date,
     reportingFrom: date(t.reporting.from),
-    reportingTo: date(t.reporting.to),
+    reportingTo: date(t.reporting.to - 1),
     days: t.reporting.days,
     daysUsed: t.reporting.daysUsed,
     model: t.model?.kind ?? 'none',

@@ -5,7 +5,7 @@ import type { ReportData, ReportEffect } from './reportData.js';
 
 /** The CSS the section adds to the report's. */
 export const EFFECTS_CSS = `
-table.effects td .sub{white-space:normal}
+table.effects .sub{white-space:normal;font-weight:400}
 .pass{font-weight:700}
 .pass-no{color:#7f1d1d}
 .effects-criteria{font-size:.95rem;color:var(--muted)}

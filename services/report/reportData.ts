@@ -71,7 +71,7 @@ export interface ReportEffect {
   kind: 'renovation' | 'campaign' | 'control_system' | 'other';
   buildings: string[];
   controlBuildings?: string[];
-  /** Stockholm dates, YYYY-MM-DD; the reporting period is [from, to). */
+  /** Stockholm dates, YYYY-MM-DD; the reporting period runs from reportingFrom to reportingTo, both included. */
   date: string;
   reportingFrom: string;
   reportingTo: string;

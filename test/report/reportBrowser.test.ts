@@ -140,6 +140,24 @@ describe('quarterly report in Chromium (kalmar 2025Q3, sv)', () => {
     expect(overlaps).toEqual([]);
   });
 
+  it('shows the measured effect of each measure: a visible row with avoided energy, uncertainty, fit and verdict, inside the page width', async () => {
+    ready();
+    const rows = page.locator('table.effects tbody tr');
+    expect(await rows.count()).toBe(data.effects!.length);
+    const main = (await page.locator('main').boundingBox())!;
+    const table = (await page.locator('table.effects').boundingBox())!;
+    expect(table.x + table.width).toBeLessThanOrEqual(main.x + main.width + 0.5);
+    for (const [i, e] of data.effects!.entries()) {
+      const cells = await rows.nth(i).locator('th, td').allInnerTexts();
+      expect(cells).toHaveLength(7);
+      expect(cells[0]).toContain(e.name);
+      expect(cells[2]).toMatch(/\d\skWh/);
+      expect(cells[3]).toContain('68 %');
+      expect(cells[6]).toContain(e.passes ? 'Ja' : 'Nej');
+      expect(await rows.nth(i).isVisible()).toBe(true);
+    }
+  });
+
   it('loads nothing from outside the file', () => {
     ready();
     expect(requests.length).toBeGreaterThan(0);

@@ -99,7 +99,7 @@ describe('CRC-16/ARC', () => {
 describe('han-p1 decoder', () => {
   it('has a stable name and version', () => {
     expect(hanP1Decoder.name).toBe('han-p1');
-    expect(hanP1Decoder.version).toBe('1.0.0');
+    expect(hanP1Decoder.version).toBe('1.1.0');
   });
 
   it('reads the P1 time: W = CET, S = CEST, no flag = UTC+1; both 02:30 of the autumn fold', () => {

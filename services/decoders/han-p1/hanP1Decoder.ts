@@ -1,4 +1,4 @@
-import { reject, type DecodeContext, type DecodeResult, type DecodedValue, type Decoder } from '../types.js';
+import { reject, type DecodeContext, type DecodeResult, type DecodedValue, type Decoder, type UnknownValue } from '../types.js';
 
 /**
  * DSMR P1 / Swedish HAN-port telegrams (IEC 62056-21 mode D text), one telegram per
@@ -22,7 +22,10 @@ import { reject, type DecodeContext, type DecodeResult, type DecodedValue, type 
  * - power             net: 1-0:1.7.0 − 1-0:2.7.0 (negative = export), field `1-0:1.7.0`
  *                     (`1-0:2.7.0` when only export power is present).
  * The unit is kept as the meter writes it (`*kWh`, `*Wh`, `*kW`, `*W`); the normalizer
- * converts. Energy and power without a unit are rejected. Other lines are ignored.
+ * converts. Energy and power without a unit are rejected. Other electricity lines with
+ * one value (`1-0:32.7.0(230.1*V)` voltages, `1-0:31.7.0` currents, reactive energy
+ * `1-0:3.8.0`, per-phase power `1-0:21.7.0` ...) are reported as unknown (no Klimatpuls
+ * metric; the telegram's known values are stored); other lines are ignored.
  *
  * observedAt from 0-0:1.0.0: flag W → UTC+1 (CET), S → UTC+2 (CEST); no flag → UTC+1
  * all year (the Swedish HAN clock rule this project follows for meters without the flag).
@@ -183,7 +186,7 @@ export function decodeMeterId(raw: string): string {
 
 export const hanP1Decoder: Decoder = {
   name: 'han-p1',
-  version: '1.0.0',
+  version: '1.1.0',
   decode(payload: Buffer, ctx: DecodeContext): DecodeResult {
     if (payload.length > MAX_TELEGRAM_BYTES) return reject('decode_error', '(payload)', `a telegram is at most ${MAX_TELEGRAM_BYTES} bytes`);
     // Printable ASCII plus CR, LF and tab; anything else is binary (e.g. DLMS/COSEM HAN frames).
@@ -263,6 +266,20 @@ export const hanP1Decoder: Decoder = {
     const power = netPower(lines);
     if (!power.ok) return power.result;
     if (power.reading) add('power', power.reading);
-    return { ok: true, values };
+    const unknown = unknownLines(lines);
+    return unknown.length === 0 ? { ok: true, values } : { ok: true, values, unknown };
   },
 };
+
+const READ_CODE_RE = /^1-0:(?:[12]\.8\.\d+|[12]\.7\.0)$/;
+
+/** Electricity (`1-0:`) lines with one number that no metric reads. */
+function unknownLines(lines: Map<string, string[]>): UnknownValue[] {
+  const out: UnknownValue[] = [];
+  for (const [code, groups] of lines) {
+    if (!code.startsWith('1-0:') || READ_CODE_RE.test(code) || groups.length !== 1) continue;
+    const m = VALUE_RE.exec(groups[0]!.trim());
+    if (m) out.push({ field: code, name: code, message: `${code}${m[2] ? ` (${m[2]})` : ''} has no Klimatpuls metric` });
+  }
+  return out;
+}

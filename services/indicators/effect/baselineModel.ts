@@ -94,7 +94,9 @@ export function ols(x: number[], y: number[]): { intercept: number; slope: numbe
   const r2 = sst > 0 ? 1 - sse / sst : 0;
   const adjR2 = 1 - ((1 - r2) * (n - 1)) / (n - 2);
   const se = Math.sqrt(sse / (n - 2) / sxx);
-  const pValue = sxx > 0 && n > 2 ? (se > 0 ? twoSidedP(slope / se, n - 2) : 0) : 1;
+  // A perfect fit (se = 0) is significant unless its slope is zero (rounding: constant data gives ±1e-16).
+  const flat = Math.abs(slope) * Math.sqrt(sxx) <= 1e-12 * (Math.abs(my) * Math.sqrt(n) + Math.sqrt(sst) + 1e-300);
+  const pValue = sxx > 0 && n > 2 && !flat ? (se > 0 ? twoSidedP(slope / se, n - 2) : 0) : 1;
   return { intercept, slope, sse, sst, r2, adjR2, pValue };
 }
 
