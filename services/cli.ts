@@ -20,6 +20,8 @@ commands:
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
   report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR] [--server URL]
+  import    history from CSV/xlsx exports: import FILE... --mapping MAPPING.json [--tenant T] [--json] [--no-recompute]
+            (hourly/monthly energy, meter readings, waste weights, fleet fuel and charging, yearly figures; services/import)
   rollups   rollups settle [--tenant T] | rollups rebuild --tenant T --from 2025-01 --to 2025-04: the indicators' daily/monthly aggregates
   dlq       dlq replay [--reason R]... [--dry-run]: send dead letters through the pipeline again
   admin     the admin and tenant API alone (ADMIN_HTTP_PORT, 8084; docs/openapi.yaml)
@@ -41,6 +43,8 @@ const commands: Record<string, () => Promise<void>> = {
   dlq: () => dlqCommand(process.argv.slice(3)),
   report: () => reportCommand(process.argv.slice(3)),
   rollups: () => rollupsCommand(process.argv.slice(3)),
+  // loaded when used: the CSV and xlsx readers are not needed by the other commands
+  import: async () => (await import('./app/importCommand.js')).importCommand(process.argv.slice(3)),
   indicators: () => startIndicators(),
   admin: () => startAdmin(),
   ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token', 'operator-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),

@@ -51,7 +51,8 @@ export const deadLetterSchema = z.object({
   field: z.string(),
   message: z.string(),
   rejected: z.array(rejectedValueSchema),
-  stage: z.enum(['gateway', 'writer']),
+  // import: rows of a file that klimatpuls import could not use (services/import)
+  stage: z.enum(['gateway', 'writer', 'import']),
   topic: z.string(),
   payloadBase64: z.string(),
   /** Size of the original payload; only the first MAX_KEPT_PAYLOAD bytes are kept. */

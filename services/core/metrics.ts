@@ -3,7 +3,7 @@
  * plausible value follows. Decoders may produce any known source unit; the
  * normalizer converts to the canonical one (see units.ts).
  */
-export const CANONICAL_UNITS = ['kWh', 'kW', 'L', 'm³', '%', 'count', '°C', 'ppm'] as const;
+export const CANONICAL_UNITS = ['kWh', 'kW', 'L', 'm³', '%', 'count', '°C', 'ppm', 'kg'] as const;
 export type CanonicalUnit = (typeof CANONICAL_UNITS)[number];
 
 export interface MetricSpec {
@@ -36,11 +36,14 @@ export const METRICS = {
   gas_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, kinds: ['gas_meter'], description: 'gas energy register (natural gas or biogas), cumulative' },
   gas_volume_total: { unit: 'm³', cumulative: true, min: 0, max: 1e9, kinds: ['gas_meter'], description: 'gas volume register (natural gas or biogas), cumulative' },
   cooling_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e10, kinds: ['cooling_meter'], description: 'district-cooling energy register, cumulative' },
-  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, kinds: ['ev_charger'], description: 'energy delivered by an EV charger (register), cumulative' },
-  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, kinds: ['fuel_meter'], description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
+  ev_charging_energy_total: { unit: 'kWh', cumulative: true, min: 0, max: 1e9, kinds: ['ev_charger', 'vehicle'], description: 'energy delivered by an EV charger (register), cumulative' },
+  fuel_volume_total: { unit: 'L', cumulative: true, min: 0, max: 1e10, kinds: ['fuel_meter', 'vehicle'], description: 'fuel volume register (diesel, HVO, petrol ...), cumulative' },
   indoor_temperature: { unit: '°C', cumulative: false, min: -30, max: 60, kinds: ['indoor_climate', 'temperature'], description: 'indoor air temperature' },
   humidity: { unit: '%', cumulative: false, min: 0, max: 100, kinds: ['indoor_climate', 'temperature'], description: 'relative humidity' },
   co2: { unit: 'ppm', cumulative: false, min: 0, max: 40000, kinds: ['indoor_climate', 'temperature'], description: 'CO2 concentration in the air' },
+  // The waste contractor's weights (klimatpuls import, services/import): the amount of the
+  // interval that starts at the reading's time; channel = the fraction.
+  waste_weight: { unit: 'kg', cumulative: false, min: 0, max: 1e8, kinds: ['waste_collection'], description: 'waste collected in the interval (the contractor\'s weights; channel = fraction)' },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -65,5 +68,9 @@ export const SENSOR_KINDS = [
   'ev_charger',
   'fuel_meter',
   'indoor_climate',
+  // records of a vehicle of the fleet (fuel_volume_total, ev_charging_energy_total from its
+  // fuel and charging records) and of a waste collection point (waste_weight)
+  'vehicle',
+  'waste_collection',
 ] as const;
 export type SensorKind = (typeof SENSOR_KINDS)[number];

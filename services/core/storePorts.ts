@@ -64,3 +64,30 @@ export interface IndicatorStore {
   write(values: IndicatorValue[]): Promise<void>;
   query(q: IndicatorQuery): Promise<IndicatorValue[]>;
 }
+
+/**
+ * A yearly figure a city knows from elsewhere (statistics, an energy declaration,
+ * its climate report): 1990 emissions, 2018 energy use. Imported with its source
+ * (`klimatpuls import`, services/import) for targets' baselines. One per tenant,
+ * figure, entity and year: writing it again replaces it.
+ */
+export interface YearlyFigure {
+  tenant: string;
+  /** The indicator it is a figure of (`emissions`, `energy_use` ...). */
+  figure: string;
+  /** A building or site, `*` for the whole tenant. */
+  entity: string;
+  year: number;
+  /** In the indicator's unit (t CO2e, kWh ...). */
+  value: number;
+  unit: string;
+  /** Where the figure comes from. */
+  source: string;
+  /** The file and row it was imported from. */
+  importedFrom?: string;
+}
+
+export interface FigureStore {
+  write(figures: YearlyFigure[]): Promise<void>;
+  query(q: { tenant?: string; figure?: string; entity?: string; year?: number }): Promise<YearlyFigure[]>;
+}

@@ -19,6 +19,12 @@ const CONVERSIONS: Record<string, { to: CanonicalUnit; factor: number }> = {
   l: { to: 'L', factor: 1 },
   m3: { to: 'L', factor: 1e3 },
   'm³': { to: 'L', factor: 1e3 },
+  // biogas and other gases are sold by the normal cubic metre
+  Nm3: { to: 'L', factor: 1e3 },
+  'Nm³': { to: 'L', factor: 1e3 },
+  kg: { to: 'kg', factor: 1 },
+  t: { to: 'kg', factor: 1e3 },
+  ton: { to: 'kg', factor: 1e3 },
   '%': { to: '%', factor: 1 },
   count: { to: 'count', factor: 1 },
   '°C': { to: '°C', factor: 1 },

@@ -1,6 +1,6 @@
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
-import type { IndicatorStore, ReadingStore } from '../core/storePorts.js';
+import type { FigureStore, IndicatorStore, ReadingStore } from '../core/storePorts.js';
 import type { ReadingSource } from '../indicators/types.js';
 import type { Device } from '../registry/deviceRegistry.js';
 import type { TenantStore } from '../tenants/tenantStore.js';
@@ -16,6 +16,8 @@ export interface Sink {
   readonly kind: SinkKind;
   readonly store: ReadingStore;
   readonly indicators: IndicatorStore;
+  /** Yearly figures with their source (imported baselines: 1990 emissions ...). */
+  readonly figures: FigureStore;
   /** Readings of these registered devices, as indicators see them. */
   source(devices: Device[]): ReadingSource;
   /** The rollups the store keeps for indicators (services/indicators/rollups/): days marked as readings arrive, rebuilt before they are read. */

@@ -5,6 +5,7 @@ import { StoreRollups } from '../../indicators/rollups/storeRollups.js';
 import { duckDbRollups } from './duckdbRollups.js';
 import type { Sink, SinkFactory } from '../types.js';
 import { duckDbIndicatorStore } from './duckdbIndicatorStore.js';
+import { duckDbFigureStore } from './duckdbFigureStore.js';
 import { duckDbSource } from './duckdbReadingSource.js';
 
 /** The DuckDB sink on an open (or not yet opened) store file. */
@@ -14,7 +15,7 @@ export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Pro
   const { DuckDbStore } = await import('./duckdbStore.js');
   const store = new DuckDbStore(path, memoryLimitBytes);
   const rollups = new StoreRollups(duckDbRollups(store));
-  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), source: (devices) => duckDbSource(store, devices, rollups), rollups };
+  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), figures: duckDbFigureStore(store), source: (devices) => duckDbSource(store, devices, rollups), rollups };
 }
 
 /** The embedded store of `npm start`: DATA_DIR/klimatpuls.duckdb. */

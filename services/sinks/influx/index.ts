@@ -4,6 +4,7 @@ import type { SinkFactory } from '../types.js';
 import { StoreRollups } from '../../indicators/rollups/storeRollups.js';
 import { influxRollups } from './influxRollups.js';
 import { influxIndicatorStore } from './influxIndicatorStore.js';
+import { influxFigureStore } from './influxFigureStore.js';
 import { influxSource } from './influxReadingSource.js';
 import { InfluxStore } from './influxStore.js';
 import { TenantRoutingStore } from './tenantRoutingStore.js';
@@ -22,6 +23,7 @@ export const influxSink: SinkFactory = async (c, deps) => {
     kind: 'influxdb',
     store,
     indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start }),
+    figures: influxFigureStore(o),
     source: (devices) => influxSource(o, devices, rollups),
     rollups,
   };
