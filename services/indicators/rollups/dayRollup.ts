@@ -1,7 +1,8 @@
 import { HOUR, registerPerHour } from '../energy/common.js';
 import { hourlyMeans } from '../series.js';
 import type { Sample } from '../types.js';
-import { SHORT_MS, type DeviceBucket, type HourlySeries, type RawDeviceSeries, type RollupRow, type SeriesBucket } from './types.js';
+import { packSamples } from './packedHours.js';
+import { KINDS_WITH_RAW_DAYS, SHORT_MS, type DeviceBucket, type HourlySeries, type RawDeviceSeries, type RollupRow, type SeriesBucket } from './types.js';
 
 /**
  * The day rollup of one device from its raw readings of the day and 3 h on either
@@ -31,6 +32,8 @@ export function dayRollup(raw: RawDeviceSeries, day: { start: number; end: numbe
     if (hourly.every((x) => x.channel === '')) d.kw = combined(hourly);
     else d.hourly = hourly;
   }
+  if (KINDS_WITH_RAW_DAYS.includes(raw.kind))
+    d.raw = raw.series.map((x) => ({ metric: x.metric, channel: x.channel, tv: packSamples(x.samples.filter((p) => p.t >= start && p.t < end)) }));
   return { device: raw.device, kind: raw.kind, span: 'day', start, d, s };
 }
 

@@ -71,7 +71,24 @@ export interface DeviceBucket {
    * (packedHours.ts); absent when a day of the month has `hourly` instead.
    */
   kwm?: string;
+  /**
+   * Waste containers, day rows: the day's readings themselves, per series, packed
+   * (packedHours.ts packSamples): the waste indicators follow a container reading by
+   * reading (emptyings, overflow episodes), and reading them from the container's
+   * day rows spares a scan of every reading of the city per indicator.
+   */
+  raw?: PackedSeries[];
 }
+
+/** A series' readings of a day: times and values as packed doubles, t0 v0 t1 v1 … */
+export interface PackedSeries {
+  metric: MetricName;
+  channel: string;
+  tv: string;
+}
+
+/** Kinds whose day rows carry their readings (`DeviceBucket.raw`). */
+export const KINDS_WITH_RAW_DAYS: readonly SensorKind[] = ['waste_fill'];
 
 export interface HourlySeries {
   metric: 'power' | 'energy_total';

@@ -1,4 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
+import { dayStart } from '../rollups/days.js';
+import { unpackSamples } from '../rollups/packedHours.js';
 import { coverage } from '../series.js';
 import type { IndicatorContext, Series } from '../types.js';
 
@@ -62,26 +64,42 @@ export const CONTAINERS_PER_READ = 100;
 
 /**
  * The tenant's waste containers with their fill readings in [from, to), one at a
- * time: streamed device by device from the store where it keeps rollups (one
- * query), else read CONTAINERS_PER_READ at a time. Every registered container is
- * handed on, also without readings. A missing level or volume is derived from
- * the other with volume_l. What is held is one container's readings.
+ * time: from the containers' day rollups where the store keeps them (each day row
+ * carries the day's readings, rollups/types.ts DeviceBucket.raw: one pass over a
+ * few rows per container instead of a scan of every reading of the city), else read
+ * CONTAINERS_PER_READ at a time. Every registered container is handed on, also
+ * without readings. A missing level or volume is derived from the other with
+ * volume_l. What is held is one container's readings.
  */
 export async function forEachContainer(ctx: IndicatorContext, from: number, to: number, fn: (c: Container) => void): Promise<void> {
   const devices = containerDevices(ctx);
   const rollups = ctx.source.rollups;
-  if (rollups) {
-    const byId = new Map(devices.map((d) => [d.id.toLowerCase(), d]));
-    const seen = new Set<string>();
-    await rollups.eachRawDevice({ tenant: ctx.tenant, from, to, kinds: ['waste_fill'], metrics: ['fill_level', 'fill_volume'] }, (raw) => {
-      const d = byId.get(raw.device.toLowerCase());
-      if (!d || seen.has(d.id)) return;
-      seen.add(d.id);
-      fn(containersOf(ctx, [d], raw.series.map((x) => ({ device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: x.samples })), from, to)[0]!);
-    });
-    for (const d of devices) if (!seen.has(d.id)) fn(containersOf(ctx, [d], [], from, to)[0]!);
-    return;
-  }
+  if (!rollups) return readInChunks(ctx, devices, from, to, fn);
+  const byId = new Map(devices.map((d) => [d.id.toLowerCase(), d]));
+  const seen = new Set<string>();
+  // Day rows written before they carried readings: those containers are read raw.
+  const withoutRaw: Device[] = [];
+  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(from), to, kinds: ['waste_fill'] }, (id, rows) => {
+    const d = byId.get(id.toLowerCase());
+    if (!d || seen.has(d.id)) return;
+    seen.add(d.id);
+    if (rows.some((r) => !r.d.raw)) return void withoutRaw.push(d);
+    const series = new Map<string, Series>();
+    for (const r of rows)
+      for (const x of r.d.raw!) {
+        if (x.metric !== 'fill_level' && x.metric !== 'fill_volume') continue;
+        const key = `${x.metric}\u0000${x.channel}`;
+        let s = series.get(key);
+        if (!s) series.set(key, (s = { device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: [] }));
+        for (const p of unpackSamples(x.tv, from, to)) s.samples.push(p);
+      }
+    fn(containersOf(ctx, [d], [...series.values()], from, to)[0]!);
+  });
+  await readInChunks(ctx, withoutRaw, from, to, fn);
+  for (const d of devices) if (!seen.has(d.id)) fn(containersOf(ctx, [d], [], from, to)[0]!);
+}
+
+async function readInChunks(ctx: IndicatorContext, devices: Device[], from: number, to: number, fn: (c: Container) => void): Promise<void> {
   for (let i = 0; i < devices.length; i += CONTAINERS_PER_READ) {
     const chunk = devices.slice(i, i + CONTAINERS_PER_READ);
     const series = await ctx.source.series({ tenant: ctx.tenant, metrics: ['fill_level', 'fill_volume'], kinds: ['waste_fill'], devices: chunk.map((d) => d.id), from, to });

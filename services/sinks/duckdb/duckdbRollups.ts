@@ -4,7 +4,7 @@ import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators
 import type { Sample } from '../../indicators/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
 import { daysBetween } from '../../indicators/rollups/days.js';
-import { SHORT_MS } from '../../indicators/rollups/types.js';
+import { KINDS_WITH_RAW_DAYS, SHORT_MS } from '../../indicators/rollups/types.js';
 
 /**
  * Rollups in the DuckDB file: table `rollups` (one row per tenant, span, start and
@@ -19,15 +19,21 @@ const ROWS_PER_INSERT = 500;
 /** Readings aggregated per query by eachRawDevice (a batch of devices' series is held by DuckDB as text). */
 export const RAW_READINGS_PER_QUERY = 500_000;
 
+/** Rollup text (JSON) sorted per query by eachDeviceRows: DuckDB sorts the rows with their payload. */
+export const ROLLUP_BYTES_PER_QUERY = 32_000_000;
+
 /**
- * Device id ranges (SQL conditions, in device order) that each hold at most
- * RAW_READINGS_PER_QUERY of the readings matching `where` (a device with more is
- * a range of its own); one range without a condition when all fit.
+ * Device id ranges (SQL conditions, in device order) that each hold at most `limit`
+ * of `weight` (count(*) of readings, or bytes of rollup text) over the rows of `table`
+ * matching `where` (a device with more is a range of its own); one range without a
+ * condition when all fit. Queries that sort or aggregate per series run range by
+ * range, so DuckDB's memory (256 MB by default) holds one range, not a city.
  */
-async function deviceRanges(c: DuckDBConnection, where: string): Promise<string[]> {
-  const counts = (await c.runAndReadAll(`SELECT device_id, count(*)::DOUBLE FROM readings WHERE ${where} GROUP BY device_id ORDER BY device_id`)).getRows();
+async function deviceRanges(c: DuckDBConnection, table: 'readings' | 'rollups', where: string, weight: string, limit: number): Promise<string[]> {
+  const col = table === 'readings' ? 'device_id' : 'device';
+  const counts = (await c.runAndReadAll(`SELECT ${col}, (${weight})::DOUBLE FROM ${table} WHERE ${where} GROUP BY ${col} ORDER BY ${col}`)).getRows();
   const total = counts.reduce((s, r) => s + Number(r[1]), 0);
-  if (total <= RAW_READINGS_PER_QUERY) return [''];
+  if (total <= limit) return [''];
   const ranges: string[] = [];
   let first: string | undefined;
   let n = 0;
@@ -36,8 +42,8 @@ async function deviceRanges(c: DuckDBConnection, where: string): Promise<string[
     first ??= id;
     n += Number(counts[i]![1]);
     const next = counts[i + 1];
-    if (!next || n + Number(next[1]) > RAW_READINGS_PER_QUERY) {
-      ranges.push(`AND device_id >= ${sql(first)} AND device_id <= ${sql(id)}`);
+    if (!next || n + Number(next[1]) > limit) {
+      ranges.push(`AND ${col} >= ${sql(first)} AND ${col} <= ${sql(id)}`);
       first = undefined;
       n = 0;
     }
@@ -79,6 +85,11 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
         // A data directory from before: the same rows, without the key.
         await c.run(`BEGIN; CREATE TABLE rollups_unkeyed AS SELECT * FROM rollups; DROP TABLE rollups; ALTER TABLE rollups_unkeyed RENAME TO rollups; COMMIT;`);
       }
+      // Waste day rows from before they carried their readings (DeviceBucket.raw): their
+      // days are rebuilt once (the waste indicators read such containers raw until then).
+      if (Number(existed) > 0)
+        await c.run(`INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT tenant, start_ms, 0 FROM rollups
+          WHERE span = 'day' AND kind IN (${KINDS_WITH_RAW_DAYS.map(sql).join(',')}) AND data NOT LIKE '%"raw":%'`);
       // A data directory from before rollups: every day with readings is marked once, so
       // the first read rebuilds it (hours from SQL, Stockholm days in Node: no ICU needed).
       if (Number(existed) === 0) {
@@ -104,7 +115,7 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
         const kinds = only?.kinds ? `AND kind IN (${only.kinds.map(sql).join(',')})` : '';
         const metrics = only?.metrics ? `AND metric IN (${only.metrics.map(sql).join(',')})` : '';
         const where = `tenant = ${sql(tenant)} AND observed_at >= ${ts(from)} AND observed_at < ${ts(to)} ${kinds} ${metrics}`;
-        for (const range of await deviceRanges(c, where)) {
+        for (const range of await deviceRanges(c, 'readings', where, 'count(*)', RAW_READINGS_PER_QUERY)) {
           // One row per series, its times and values as one text: converting a row per
           // reading (strings for device, metric, channel each time) cost ~10 µs a reading in
           // the DuckDB client, and this is the path rollups are built on. DuckDB prints a
@@ -148,21 +159,24 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
     eachDeviceRows: (q, fn) =>
       run(async (c) => {
         const kinds = q.kinds ? `AND kind IN (${q.kinds.map(sql).join(',')})` : '';
-        const result = await c.stream(`SELECT device, kind, start_ms::DOUBLE, data FROM rollups
-          WHERE tenant = ${sql(q.tenant)} AND span = '${q.span}' AND start_ms >= ${Math.floor(q.from)} AND start_ms < ${Math.floor(q.to)} ${kinds}
-          ORDER BY device, start_ms`);
+        const where = `tenant = ${sql(q.tenant)} AND span = '${q.span}' AND start_ms >= ${Math.floor(q.from)} AND start_ms < ${Math.floor(q.to)} ${kinds}`;
         let device: string | undefined;
         let list: RollupRow[] = [];
-        for await (const rows of result.yieldRowsJs()) {
-          for (const r of rows) {
-            const d = String(r[0]);
-            if (d !== device) {
-              if (device !== undefined) await fn(device, list);
-              device = d;
-              list = [];
+        // Range by range: sorting a quarter of a city's day rows (~600 MB of text for Kalmar)
+        // in one query ran DuckDB out of its 256 MB.
+        for (const range of await deviceRanges(c, 'rollups', where, 'sum(length(data))', ROLLUP_BYTES_PER_QUERY)) {
+          const result = await c.stream(`SELECT device, kind, start_ms::DOUBLE, data FROM rollups WHERE ${where} ${range} ORDER BY device, start_ms`);
+          for await (const rows of result.yieldRowsJs()) {
+            for (const r of rows) {
+              const d = String(r[0]);
+              if (d !== device) {
+                if (device !== undefined) await fn(device, list);
+                device = d;
+                list = [];
+              }
+              const data = JSON.parse(String(r[3])) as Pick<RollupRow, 'd' | 's'>;
+              list.push({ device: d, kind: String(r[1]) as SensorKind, span: q.span, start: Number(r[2]), d: data.d, s: data.s });
             }
-            const data = JSON.parse(String(r[3])) as Pick<RollupRow, 'd' | 's'>;
-            list.push({ device: d, kind: String(r[1]) as SensorKind, span: q.span, start: Number(r[2]), d: data.d, s: data.s });
           }
         }
         if (device !== undefined) await fn(device, list);

@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import { loadConfig } from '/work/main/services/core/config.js';
+import { createLogger } from '/work/main/services/core/logger.js';
+import { buildRegistry } from '/work/main/services/app/components.js';
+import { buildIndicatorsApp, targetsFor } from '/work/main/services/app/indicatorsApp.js';
+import { parsePeriod } from '/work/main/services/indicators/periods.js';
+import { buildSink } from '/work/main/services/sinks/index.js';
+const [json, label, ...ids] = process.argv.slice(2);
+const o = JSON.parse(json!);
+const env = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String(256 * 1024 * 1024) };
+const c = loadConfig(env);
+const sink = await buildSink(c, { logger: createLogger('warn') });
+await sink.store.init();
+const registry = buildRegistry(c);
+const engine = buildIndicatorsApp(c, { sink, registry, logger: createLogger('warn') }).engine(targetsFor(c, 'kalmar').settings as any);
+const m = () => { const u = process.memoryUsage(); return `rss ${Math.round(u.rss/1e6)} heap ${Math.round(u.heapUsed/1e6)} ext ${Math.round(u.external/1e6)} ab ${Math.round(u.arrayBuffers/1e6)}`; };
+console.log('start', m());
+for (const id of ids) { const t0 = Date.now(); const v = await engine.compute(id, 'kalmar', parsePeriod(label!)); console.log(id, Date.now() - t0, 'ms', v.length, m()); }
+const conn = (sink.store as any).conn ?? (sink.store as any).store?.conn;
+if (conn) { const r = await conn.runAndReadAll("SELECT tag, memory_usage_bytes//1000000 AS mb, temporary_storage_bytes//1000000 FROM duckdb_memory() WHERE memory_usage_bytes > 1000000"); console.log(r.getRows()); const s2 = await conn.runAndReadAll("SELECT current_setting('memory_limit'), current_setting('threads')"); console.log(s2.getRows()); } else console.log(Object.keys(sink.store));
+await sink.store.close();
