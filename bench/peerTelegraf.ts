@@ -157,7 +157,7 @@ async function oneWindow(ctx: PeerContext, system: PeerSystem, i: number, bin: s
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= stopSystem());
   const stack = stackPids();
-  const rss = peakRss({ ...procs, kafka: system === 'klimatpuls' ? stack.kafka : undefined });
+  const rss = peakRss(system === 'klimatpuls' ? { ...procs, kafka: stack.kafka } : procs);
   const stored = storedPoller(bucket);
   const pub = agent('publisher', ctx.publisherConfig(name));
   const t0 = Date.now();
