@@ -41,6 +41,8 @@ export interface PeerWindow {
 
 export interface PeerResult {
   telegraf: string;
+  /** The Kafka client of Klimatpuls' gateway and writer (KAFKA_CLIENT). */
+  kafkaClient: string;
   windows: PeerWindow[];
   median: Record<PeerSystem, { stored: number; cpuUsPerReading: Record<string, number>; rssMb: Record<string, number> }>;
   ratios: { readingsPerSecond: number; cpuPerReading: number; cpuPerReadingWithKafka: number };
@@ -50,6 +52,7 @@ export interface PeerResult {
 export interface PeerContext {
   run: string;
   tenant: string;
+  kafkaClient: string;
   windows: number;
   warmup: number;
   seconds: number;
@@ -197,7 +200,7 @@ async function oneWindow(ctx: PeerContext, system: PeerSystem, i: number, bin: s
 
 export async function peerTelegraf(ctx: PeerContext): Promise<PeerResult> {
   const bin = telegrafBinary();
-  log(`peer-telegraf: Telegraf ${TELEGRAF_VERSION} (${bin}) and Klimatpuls alternating, ${ctx.windows} × (${ctx.warmup} s warm-up + ${ctx.seconds} s) each; Telegraf metric_batch_size ${ctx.batchSize}, max_undelivered_messages ${ctx.maxUndelivered}`);
+  log(`peer-telegraf: Telegraf ${TELEGRAF_VERSION} (${bin}) and Klimatpuls (Kafka client ${ctx.kafkaClient}) alternating, ${ctx.windows} × (${ctx.warmup} s warm-up + ${ctx.seconds} s) each; Telegraf metric_batch_size ${ctx.batchSize}, max_undelivered_messages ${ctx.maxUndelivered}`);
   const windows: PeerWindow[] = [];
   try {
     for (let i = 0; i < ctx.windows; i++) {
@@ -220,7 +223,7 @@ export async function peerTelegraf(ctx: PeerContext): Promise<PeerResult> {
   const m = { klimatpuls: med('klimatpuls'), telegraf: med('telegraf') };
   const tgCpu = m.telegraf.cpuUsPerReading.pipeline!;
   return {
-    telegraf: TELEGRAF_VERSION, windows, median: m,
+    telegraf: TELEGRAF_VERSION, kafkaClient: ctx.kafkaClient, windows, median: m,
     ratios: { readingsPerSecond: m.klimatpuls.stored / m.telegraf.stored, cpuPerReading: m.klimatpuls.cpuUsPerReading.pipeline! / tgCpu, cpuPerReadingWithKafka: m.klimatpuls.cpuUsPerReading.pipelineWithKafka! / tgCpu },
   };
 }
@@ -246,7 +249,7 @@ export function peerTable(r: PeerResult): string {
 export function peerFloors(r: PeerResult): Array<{ floor: string; value: string; met: boolean }> {
   const x = (n: number) => `${n.toFixed(2)} ×`;
   return [
-    { floor: `Klimatpuls ≥ 1.0 × Telegraf ${r.telegraf} readings/s stored (median of ${r.windows.length / 2} windows each)`, value: x(r.ratios.readingsPerSecond), met: r.ratios.readingsPerSecond >= 1 },
+    { floor: `Klimatpuls (${r.kafkaClient}) ≥ 1.0 × Telegraf ${r.telegraf} readings/s stored (median of ${r.windows.length / 2} windows each)`, value: x(r.ratios.readingsPerSecond), met: r.ratios.readingsPerSecond >= 1 },
     { floor: 'Klimatpuls ≤ 1.2 × Telegraf CPU per reading (gateway + writer)', value: x(r.ratios.cpuPerReading), met: r.ratios.cpuPerReading <= 1.2 },
     { floor: 'Klimatpuls ≤ 1.2 × Telegraf CPU per reading (gateway + writer + Kafka JVM)', value: x(r.ratios.cpuPerReadingWithKafka), met: r.ratios.cpuPerReadingWithKafka <= 1.2 },
   ];

@@ -737,7 +737,7 @@ const RUNNERS: Record<Step, () => Promise<void>> = {
 async function peerAgainstTelegraf(): Promise<void> {
   const base = pipelineEnv('peer');
   const r = await peerTelegraf({
-    run: RUN, tenant: TENANT, windows: Number(args['peer-windows']), warmup: WARMUP, seconds: Number(args['peer-seconds']),
+    run: RUN, tenant: TENANT, kafkaClient, windows: Number(args['peer-windows']), warmup: WARMUP, seconds: Number(args['peer-seconds']),
     batchSize: Number(args['telegraf-batch']), maxUndelivered: Number(args['telegraf-undelivered']),
     publisherConfig: (name) => publisherConfig(name),
     startKlimatpuls: async (bucket, clientId) => {
