@@ -6,7 +6,7 @@
  * what klimatpuls_readings_written_total is for the writer).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STACK } from '../test/helpers/stack.js';
@@ -114,6 +114,7 @@ export async function startTelegraf(bin: string, s: TelegrafSettings, token: str
     env: { PATH: process.env.PATH ?? '', KP_MQTT_USERNAME: STACK.mqttAuth.username ?? '', KP_MQTT_PASSWORD: STACK.mqttAuth.password ?? '', KP_INFLUX_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const p = Object.assign(track(child), { written: 0 });
   let connected = false;
   let partial = '';
