@@ -43,7 +43,7 @@ export function killAll(): void {
 }
 process.on('exit', killAll);
 
-function track(child: ChildProcess, onMessage?: (m: Record<string, unknown>) => void): Proc {
+export function track(child: ChildProcess, onMessage?: (m: Record<string, unknown>) => void): Proc {
   children.add(child);
   child.once('exit', () => children.delete(child));
   let out = '';

@@ -6,7 +6,7 @@
  *   --seconds N      measured window of each sustained run (default 60)
  *   --warmup N       seconds before the window (default 10)
  *   --only a,b       run some steps: bare-mqtt bare-kafka bare-influx bare-bridge
- *                    gateway writer e2e latency city kalmar indicators-scale
+ *                    gateway writer e2e latency city kalmar indicators-scale peer-telegraf
  *   --profile        run gateway and writer with --cpu-prof and summarize the profiles
  *   --kalmar-days D  simulated days of the Kalmar slice (default 0.25)
  *   --writer-records N  readings pre-filled into Kafka for the writer-alone window (default 4,000,000)
@@ -14,6 +14,10 @@
  *   --kafka-clients a,b  gateway, writer and e2e once per Kafka client (KAFKA_CLIENT: kafkajs,
  *                    platformatic), printing readings/s and pipeline CPU µs per reading of each;
  *                    the first is the one of the main table (default: $KAFKA_CLIENT or kafkajs)
+ *   --peer-windows N    peer-telegraf: windows of each system, alternating (default 3)
+ *   --peer-seconds N    peer-telegraf: measured seconds of a window (default 30; warm-up: --warmup)
+ *   --telegraf-batch N  peer-telegraf: Telegraf's metric_batch_size (default 5000, the writer's batch)
+ *   --telegraf-undelivered N  peer-telegraf: Telegraf's max_undelivered_messages (default 10000)
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
@@ -41,6 +45,7 @@ import { writeScaleChart } from './indicatorsScaleChart.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
 } from './lib.js';
+import { peerFloors, peerTable, peerTelegraf, type PeerResult } from './peerTelegraf.js';
 import { formatSummary, summarize, type ProfileSummary } from './profile.js';
 
 const { values: args } = parseArgs({
@@ -53,6 +58,10 @@ const { values: args } = parseArgs({
     'writer-records': { type: 'string', default: '4000000' },
     'no-build': { type: 'boolean', default: false },
     'kafka-clients': { type: 'string', default: process.env.KAFKA_CLIENT ?? 'kafkajs' },
+    'peer-windows': { type: 'string', default: '3' },
+    'peer-seconds': { type: 'string', default: '30' },
+    'telegraf-batch': { type: 'string', default: '5000' },
+    'telegraf-undelivered': { type: 'string', default: '10000' },
     'scale-sizes': { type: 'string', default: '0.05,0.25,1' },
     'scale-days': { type: 'string', default: '31' },
     'scale-stores': { type: 'string', default: 'duckdb,influxdb' },
@@ -61,7 +70,7 @@ const { values: args } = parseArgs({
 });
 const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
-const STEPS = ['bare-mqtt', 'bare-kafka', 'bare-influx', 'bare-bridge', 'gateway', 'writer', 'e2e', 'e2e-4', 'latency', 'city', 'kalmar', 'indicators-scale'] as const;
+const STEPS = ['bare-mqtt', 'bare-kafka', 'bare-influx', 'bare-bridge', 'gateway', 'writer', 'e2e', 'e2e-4', 'latency', 'city', 'kalmar', 'indicators-scale', 'peer-telegraf'] as const;
 type Step = (typeof STEPS)[number];
 const only = new Set((args.only?.split(',') ?? STEPS) as Step[]);
 for (const s of only) if (!STEPS.includes(s)) throw new Error(`--only: unknown step ${s} (have ${STEPS.join(', ')})`);
@@ -127,6 +136,8 @@ interface Results {
   load: Record<string, number>;
   errors: Record<string, string>;
   indicatorsScale?: ScaleRow[];
+  /** Klimatpuls against Telegraf on the same load, alternating windows (bench/peerTelegraf.ts). */
+  peerTelegraf?: PeerResult;
   /** Per Kafka client (--kafka-clients) and step: readings/s and CPU µs per reading of the pipeline's processes. */
   kafkaClients?: Partial<Record<KafkaClient, Record<string, { rate: number; cpuUsPerReading: Record<string, number> }>>>;
 }
@@ -719,8 +730,26 @@ function table(): string {
 const RUNNERS: Record<Step, () => Promise<void>> = {
   'bare-mqtt': bareMqtt, 'bare-kafka': bareKafka, 'bare-influx': bareInflux, 'bare-bridge': bareBridge,
   gateway: gatewayAlone, writer: writerAlone, e2e: () => endToEnd(1), 'e2e-4': () => endToEnd(4), latency, city, kalmar: kalmarSlice,
-  'indicators-scale': indicatorsAtScale,
+  'indicators-scale': indicatorsAtScale, 'peer-telegraf': peerAgainstTelegraf,
 };
+
+/** Klimatpuls and Telegraf on the same load in alternating windows (bench/peerTelegraf.ts). */
+async function peerAgainstTelegraf(): Promise<void> {
+  const base = pipelineEnv('peer');
+  const r = await peerTelegraf({
+    run: RUN, tenant: TENANT, kafkaClient, windows: Number(args['peer-windows']), warmup: WARMUP, seconds: Number(args['peer-seconds']),
+    batchSize: Number(args['telegraf-batch']), maxUndelivered: Number(args['telegraf-undelivered']),
+    publisherConfig: (name) => publisherConfig(name),
+    startKlimatpuls: async (bucket, clientId) => {
+      const p = await startPipeline({ ...base, INFLUX_BUCKET: bucket, MQTT_CLIENT_ID: clientId }, { gateway: true, writer: true });
+      return { gateway: p.gateway!, writer: p.writer!, written: () => scrape(p.wrPort, 'klimatpuls_readings_written_total'), stop: () => stopPipeline(p) };
+    },
+    cleanupKlimatpuls: () => deleteTopics([base.READINGS_TOPIC!, base.DEADLETTER_TOPIC!]),
+  });
+  results.peerTelegraf = r;
+  results.floors.push(...peerFloors(r));
+  process.stdout.write(`\n${peerTable(r)}\n\n`);
+}
 
 async function indicatorsAtScale(): Promise<void> {
   const sizes = args['scale-sizes']!.split(',').map(Number);
