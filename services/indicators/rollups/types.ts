@@ -72,10 +72,11 @@ export interface DeviceBucket {
    */
   kwm?: string;
   /**
-   * Waste containers, day rows: the day's readings themselves, per series, packed
-   * (packedHours.ts packSamples): the waste indicators follow a container reading by
-   * reading (emptyings, overflow episodes), and reading them from the container's
-   * day rows spares a scan of every reading of the city per indicator.
+   * Day rows of KINDS_WITH_RAW_DAYS (waste containers, counters, thermometers): the
+   * day's readings themselves, per series, packed (packedHours.ts packSamples). The
+   * waste indicators follow a container reading by reading (emptyings, overflow
+   * episodes), mobility and degree-days read a few devices' raw series; reading them
+   * from these rows spares a scan of every reading of the city per indicator.
    */
   raw?: PackedSeries[];
 }
@@ -88,7 +89,7 @@ export interface PackedSeries {
 }
 
 /** Kinds whose day rows carry their readings (`DeviceBucket.raw`). */
-export const KINDS_WITH_RAW_DAYS: readonly SensorKind[] = ['waste_fill'];
+export const KINDS_WITH_RAW_DAYS: readonly SensorKind[] = ['waste_fill', 'bike_counter', 'vehicle_counter', 'pedestrian_counter', 'temperature'];
 
 export interface HourlySeries {
   metric: 'power' | 'energy_total';

@@ -1,6 +1,6 @@
 import type { Device } from '../../registry/deviceRegistry.js';
 import { dayStart } from '../rollups/days.js';
-import { unpackSamples } from '../rollups/packedHours.js';
+import { seriesOfDayRows } from '../rollups/daySeries.js';
 import { coverage } from '../series.js';
 import type { IndicatorContext, Series } from '../types.js';
 
@@ -83,17 +83,9 @@ export async function forEachContainer(ctx: IndicatorContext, from: number, to: 
     const d = byId.get(id.toLowerCase());
     if (!d || seen.has(d.id)) return;
     seen.add(d.id);
-    if (rows.some((r) => !r.d.raw)) return void withoutRaw.push(d);
-    const series = new Map<string, Series>();
-    for (const r of rows)
-      for (const x of r.d.raw!) {
-        if (x.metric !== 'fill_level' && x.metric !== 'fill_volume') continue;
-        const key = `${x.metric}\u0000${x.channel}`;
-        let s = series.get(key);
-        if (!s) series.set(key, (s = { device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: [] }));
-        for (const p of unpackSamples(x.tv, from, to)) s.samples.push(p);
-      }
-    fn(containersOf(ctx, [d], [...series.values()], from, to)[0]!);
+    const series = seriesOfDayRows(rows, ['fill_level', 'fill_volume'], from, to);
+    if (!series) return void withoutRaw.push(d);
+    fn(containersOf(ctx, [d], series.map((x) => ({ device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: x.samples })), from, to)[0]!);
   });
   await readInChunks(ctx, withoutRaw, from, to, fn);
   for (const d of devices) if (!seen.has(d.id)) fn(containersOf(ctx, [d], [], from, to)[0]!);
