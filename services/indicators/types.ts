@@ -71,6 +71,8 @@ export interface IndicatorSettings {
   fuels?: Record<string, { kwhPerUnit?: number; fossilFreeShare?: number }>;
   /** BBR weighting factors per energy carrier, overriding energy/primaryEnergy.ts's (a later BBR revision). */
   primaryEnergyFactors?: Record<string, number>;
+  /** Buildings built in or after this year are new buildings (new_buildings_below_code); default 2019. */
+  newBuildingsFrom?: number;
   /** MEASURES_FILE's measures (campaign_savings reads the campaigns); none without it. */
   measures?: Measure[];
 }
