@@ -82,7 +82,7 @@ export async function primaryEnergyValues(ctx: IndicatorContext): Promise<Indica
   const meters = ctx.devices.filter((d) => d.tenant === ctx.tenant && KINDS.includes(d.kind)).sort((a, b) => (a.id < b.id ? -1 : 1));
   const buildings = new Map<string, Building>();
   for (const d of ctx.devices.filter((x) => x.tenant === ctx.tenant)) {
-    const b = buildings.get(entityOf(d)) ?? { devices: [], weighted: 0, byCarrier: new Map(), coverages: [] };
+    const b: Building = buildings.get(entityOf(d)) ?? { devices: [], weighted: 0, byCarrier: new Map(), coverages: [] };
     b.devices.push(d);
     buildings.set(entityOf(d), b);
   }
