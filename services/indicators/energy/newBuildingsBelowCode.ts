@@ -9,7 +9,7 @@ import { PRIMARY_ENERGY_ID } from './primaryEnergy.js';
  *
  * From primary_energy_number (the 12 months ending with the period; BBR 9:2
  * weighting): a building counts when it is new (params.new_building, or
- * params.built_year ≥ settings.newBuildingsFrom, default 2019) and has its limit
+ * params.building_year ≥ settings.newBuildingsFrom, default 2019) and has its limit
  * (params.ep_limit). Per new building: 100 when EPpet ≤ (1 − requiredMargin) ×
  * limit, else 0 (details: ep, ep_limit, margin_pct), so '*' is their mean over the
  * buildings whose EPpet is sufficient; coverage of '*' = the share of the new
@@ -43,7 +43,7 @@ export const newBuildingsBelowCode: Indicator = {
     const counted = out.filter((v) => v.sufficient);
     const details: Record<string, number | string> = { new_buildings: out.length, counted: counted.length, below: counted.filter((v) => v.value === 100).length };
     if (counted.length > 0) details.mean_margin_pct = mean(counted.map((v) => v.details!.margin_pct as number));
-    if (out.length === 0) details.note = 'no new building with params.ep_limit (and new_building or built_year) in the registry';
+    if (out.length === 0) details.note = 'no new building with params.ep_limit (and new_building or building_year) in the registry';
     const coverage = out.length ? counted.length / out.length : 0;
     out.push(makeValue(ctx, { indicator: NEW_BUILDINGS_BELOW_CODE_ID, unit: '%', entity: ALL, value: mean(counted.map((v) => v.value)), coverage, details, insufficient: counted.length === 0 }));
     return out.sort(byEntity);

@@ -9,13 +9,13 @@ import type { ReadingSource } from '../types.js';
 const registry = { primary_energy_number: primaryEnergy, new_buildings_below_code: newBuildingsBelowCode };
 
 describe('primary_energy_number and new_buildings_below_code', () => {
-  // A new school: 1000 m², limit 80 kWh/m² year, F_geo 0.9; a new house by built_year; an old one.
+  // A new school: 1000 m², limit 80 kWh/m² year, F_geo 0.9; a new house by building_year; an old one.
   const school = { new_building: true, atemp_m2: 1000, ep_limit: 80, fgeo: 0.9 };
   const el = device('el-skola', 'electricity_meter', 'skola-ny', school);
   const heat = device('fv-skola', 'heat_meter', 'skola-ny');
   const cool = device('fk-skola', 'cooling_meter', 'skola-ny');
-  const house = device('el-hus', 'electricity_meter', 'hus-b', { built_year: 2021, atemp_m2: 500, ep_limit: 70 });
-  const old = device('el-gammal', 'electricity_meter', 'hus-gammal', { built_year: 1970, atemp_m2: 2000, ep_limit: 110 });
+  const house = device('el-hus', 'electricity_meter', 'hus-b', { building_year: 2021, atemp_m2: 500, ep_limit: 70 });
+  const old = device('el-gammal', 'electricity_meter', 'hus-gammal', { building_year: 1970, atemp_m2: 2000, ep_limit: 110 });
   const devices = [el, heat, cool, house, old];
   const from = local('2024-03-28T00:00');
   const to = local('2025-04-03T00:00');

@@ -65,9 +65,9 @@ export function rollingYear(p: Period): Period[] {
   return out;
 }
 
-/** New building: params.new_building true, or params.built_year at or after settings.newBuildingsFrom (default 2019). */
+/** New building: params.new_building true, or params.building_year (or built_year) at or after settings.newBuildingsFrom (default 2019). */
 export function isNewBuilding(devices: Device[], from: number): boolean {
-  return devices.some((d) => d.params?.new_building === true || d.params?.new_building === 'true' || (numParam(d, 'built_year') ?? 0) >= from);
+  return devices.some((d) => d.params?.new_building === true || d.params?.new_building === 'true' || (numParam(d, 'building_year') ?? numParam(d, 'built_year') ?? 0) >= from);
 }
 
 interface Building {
