@@ -48,7 +48,7 @@ describe('primary_energy_number and new_buildings_below_code', () => {
     const v = byEntity(await compute('primary_energy_number', '2025Q1'));
     const schoolWeighted = 2 * hours * 1.8 + ((3 * hours) / 0.9) * 0.7 + 0.5 * hours * 0.6;
     expect(v['skola-ny']!.value).toBeCloseTo(schoolWeighted / 1000, 6);
-    expect(v['skola-ny']).toMatchObject({ unit: 'kWh/m²', coverage: 1, sufficient: true });
+    expect(v['skola-ny']).toMatchObject({ unit: 'kWh/m²/year', coverage: 1, sufficient: true });
     expect(v['skola-ny']!.details).toMatchObject({ ep_limit: 80, new_building: 1, from: '2024Q2', to: '2025Q1', kwh_district_cooling: expect.closeTo(0.5 * hours, 6) });
     expect(v['skola-ny']!.details!.margin_pct).toBeCloseTo((1 - schoolWeighted / 1000 / 80) * 100, 6);
     expect(v['hus-b']!.value).toBeCloseTo((3 * hours * 1.8) / 500, 6);

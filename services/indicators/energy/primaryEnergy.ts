@@ -120,14 +120,14 @@ export async function primaryEnergyValues(ctx: IndicatorContext): Promise<Indica
     const details: Record<string, number | string> = { atemp_m2: atemp, weighted_kwh: b.weighted, new_building: isNewBuilding(b.devices, newFrom) ? 1 : 0, ...window };
     for (const [c, kwh] of [...b.byCarrier].sort()) details[`kwh_${c}`] = kwh;
     if (limit > 0) Object.assign(details, { ep_limit: limit, margin_pct: (1 - ep / limit) * 100 });
-    out.push(makeValue(ctx, { indicator: PRIMARY_ENERGY_ID, unit: 'kWh/m²', entity, value: ep, coverage: mean(b.coverages), details }));
+    out.push(makeValue(ctx, { indicator: PRIMARY_ENERGY_ID, unit: 'kWh/m²/year', entity, value: ep, coverage: mean(b.coverages), details }));
     weighted += b.weighted;
     area += atemp;
     covs.push(mean(b.coverages));
   }
   const details: Record<string, number | string> = { weighted_kwh: weighted, atemp_m2: area, buildings: out.length, ...window };
   if (area === 0) details.note = 'no building with meters and params.atemp_m2';
-  out.push(makeValue(ctx, { indicator: PRIMARY_ENERGY_ID, unit: 'kWh/m²', entity: ALL, value: area > 0 ? weighted / area : 0, coverage: mean(covs), details, insufficient: area === 0 }));
+  out.push(makeValue(ctx, { indicator: PRIMARY_ENERGY_ID, unit: 'kWh/m²/year', entity: ALL, value: area > 0 ? weighted / area : 0, coverage: mean(covs), details, insufficient: area === 0 }));
   return out.sort(byEntity);
 }
 
@@ -138,7 +138,7 @@ export const primaryEnergy: Indicator = {
     sv: 'Byggnadens primärenergital enligt BBR 9:2: uppmätt energi per energibärare × viktningsfaktor (el 1,8, fjärrvärme 0,7, fjärrkyla 0,6, biobränsle 0,6) per m² Atemp under de senaste tolv månaderna, jämfört med byggnadens krav.',
     en: 'The building’s primary energy number as in the building code BBR 9:2: measured energy per carrier × weighting factor (electricity 1.8, district heating 0.7, district cooling 0.6, biofuel 0.6) per m² Atemp over the last twelve months, against the building’s requirement.',
   },
-  unit: 'kWh/m²',
+  unit: 'kWh/m²/year',
   needs: { metrics: Object.values(METRIC), kinds: KINDS },
   periods: ['month', 'quarter', 'year'],
   aggregate: 'none',
