@@ -15,7 +15,8 @@ import { fuelFactors, fuelOf, type FuelOverrides } from './fuels.js';
  * Fuel records arrive per refuelling, not per hour, so a device counts as covered
  * between two of its readings at most 35 days apart (the importer fills monthly
  * records hour by hour, telematics report often): coverage = the share of the
- * period so covered, mean over the devices that report, weighted by nothing.
+ * period so covered, mean over the devices (a registered device without any
+ * record in the window counts 0).
  * Energy of a series whose fuel is unknown (no fuel channel, no params.fuel) is
  * left out and reported in details (unknown_kwh is its volume or charge).
  *
@@ -43,6 +44,12 @@ function detailsOf(a: Acc): Record<string, number | string> {
   return d;
 }
 
+/** Whether a device without records belongs to the aviation or the road indicator: by params.fuel, else params.aviation. */
+function belongs(d: Device, aviation: boolean, overrides: FuelOverrides): boolean {
+  const fuel = fuelOf(d, d.kind === 'ev_charger' ? 'ev_charging_energy_total' : 'fuel_volume_total');
+  return fuel ? fuelFactors(fuel, d, overrides).aviation === aviation : (d.params?.aviation === true) === aviation;
+}
+
 export async function fuelShareValues(ctx: IndicatorContext, o: { indicator: string; aviation: boolean }): Promise<IndicatorValue[]> {
   const p = ctx.period;
   const overrides = (ctx.settings.fuels ?? {}) as FuelOverrides;
@@ -59,6 +66,9 @@ export async function fuelShareValues(ctx: IndicatorContext, o: { indicator: str
 
   const entities = new Map<string, Acc>();
   const total = newAcc();
+  // Registered devices of this indicator without any record in the window: covered 0 (a silent vehicle is missing data, not a fossil-free one).
+  const silent = ctx.devices.filter((d) => d.tenant === ctx.tenant && FUEL_KINDS.includes(d.kind) && !perDevice.has(d.id) && belongs(d, o.aviation, overrides));
+  for (const d of silent) total.coverages.push(0);
   for (const { device, series: list } of [...perDevice.values()].sort((a, b) => (a.device.id < b.device.id ? -1 : 1))) {
     const acc = entities.get(entityOf(device)) ?? newAcc();
     entities.set(entityOf(device), acc);
@@ -90,6 +100,7 @@ export async function fuelShareValues(ctx: IndicatorContext, o: { indicator: str
   }
   const details = detailsOf(total);
   details.devices = perDevice.size;
+  if (silent.length) details.silent_devices = silent.map((d) => d.id).join(',');
   if (total.kwh <= 0) details.note = perDevice.size === 0 ? 'no fuel or charging records in the period' : 'no fuel energy of a known fuel in the period';
   out.push(makeValue(ctx, { indicator: o.indicator, unit: '%', entity: ALL, value: total.kwh > 0 ? (100 * total.fossilFree) / total.kwh : 0, coverage: mean(total.coverages), details, insufficient: total.kwh <= 0 }));
   return out.sort(byEntity);

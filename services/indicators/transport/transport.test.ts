@@ -55,6 +55,10 @@ describe('fleet_fossil_free_share', () => {
     const sparse = [local('2025-01-25T00:00'), local('2025-02-20T00:00'), local('2025-03-30T00:00')].map((t, i) => reading(truck, 'fuel_volume_total', t, i * 100));
     const v = byEntity(await run(registry, 'fleet_fossil_free_share', [truck], sparse, '2025-02'));
     expect(v['*']!.coverage).toBeCloseTo(19 / 28, 9); // 1–20 Feb covered, 20 Feb – 30 Mar is 38 days
+    const quiet = device('QUIET1', 'vehicle', undefined, { fuel: 'petrol' }); // registered, no records at all
+    const w = byEntity(await run(registry, 'fleet_fossil_free_share', [truck, quiet], sparse, '2025-02'));
+    expect(w['*']!.coverage).toBeCloseTo(19 / 28 / 2, 9);
+    expect(w['*']!.details).toMatchObject({ silent_devices: 'QUIET1' });
     const none = await run(registry, 'fleet_fossil_free_share', [truck], [], '2025-02');
     expect(none).toEqual([expect.objectContaining({ entity: '*', value: 0, sufficient: false, details: expect.objectContaining({ note: 'no fuel or charging records in the period' }) })]);
   });
