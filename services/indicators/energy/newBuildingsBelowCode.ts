@@ -29,7 +29,7 @@ export const newBuildingsBelowCode: Indicator = {
   },
   unit: '%',
   needs: { metrics: ['energy_total', 'heat_energy_total', 'cooling_energy_total', 'gas_energy_total'], kinds: ['electricity_meter', 'heat_meter', 'cooling_meter', 'gas_meter'] },
-  periods: ['month', 'quarter', 'year'],
+  periods: ['quarter', 'year'],
   aggregate: 'mean',
   better: 'higher',
   async compute(ctx) {

@@ -20,8 +20,9 @@ import { ALL, byEntity, carrierOf, entityOf, loadRegisters, makeValue, mean, num
  * F_geo (BBR's geographic adjustment factor of the municipality) is the building's
  * params.fgeo (default 1) and divides the heat and gas energy.
  *
- * The year: a year period is itself; a quarter or month is the 12 months ending
- * with it (rolling year, so the quarterly report can follow a yearly figure).
+ * The year: a year period is itself; a quarter is the 4 quarters ending with it
+ * (rolling year, so the quarterly report can follow a yearly figure). Not computed
+ * for months: 12 month loads per value would cost the scheduler more than it tells.
  * Atemp: params.atemp_m2 (the largest among the building's devices); the limit
  * BBR set for the building when it was built: params.ep_limit (kWh/m² year).
  *
@@ -140,7 +141,7 @@ export const primaryEnergy: Indicator = {
   },
   unit: 'kWh/m²/year',
   needs: { metrics: Object.values(METRIC), kinds: KINDS },
-  periods: ['month', 'quarter', 'year'],
+  periods: ['quarter', 'year'],
   aggregate: 'none',
   better: 'lower',
   compute: primaryEnergyValues,
