@@ -70,7 +70,11 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
   const devices = deps.registry.all();
   const source = deps.sink.source(devices);
   const store = deps.sink.indicators;
-  const engine = (settings?: Partial<IndicatorSettings>) => new IndicatorEngine({ source, devices, indicators, settings });
+  // Measures (MEASURES_FILE): checked against the registry at start, so a typo in a building fails here, naming the field.
+  // The engine gets them too: campaign_savings measures the campaigns among them.
+  const measures = c.MEASURES_FILE ? loadMeasures(c.MEASURES_FILE) : [];
+  if (c.MEASURES_FILE) checkMeasureBuildings(measures, devices, c.MEASURES_FILE);
+  const engine = (settings?: Partial<IndicatorSettings>) => new IndicatorEngine({ source, devices, indicators, settings: { ...settings, measures } });
   // Each tenant's indicators are computed with its city's settings (emission factors,
   // weather baseline year) from the targets files, so stored values match the report.
   const citySettings = settingsByTenant(c);
@@ -92,9 +96,6 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     scheduler.mark(tenant, now);
     scheduler.mark(tenant, periodOf('month', now).start - 1);
   }
-  // Measures (MEASURES_FILE): checked against the registry at start, so a typo in a building fails here, naming the field.
-  const measures = c.MEASURES_FILE ? loadMeasures(c.MEASURES_FILE) : [];
-  if (c.MEASURES_FILE) checkMeasureBuildings(measures, devices, c.MEASURES_FILE);
   const effects = c.MEASURES_FILE ? (tenant: string, quarter: Period) => effectsUntil(source, devices, measures, tenant, quarter.end) : undefined;
   const report: ReportRouteOptions = {
     defaultCity: c.REPORT_CITY,

@@ -81,7 +81,7 @@ describe('DemoCity', () => {
       // every reading has its own id
       expect(new Set(readings.map((r) => r.id)).size).toBe(readings.length);
       // every kind of the city reports
-      expect(new Set(readings.map((r) => r.kind))).toEqual(new Set(['electricity_meter', 'heat_meter', 'waste_fill', 'bike_counter', 'temperature']));
+      expect(new Set(readings.map((r) => r.kind))).toEqual(new Set(['electricity_meter', 'heat_meter', 'waste_fill', 'bike_counter', 'temperature', 'vehicle', 'ev_charger', 'fuel_meter']));
     }
   });
 

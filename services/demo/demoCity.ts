@@ -13,8 +13,10 @@ export interface SimMessage {
 
 interface DemoDevice {
   id: string;
-  kind: 'electricity_meter' | 'heat_meter' | 'waste_fill' | 'bike_counter' | 'temperature';
+  kind: 'electricity_meter' | 'heat_meter' | 'waste_fill' | 'bike_counter' | 'temperature' | 'vehicle' | 'fuel_meter' | 'ev_charger';
   state: number;
+  /** Size against the demo's apartment buildings (the new preschool is small), or litres/kWh per working hour of a vehicle, tank or charger. */
+  scale: number;
 }
 
 export const DEMO_TENANT = 'kalmar';
@@ -33,7 +35,7 @@ export class DemoCity {
 
   constructor(seed = 2030) {
     this.rnd = seededRandom(seed);
-    this.devices = demoDevices().map((d) => ({ id: d.id, kind: d.kind as DemoDevice['kind'], state: d.kind.endsWith('meter') ? 10_000 + 1000 * this.rnd() : 20 * this.rnd() }));
+    this.devices = demoDevices().map((d) => ({ id: d.id, kind: d.kind as DemoDevice['kind'], state: d.kind.endsWith('meter') || FLEET.has(d.kind) ? 10_000 + 1000 * this.rnd() : 20 * this.rnd(), scale: Number(d.params.demo_scale ?? 1) }));
   }
 
   step(t: Date): SimMessage[] {
@@ -46,13 +48,13 @@ export class DemoCity {
       let readings: Array<{ metric: string; value: number; unit?: string; channel?: string }>;
       switch (d.kind) {
         case 'electricity_meter': {
-          const kw = 8 + 6 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + 2 * this.rnd();
+          const kw = d.scale * (8 + 6 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + 2 * this.rnd());
           d.state += kw * hours;
           readings = [{ metric: 'energy_total', value: round(d.state, 3), unit: 'kWh' }, { metric: 'power', value: round(kw * 1000, 0), unit: 'W' }];
           break;
         }
         case 'heat_meter': {
-          const kw = Math.max(2, 1.8 * (17 - temp)) + this.rnd();
+          const kw = d.scale * (Math.max(2, 1.8 * (17 - temp)) + this.rnd());
           d.state += kw * hours;
           readings = [{ metric: 'heat_energy_total', value: round(d.state / 1000, 6), unit: 'MWh' }, { metric: 'flow_temperature', value: round(70 - temp, 1) }];
           break;
@@ -72,11 +74,22 @@ export class DemoCity {
         case 'temperature':
           readings = [{ metric: 'temperature', value: round(temp + this.rnd() * 0.4, 1), unit: '°C' }];
           break;
+        case 'vehicle':
+        case 'fuel_meter':
+        case 'ev_charger': {
+          // Refuelled or charged during working hours (06–18 local), not at night.
+          const working = hour >= 6 && hour < 18 ? 1 : 0;
+          d.state += hours * working * d.scale * (0.8 + 0.4 * this.rnd());
+          readings = [d.kind === 'ev_charger' ? { metric: 'ev_charging_energy_total', value: round(d.state, 3), unit: 'kWh' } : { metric: 'fuel_volume_total', value: round(d.state, 3), unit: 'L' }];
+          break;
+        }
       }
       return { topic: `klimatpuls/${DEMO_TENANT}/${d.id}/up`, payload: JSON.stringify({ time, readings }) };
     });
   }
 }
+
+const FLEET = new Set(['vehicle', 'fuel_meter', 'ev_charger']);
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
@@ -96,5 +109,14 @@ export function demoDevices() {
     d.push({ id: `bike-${p}`, tenant: DEMO_TENANT, kind: 'bike_counter', site: p, model: 'eco-counter-zelt', params: { counting_point: p, mode: 'bike' } }),
   );
   d.push({ id: 'temp-centrum', tenant: DEMO_TENANT, kind: 'temperature', site: 'centrum', model: 'generic', params: {} });
+  // A new municipal preschool (built 2023) with its BBR limit: new_buildings_below_code, primary_energy_number.
+  const preschool = { atemp_m2: 900, building_year: 2023, ep_limit: 70, fgeo: 0.9 };
+  d.push({ id: 'el-forskolan-ny', tenant: DEMO_TENANT, kind: 'electricity_meter', site: 'forskolan-ny', model: 'han-p1', params: { ...preschool, demo_scale: 0.1 } });
+  d.push({ id: 'heat-forskolan-ny', tenant: DEMO_TENANT, kind: 'heat_meter', site: 'forskolan-ny', model: 'kamstrup-multical-603', params: { ...preschool, demo_scale: 0.15 } });
+  // The fleet (fleet_fossil_free_share): a diesel van, an HVO truck, the depot's charger; and the airport's jet fuel (30 % bio blend).
+  d.push({ id: 'fordon-abc123', tenant: DEMO_TENANT, kind: 'vehicle', site: 'depa-norr', model: 'telematics', params: { fuel: 'diesel', demo_scale: 2 } });
+  d.push({ id: 'fordon-hvo777', tenant: DEMO_TENANT, kind: 'vehicle', site: 'depa-norr', model: 'telematics', params: { fuel: 'hvo100', demo_scale: 5 } });
+  d.push({ id: 'laddare-depa-norr', tenant: DEMO_TENANT, kind: 'ev_charger', site: 'depa-norr', model: 'ocpp', params: { demo_scale: 20 } });
+  d.push({ id: 'flygbransle-kla', tenant: DEMO_TENANT, kind: 'fuel_meter', site: 'kalmar-oland-airport', model: 'generic', params: { fuel: 'jet_a1', bioShare: 0.3, demo_scale: 150 } });
   return d;
 }

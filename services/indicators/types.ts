@@ -2,6 +2,7 @@ import type { Device } from '../registry/deviceRegistry.js';
 import type { MetricName, SensorKind } from '../core/metrics.js';
 import type { Period, PeriodKind } from './periods.js';
 import type { RollupReader } from './rollups/storeRollups.js';
+import type { Measure } from './effect/measures.js';
 
 /** One stored reading as indicators see it. */
 export interface Sample {
@@ -66,6 +67,14 @@ export interface IndicatorSettings {
   weatherBaselineYear?: number;
   /** Expected readings per device and hour (for coverage), by kind; default 1. */
   expectedPerHour: Partial<Record<SensorKind, number>>;
+  /** Per-fuel overrides of energy content (kWh per unit) and fossil-free share (transport/fuels.ts). */
+  fuels?: Record<string, { kwhPerUnit?: number; fossilFreeShare?: number }>;
+  /** BBR weighting factors per energy carrier, overriding energy/primaryEnergy.ts's (a later BBR revision). */
+  primaryEnergyFactors?: Record<string, number>;
+  /** Buildings built in or after this year are new buildings (new_buildings_below_code); default 2019. */
+  newBuildingsFrom?: number;
+  /** MEASURES_FILE's measures (campaign_savings reads the campaigns); none without it. */
+  measures?: Measure[];
 }
 
 export const DEFAULT_SETTINGS: IndicatorSettings = {

@@ -280,6 +280,7 @@ const UNITS: Record<string, { sv: string; en: string }> = {
   't CO2e': { sv: 't CO₂e', en: 't CO₂e' },
   'kg CO2e': { sv: 'kg CO₂e', en: 'kg CO₂e' },
   h: { sv: 'timmar', en: 'hours' },
+  'kWh/m²/year': { sv: 'kWh/m² och år', en: 'kWh/m² per year' },
 };
 
 export function unitLabel(lang: Lang, unit: string): string {

@@ -44,7 +44,8 @@ export function cityDevices(s: Scenario, rnd: () => number): SimDevice[] {
     id: idFor(f, 'el', n, 71_000_000),
     site: `building-${Math.floor(n / 2)}`,
     model: f === 'han-p1' ? 'han-p1' : f === 'wmbusmeters' ? 'kamstrup-omnipower' : 'generic-electricity',
-    params: { atemp_m2: 800 + 150 * (n % 11), building_year: 1950 + (n * 7) % 70, occupancy: 0.6 + 0.4 * rnd() },
+    // Every eighth building is new (built 2021) with BBR 29's limit for apartment buildings (EPpet 75 kWh/m²): new_buildings_below_code.
+    params: { atemp_m2: 800 + 150 * (n % 11), building_year: n % 8 === 5 ? 2021 : 1950 + (n * 7) % 70, ...(n % 8 === 5 ? { ep_limit: 75 } : {}), occupancy: 0.6 + 0.4 * rnd() },
   }));
   add('heat_meter', 'heat_meter', s.devices.heatMeters, (n, f) => ({
     id: idFor(f, 'heat', n, 72_000_000),
