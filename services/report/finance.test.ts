@@ -130,7 +130,7 @@ describe('finance exports', () => {
 
   it('xlsx parses back with exceljs: sheets, headers, numbers as numbers', async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await renderXlsx(kalmarReport('en')));
+    await wb.xlsx.load((await renderXlsx(kalmarReport('en'))) as unknown as ExcelJS.Buffer);
     expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Quarters', 'Carbon budget', 'Data quality']);
     const sum = wb.getWorksheet('Summary')!;
     const header = (sum.getRow(1).values as unknown[]).slice(1);
