@@ -25,7 +25,9 @@ table.finance td .sub{font-size:.82rem}
 .carbon .over{background:#b91c1c}
 .no-forecast{display:block;font-size:.85rem;text-align:left;min-width:9rem}
 table.finance .flag{white-space:normal}
+.changes th[scope=row]{width:48%}.changes .what{display:block;font-weight:400;margin-top:.2rem}
 .method{font-size:.92rem;color:var(--muted);max-width:52rem}
+@media print{.carbon,.finance-chart,table.finance tr,table.changes tr{break-inside:avoid}.finance-section{break-before:page}}
 `;
 
 const signed = (s: string, v: number | undefined) => (v !== undefined && v > 0 ? `+${s}` : s);
@@ -96,9 +98,9 @@ function renderChanges(d: ReportData, L: Labels, F: FinanceLabels): string {
   const rows = d.targets.map((t) => {
     const s = t.finance.sincePrevious;
     const change = s.valueChange === undefined ? esc(L.missing) : `<span class="n">${esc(signed(formatValue(lang, s.valueChange, t.unit), s.valueChange))}</span><span class="sub">${esc(signed(formatShare(lang, s.valueChangeShare), s.valueChangeShare))}</span>`;
-    return `<tr data-target="${esc(t.id)}"><th scope="row">${esc(t.name)}</th><td>${s.previousStatus ? badge(L, s.previousStatus) : esc(L.missing)}</td><td>${badge(L, s.status)}<span class="sub">${esc(s.statusChanged ? F.statusChanged : F.statusSame)}</span></td><td class="num">${change}</td><td>${esc(t.change)}</td></tr>`;
+    return `<tr data-target="${esc(t.id)}"><th scope="row">${esc(t.name)}<span class="what">${esc(t.change)}</span></th><td>${s.previousStatus ? badge(L, s.previousStatus) : esc(L.missing)}</td><td>${badge(L, s.status)}<span class="sub">${esc(s.statusChanged ? F.statusChanged : F.statusSame)}</span></td><td class="num">${change}</td></tr>`;
   });
-  const head = [C.target, C.previousStatus, C.status, C.valueChange, ''].map((h, i) => `<th scope="col"${i === 3 ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const head = [C.target, C.previousStatus, C.status, C.valueChange].map((h, i) => `<th scope="col"${i === 3 ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
   return `<section aria-labelledby="h-changes">
 <h2 id="h-changes">${esc(F.headings.changes)}</h2>
 <table class="changes"><thead><tr>${head}</tr></thead><tbody>
