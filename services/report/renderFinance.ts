@@ -55,7 +55,7 @@ function renderOutcome(d: ReportData, L: Labels, F: FinanceLabels): string {
     const fc = f.forecast;
     const fcDev = fc ? deviationHtml(lang, L, F, { ...fc, sufficient: true, ...(f.yearBudget !== undefined ? { budget: f.yearBudget } : {}) }, t.unit) : esc(L.missing);
     const budget = (v: number | undefined) => `<span class="sub">${esc(C.budget)}: ${esc(formatValue(lang, v, t.unit))}</span>`;
-    return `<tr data-target="${esc(t.id)}"><th scope="row">${esc(t.name)}<span class="sub">${esc(F.aggregate[f.aggregate])}</span></th><td class="num quarter">${valueHtml(lang, L, f.quarter.value, t.unit)}${budget(f.quarter.budget)}</td><td class="num ytd">${ytd}${budget(f.ytd.budget)}</td><td class="num deviation">${deviationHtml(lang, L, F, f.ytd, t.unit)}</td><td class="num forecast">${forecastHtml(lang, L, F, t)}${budget(f.yearBudget)}</td><td class="num">${fcDev}</td></tr>`;
+    return `<tr data-target="${esc(t.id)}"><th scope="row">${esc(t.name)}<span class="sub">${esc(F.aggregate[f.aggregate])}</span></th><td class="num quarter">${valueHtml(lang, L, f.quarter.value, t.unit)}${f.quarter.value !== undefined && !f.quarter.sufficient ? `<span class="flag">${esc(L.tooLittleData)}</span>` : ''}${budget(f.quarter.budget)}</td><td class="num ytd">${ytd}${budget(f.ytd.budget)}</td><td class="num deviation">${deviationHtml(lang, L, F, f.ytd, t.unit)}</td><td class="num forecast">${forecastHtml(lang, L, F, t)}${budget(f.yearBudget)}</td><td class="num">${fcDev}</td></tr>`;
   });
   const head = [C.target, C.quarter, C.ytd, C.ytdDeviation, C.forecast, C.forecastDeviation].map((h, i) => `<th scope="col"${i ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
   return `<table class="finance"><thead><tr>${head}</tr></thead><tbody>
