@@ -19,7 +19,7 @@ commands:
   record    capture MQTT traffic to NDJSON: record --out FILE [--topic FILTER]... [--count N] [--seconds S]
   replay    publish an NDJSON capture: replay FILE [--speed N]   (1 = real time, 0 = as fast as possible)
   indicators  recompute contract indicators as readings arrive (Kafka + InfluxDB); /api/indicators, /report
-  report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR] [--server URL]
+  report    the quarterly follow-up: report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--format html,csv,json,xlsx] [--out DIR] [--server URL]
   import    history from CSV/xlsx exports: import FILE... --mapping MAPPING.json [--tenant T] [--json] [--no-recompute]
             (hourly/monthly energy, meter readings, waste weights, fleet fuel and charging, yearly figures; services/import)
   rollups   rollups settle [--tenant T] | rollups rebuild --tenant T --from 2025-01 --to 2025-04: the indicators' daily/monthly aggregates

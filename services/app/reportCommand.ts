@@ -10,14 +10,14 @@ import { buildReportData } from '../report/buildReport.js';
 import type { Lang, ReportData } from '../report/reportData.js';
 import { fetchReportData, operatorTokenOf, runningServerUrl } from '../report/remoteReport.js';
 import { isHeldByAnotherProcess } from '../sinks/duckdb/fileLock.js';
-import { writeReport } from '../report/writeReport.js';
+import { REPORT_FORMATS, writeReport, type ReportFormat } from '../report/writeReport.js';
 import { buildRegistry } from './components.js';
 import { buildSink } from '../sinks/index.js';
 import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
 
 /**
- * `klimatpuls report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--out DIR] [--server URL]`:
- * the quarterly follow-up as HTML, CSV and JSON, computed from the stored readings
+ * `klimatpuls report --city kalmar --quarter 2025Q3 [--lang sv|en|both] [--format html,csv,json,xlsx] [--out DIR] [--server URL]`:
+ * the quarterly follow-up as HTML, CSV (+ the finance CSV), JSON and xlsx (all by default, or the `--format` list), computed from the stored readings
  * (InfluxDB when INFLUX_URL is set, else the embedded DuckDB in DATA_DIR). While
  * `npm start` runs, it holds the DuckDB file (no other process may open it, not even
  * read-only): the report data then comes from that server's /api/report (HTTP_HOST,
@@ -27,7 +27,7 @@ import { buildIndicatorsApp, targetsFor } from './indicatorsApp.js';
 export async function reportCommand(argv: string[], env = process.env): Promise<void> {
   const { values: o } = parseArgs({
     args: argv,
-    options: { city: { type: 'string' }, quarter: { type: 'string' }, lang: { type: 'string', default: 'both' }, out: { type: 'string', default: 'reports' }, server: { type: 'string' } },
+    options: { city: { type: 'string' }, quarter: { type: 'string' }, lang: { type: 'string', default: 'both' }, out: { type: 'string', default: 'reports' }, format: { type: 'string', default: REPORT_FORMATS.join(',') }, server: { type: 'string' } },
   });
   if (!o.city) throw new ConfigError('--city', 'a city id with a targets file (kalmar, malmo)');
   if (!o.quarter) throw new ConfigError('--quarter', 'a quarter such as 2025Q3');
@@ -40,6 +40,8 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
   if (quarter.kind !== 'quarter') throw new ConfigError('--quarter', 'a quarter such as 2025Q3', o.quarter);
   const langs: Lang[] = o.lang === 'both' ? ['sv', 'en'] : o.lang === 'sv' || o.lang === 'en' ? [o.lang] : [];
   if (!langs.length) throw new ConfigError('--lang', 'sv, en or both', o.lang);
+  const formats = o.format!.split(',').map((f) => f.trim()) as ReportFormat[];
+  if (!formats.length || formats.some((f) => !REPORT_FORMATS.includes(f))) throw new ConfigError('--format', `a comma-separated list of ${REPORT_FORMATS.join(', ')}`, o.format);
   if (o.server !== undefined && !/^https?:\/\/[^/]+\/?$/.test(o.server)) throw new ConfigError('--server', 'the base URL of a running Klimatpuls server, e.g. http://127.0.0.1:8080', o.server);
   const c = loadConfig(env);
   const targets = targetsFor(c, o.city);
@@ -47,9 +49,9 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
   const render = async (dataFor: (lang: Lang) => Promise<ReportData>) => {
     const progress = new Progress(`report ${city} ${quarter.label}`, langs.length);
     for (const lang of langs) {
-      const files = writeReport(await dataFor(lang), o.out!);
+      const files = await writeReport(await dataFor(lang), o.out!, formats);
       progress.tick(1, lang);
-      process.stdout.write(`${files.html}\n${files.csv}\n${files.json}\n`);
+      process.stdout.write(Object.values(files).map((f) => `${f}\n`).join(''));
     }
     progress.finish(`${targets.targets.length} targets, ${langs.join(' + ')}`);
   };

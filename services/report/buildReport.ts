@@ -1,9 +1,11 @@
 import type { IndicatorEngine } from '../indicators/engine.js';
-import { periodOf, previous, type Period } from '../indicators/periods.js';
+import { parsePeriod, periodOf, previous, type Period } from '../indicators/periods.js';
 import { statusOf, trajectoryAt, type CityTargets, type Target } from '../indicators/targets/targets.js';
 import type { IndicatorValue } from '../indicators/types.js';
 import type { MeasureEffect } from '../indicators/effect/effect.js';
+import { carbonBudgetOf } from './carbonBudget.js';
 import { reportEffects } from './effectsReport.js';
+import { defaultAggregate, financeOf } from './finance.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 
 const HISTORY = 8;
@@ -26,8 +28,8 @@ function sameInYear(p: Period, year: number): Period {
   return periodOf(p.kind, shifted.getTime());
 }
 
-async function point(engine: IndicatorEngine, tenant: string, t: Target, better: 'lower' | 'higher', p: Period): Promise<ReportPoint> {
-  const v = pick(await engine.compute(t.indicator, tenant, p), t.entity);
+/** The target's trajectory for period p, undefined without a baseline or before the baseline year. */
+async function trajectoryFor(engine: IndicatorEngine, tenant: string, t: Target, p: Period): Promise<{ trajectory?: number; baseline?: number }> {
   let baseline = t.baselineValue;
   if (baseline === undefined) {
     const b = pick(await engine.compute(t.indicator, tenant, sameInYear(p, t.baselineYear)), t.entity);
@@ -36,6 +38,12 @@ async function point(engine: IndicatorEngine, tenant: string, t: Target, better:
   // No trajectory before the baseline year: the follow-up starts there.
   const beforeBaseline = new Date(p.end - 1).getUTCFullYear() < t.baselineYear;
   const trajectory = baseline === undefined || beforeBaseline ? undefined : trajectoryAt(t, p, baseline);
+  return { ...(trajectory !== undefined ? { trajectory } : {}), ...(baseline !== undefined ? { baseline } : {}) };
+}
+
+async function point(engine: IndicatorEngine, tenant: string, t: Target, better: 'lower' | 'higher', p: Period): Promise<ReportPoint> {
+  const v = pick(await engine.compute(t.indicator, tenant, p), t.entity);
+  const { trajectory, baseline } = await trajectoryFor(engine, tenant, t, p);
   const sufficient = Boolean(v?.sufficient && Number.isFinite(v.value));
   return {
     period: p.label,
@@ -46,6 +54,12 @@ async function point(engine: IndicatorEngine, tenant: string, t: Target, better:
     sufficient,
     status: statusOf({ actual: v?.value, sufficient, trajectory, baseline, tolerance: t.tolerance, better }),
   };
+}
+
+/** The quarters after `q` in its year. */
+function restOfYear(q: Period): Period[] {
+  const [year, n] = [q.label.slice(0, 4), Number(q.label.slice(-1))];
+  return [1, 2, 3, 4].filter((k) => k > n).map((k) => parsePeriod(`${year}Q${k}`));
 }
 
 const STATUS_WORD: Record<Lang, Record<string, string>> = {
@@ -79,6 +93,8 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
     const current = hist[hist.length - 1]!;
     const prev = hist[hist.length - 2];
     const baselinePoint = hist.find((h) => h.trajectory !== undefined);
+    const ahead: Array<number | undefined> = [];
+    for (const q of restOfYear(quarter)) ahead.push((await trajectoryFor(engine, tenant, t, q)).trajectory);
     reportTargets.push({
       id: t.id,
       name: t.name[lang],
@@ -96,6 +112,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
       ...(prev ? { previous: prev } : {}),
       history: hist,
       change: changeSentence(lang, current, prev),
+      finance: financeOf({ history: hist, ahead, aggregate: t.aggregate ?? defaultAggregate(ind.unit), better: ind.better }),
     });
   }
 
@@ -133,6 +150,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
     lang,
     generatedAt: (args.now ?? new Date()).toISOString(),
     targets: reportTargets,
+    carbonBudget: carbonBudgetOf(reportTargets),
     quality: {
       ...(cov && Number.isFinite(cov.value) ? { deviceCoverage: cov.value / 100 } : {}),
       devicesRegistered: args.devicesRegistered,

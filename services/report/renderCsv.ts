@@ -6,8 +6,11 @@
  *    Numbers are plain (dot decimal, no grouping) and statuses are their codes,
  *    so that the file reads the same in any locale; names are in the report's
  *    language.
+ *  - the finance CSV: one row per target with the quarter, year to date,
+ *    budget, deviation, forecast and change since last quarter (financeRows.ts).
  *  - JSON: the ReportData itself, pretty-printed.
  */
+import { FINANCE_COLUMNS } from './financeRows.js';
 import type { ReportData } from './reportData.js';
 
 export const CSV_COLUMNS = ['target_id', 'target', 'indicator', 'unit', 'period', 'value', 'trajectory', 'status', 'coverage', 'sufficient'] as const;
@@ -26,6 +29,13 @@ export function renderCsv(data: ReportData): string {
       rows.push([t.id, t.name, t.indicator, t.unit, p.period, p.value, p.trajectory, p.status, p.coverage, p.sufficient].map(csvField).join(','));
     }
   }
+  return rows.join('\r\n') + '\r\n';
+}
+
+/** The finance view, one row per target; the header is FINANCE_COLUMNS' codes. */
+export function renderFinanceCsv(data: ReportData): string {
+  const rows = [FINANCE_COLUMNS.map((c) => c.key).join(',')];
+  for (const t of data.targets) rows.push(FINANCE_COLUMNS.map((c) => csvField(c.get(t))).join(','));
   return rows.join('\r\n') + '\r\n';
 }
 

@@ -9,13 +9,14 @@
 import type { Status } from '../indicators/targets/targets.js';
 import { DEFAULT_SETTINGS } from '../indicators/types.js';
 import { esc } from './escape.js';
-import { formatDateTime, formatNumber, formatShare, formatValue, labels, unitLabel, valueParts, type Labels } from './i18n.js';
+import { formatDateTime, formatNumber, formatShare, formatValue, labels, unitLabel, type Labels } from './i18n.js';
+import { badge, hasValue, valueHtml } from './htmlParts.js';
+import { FINANCE_CSS, renderFinance } from './renderFinance.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 import { CHART_COLORS, renderChart } from './svgChart.js';
 import { EFFECTS_CSS, renderEffects } from './renderEffects.js';
 
 const STATUSES: Status[] = ['on_track', 'behind', 'off_track', 'not_enough_data'];
-const ICON: Record<Status, string> = { on_track: '✓', behind: '!', off_track: '✕', not_enough_data: '?' };
 
 const CSS = `
 :root{--ink:#111827;--muted:#4b5563;--line:#d1d5db;--soft:#f3f4f6;--brand:${CHART_COLORS.value}}
@@ -102,21 +103,6 @@ footer{margin-top:2.5rem;padding-top:.8rem;border-top:1px solid var(--line);colo
 }
 @media (max-width:700px){.glance,.kpis,.figures{grid-template-columns:repeat(2,1fr)}.target-head{flex-direction:column}}
 `;
-
-function badge(L: Labels, s: Status, large = false): string {
-  return `<span class="badge badge-${s}${large ? ' badge-lg' : ''}"><span class="icon" aria-hidden="true">${ICON[s]}</span><span class="status-text">${esc(L.status[s])}</span></span>`;
-}
-
-const hasValue = (p?: ReportPoint): p is ReportPoint & { value: number } => p?.value !== undefined && Number.isFinite(p.value);
-
-/** Number and unit as HTML; the unit in its own span so that it can be set smaller and wrap. */
-function valueHtml(lang: Lang, L: Labels, v: number | undefined, unit: string): string {
-  if (v === undefined || !Number.isFinite(v)) return esc(L.missing);
-  const p = valueParts(lang, v, unit);
-  // A per cent sign belongs to the number; other units are set apart.
-  if (p.unit === '%') return `<span class="n">${esc(p.number + p.joiner + p.unit)}</span>`;
-  return `<span class="n">${esc(p.number)}</span>${p.unit ? `<span class="u">${esc(p.joiner)}${esc(p.unit)}</span>` : ''}`;
-}
 
 /** A point's value; when it rests on too little data (or there is none), greyed and flagged in words. */
 function pointValue(lang: Lang, L: Labels, p: ReportPoint | undefined, unit: string): string {
@@ -254,12 +240,13 @@ export function renderHtml(data: ReportData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${CSS}${data.effects ? EFFECTS_CSS : ''}</style>
+<style>${CSS}${FINANCE_CSS}${data.effects ? EFFECTS_CSS : ''}</style>
 </head>
 <body>
 <main>
 ${renderHeader(data, L)}
 ${renderSummary(data, L)}
+${renderFinance(data)}
 <section class="targets-section" aria-labelledby="h-targets">
 <h2 id="h-targets">${esc(L.headings.targets)}</h2>
 ${data.targets.map((t) => renderTarget(data, L, t)).join('\n')}

@@ -255,17 +255,26 @@ describe('writeReport', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kp-report-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes <city>-<quarter>-<lang>.html|.csv|.json, creating the directory', () => {
+  it('writes <city>-<quarter>-<lang>.html|.csv|-finance.csv|.json|.xlsx, creating the directory', async () => {
     const out = join(dir, 'a', 'b');
-    const files = writeReport(kalmarReport('en'), out);
-    expect(files).toEqual({ html: join(out, 'kalmar-2025Q3-en.html'), csv: join(out, 'kalmar-2025Q3-en.csv'), json: join(out, 'kalmar-2025Q3-en.json') });
-    expect(readFileSync(files.html, 'utf8')).toContain('<html lang="en">');
-    expect(readFileSync(files.csv, 'utf8').startsWith('target_id,')).toBe(true);
-    expect(JSON.parse(readFileSync(files.json, 'utf8')).quarter).toBe('2025Q3');
+    const files = await writeReport(kalmarReport('en'), out);
+    const base = join(out, 'kalmar-2025Q3-en');
+    expect(files).toEqual({ html: `${base}.html`, csv: `${base}.csv`, financeCsv: `${base}-finance.csv`, json: `${base}.json`, xlsx: `${base}.xlsx` });
+    expect(readFileSync(files.html!, 'utf8')).toContain('<html lang="en">');
+    expect(readFileSync(files.csv!, 'utf8').startsWith('target_id,')).toBe(true);
+    expect(readFileSync(files.financeCsv!, 'utf8').startsWith('target_id,target,unit,aggregate,')).toBe(true);
+    expect(JSON.parse(readFileSync(files.json!, 'utf8')).quarter).toBe('2025Q3');
+    // An xlsx file is a zip archive.
+    expect(readFileSync(files.xlsx!).subarray(0, 2).toString('latin1')).toBe('PK');
   });
 
-  it('refuses a city or quarter that would not make a safe file name', () => {
-    expect(() => writeReport({ ...kalmarReport('sv'), city: '../etc' }, dir)).toThrow(/city/);
-    expect(() => writeReport({ ...kalmarReport('sv'), quarter: '2025-Q3' }, dir)).toThrow(/quarter/);
+  it('writes only the formats asked for', async () => {
+    const files = await writeReport(kalmarReport('sv'), join(dir, 'only'), ['xlsx']);
+    expect(Object.keys(files)).toEqual(['xlsx']);
+  });
+
+  it('refuses a city or quarter that would not make a safe file name', async () => {
+    await expect(writeReport({ ...kalmarReport('sv'), city: '../etc' }, dir)).rejects.toThrow(/city/);
+    await expect(writeReport({ ...kalmarReport('sv'), quarter: '2025-Q3' }, dir)).rejects.toThrow(/quarter/);
   });
 });

@@ -1,4 +1,6 @@
 import type { Status } from '../indicators/targets/targets.js';
+import type { CarbonBudget } from './carbonBudget.js';
+import type { TargetFinance } from './finance.js';
 
 export type Lang = 'sv' | 'en';
 
@@ -35,6 +37,8 @@ export interface ReportTarget {
   history: ReportPoint[];
   /** Plain-language sentence on what changed since the previous quarter. */
   change: string;
+  /** Quarter, year to date, the year's budget (trajectory), deviation and forecast (finance.ts). */
+  finance: TargetFinance;
 }
 
 export interface ReportQuality {
@@ -57,6 +61,8 @@ export interface ReportData {
   lang: Lang;
   generatedAt: string;
   targets: ReportTarget[];
+  /** Emissions allowed this year against emitted so far, per emissions target (carbonBudget.ts). */
+  carbonBudget: CarbonBudget[];
   quality: ReportQuality;
   /** Other indicators worth a look (no target), with their quarter value. */
   indicators: Array<{ id: string; name: string; unit: string; value?: number; coverage: number; sufficient: boolean }>;

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, PACKAGE_ROOT, targetsDir } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
@@ -69,6 +70,38 @@ describe('/report city parameter', () => {
   });
 });
 
+describe('/report?format=', () => {
+  it('xlsx: the workbook with its content type, which exceljs reads back', async () => {
+    const res = await fetch(`${base}/report?city=malmo&quarter=2025Q3&lang=en&format=xlsx`, { headers: access.headers });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await res.arrayBuffer()) as ExcelJS.Buffer);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['Summary', 'Quarters', 'Carbon budget', 'Data quality']);
+    const summary = wb.getWorksheet('Summary')!;
+    expect(summary.rowCount).toBe(1 + targetsFor(c, 'malmo').targets.length);
+    expect(summary.getRow(2).getCell(1).value).toBe(targetsFor(c, 'malmo').targets[0]!.id);
+  });
+
+  it.each([
+    ['csv', 'text/csv; charset=utf-8', 'target_id,target,indicator,'],
+    ['finance-csv', 'text/csv; charset=utf-8', 'target_id,target,unit,aggregate,'],
+    ['json', 'application/json; charset=utf-8', '{'],
+    ['html', 'text/html; charset=utf-8', '<!doctype html>'],
+  ])('%s: %s', async (format, type, start) => {
+    const res = await fetch(`${base}/report?city=malmo&quarter=2025Q3&lang=sv&format=${format}`, { headers: access.headers });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe(type);
+    expect((await res.text()).startsWith(start)).toBe(true);
+  });
+
+  it('an unknown format is a 400 naming the parameter', async () => {
+    const r = await get('/report?city=malmo&format=pdf');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.text).error).toMatch(/^format: expected one of html, csv, finance-csv, json, xlsx/);
+  });
+});
+
 describe('/api/report', () => {
   it('answers the report data /report renders (what `klimatpuls report` asks a running server for)', async () => {
     const r = await get('/api/report?city=malmo&quarter=2025Q3&lang=en');
@@ -77,6 +110,9 @@ describe('/api/report', () => {
     expect(data).toMatchObject({ city: 'malmo', quarter: '2025Q3', lang: 'en', quality: { devicesRegistered: 0 } });
     expect(data.targets.length).toBe(targetsFor(c, 'malmo').targets.length);
     expect(data.targets[0].history).toHaveLength(8);
+    // No readings stored: the finance view is there, and says there is not enough data for a forecast.
+    for (const t of data.targets) expect(t.finance).toMatchObject({ year: 2025, quartersElapsed: 3, noForecast: 'no_comparable_quarter' });
+    expect(data.carbonBudget.map((b: { targetId: string }) => b.targetId)).toEqual(['emissions-geographic-70']);
   });
 
   it.each(['city=../../../package', 'quarter=2025-03', 'lang=de'])('%s: 400 like /report', async (q) => {

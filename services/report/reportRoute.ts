@@ -8,7 +8,9 @@ import type { IndicatorSettings } from '../indicators/types.js';
 import type { MeasureEffect } from '../indicators/effect/effect.js';
 import { buildReportData } from './buildReport.js';
 import type { Lang, ReportData } from './reportData.js';
+import { renderCsv, renderFinanceCsv, renderJson } from './renderCsv.js';
 import { renderHtml } from './renderHtml.js';
+import { renderXlsx, XLSX_CONTENT_TYPE } from './renderXlsx.js';
 
 export interface ReportRouteOptions {
   /** The city when the request names none (REPORT_CITY). */
@@ -53,11 +55,34 @@ async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: R
   return { data };
 }
 
-/** `GET /report?city=kalmar&quarter=2025Q3&lang=sv|en`: the quarterly follow-up as HTML (this quarter by default). */
+const FORMATS = ['html', 'csv', 'finance-csv', 'json', 'xlsx'] as const;
+type RouteFormat = (typeof FORMATS)[number];
+
+async function render(data: ReportData, format: RouteFormat): Promise<HttpResponse> {
+  switch (format) {
+    case 'html':
+      return { status: 200, body: renderHtml(data), contentType: 'text/html; charset=utf-8' };
+    case 'csv':
+      return { status: 200, body: renderCsv(data), contentType: 'text/csv; charset=utf-8' };
+    case 'finance-csv':
+      return { status: 200, body: renderFinanceCsv(data), contentType: 'text/csv; charset=utf-8' };
+    case 'json':
+      return { status: 200, body: renderJson(data), contentType: 'application/json; charset=utf-8' };
+    case 'xlsx':
+      return { status: 200, body: await renderXlsx(data), contentType: XLSX_CONTENT_TYPE };
+  }
+}
+
+/**
+ * `GET /report?city=kalmar&quarter=2025Q3&lang=sv|en&format=html|csv|finance-csv|json|xlsx`:
+ * the quarterly follow-up (this quarter, HTML by default) in the format asked for.
+ */
 export function reportRoute(o: ReportRouteOptions): (url: URL) => Promise<HttpResponse> {
   return async (url) => {
+    const format = (url.searchParams.get('format') ?? 'html') as RouteFormat;
+    if (!FORMATS.includes(format)) return { status: 400, body: { error: `format: expected one of ${FORMATS.join(', ')}` } };
     const r = await reportDataFor(o, url);
-    return 'error' in r ? r.error : { status: 200, body: renderHtml(r.data), contentType: 'text/html; charset=utf-8' };
+    return 'error' in r ? r.error : render(r.data, format);
   };
 }
 

@@ -132,11 +132,16 @@ describe('indicators of a simulated year equal the ground truth (within 0.5 %)',
       for (const t of data.targets) expect(['on_track', 'behind', 'off_track', 'not_enough_data']).toContain(t.status);
       const energyTarget = data.targets.find((t) => t.indicator === 'energy_weather_normalized')!;
       expect(energyTarget.history.filter((h) => h.sufficient).length).toBeGreaterThanOrEqual(3);
-      const files = writeReport(data, join(dir, 'reports'));
-      for (const f of [files.html, files.csv, files.json]) expect(existsSync(f)).toBe(true);
-      const html = readFileSync(files.html, 'utf8');
+      // The finance view on real data: YTD is the sum of 2025's quarters; a forecast, or the reason there is none.
+      const ytdQuarters = energyTarget.history.filter((h) => h.period.startsWith('2025'));
+      expect(ytdQuarters).toHaveLength(3);
+      if (ytdQuarters.every((h) => h.value !== undefined)) expect(energyTarget.finance.ytd.value).toBeCloseTo(ytdQuarters.reduce((s, h) => s + h.value!, 0), 3);
+      for (const t of data.targets) expect(t.finance.forecast !== undefined || t.finance.noForecast !== undefined, t.id).toBe(true);
+      const files = await writeReport(data, join(dir, 'reports'));
+      for (const f of [files.html, files.csv, files.json, files.xlsx]) expect(existsSync(f!)).toBe(true);
+      const html = readFileSync(files.html!, 'utf8');
       for (const t of data.targets) expect(html).toContain(t.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').slice(0, 20));
-      expect(readFileSync(files.csv, 'utf8').split('\n').length).toBeGreaterThan(data.targets.length);
+      expect(readFileSync(files.csv!, 'utf8').split('\n').length).toBeGreaterThan(data.targets.length);
     }
   });
 

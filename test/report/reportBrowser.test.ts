@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kalmar2025Q3 } from '../../services/report/fixtures/kalmar-2025Q3.js';
-import { labels } from '../../services/report/i18n.js';
+import { formatValue, labels } from '../../services/report/i18n.js';
 import { renderHtml } from '../../services/report/renderHtml.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -155,6 +155,83 @@ describe('quarterly report in Chromium (kalmar 2025Q3, sv)', () => {
       expect(cells[3]).toContain('68 %');
       expect(cells[6]).toContain(e.passes ? 'Ja' : 'Nej');
       expect(await rows.nth(i).isVisible()).toBe(true);
+    }
+  });
+
+  it('shows the outcome against budget: a visible row per target with YTD, deviation and forecast, inside the page width', async () => {
+    ready();
+    const main = (await page.locator('main').boundingBox())!;
+    const table = (await page.locator('table.finance').boundingBox())!;
+    expect(table.x + table.width).toBeLessThanOrEqual(main.x + main.width + 0.5);
+    const rows = page.locator('table.finance tbody tr');
+    expect(await rows.count()).toBe(data.targets.length);
+    for (const [i, t] of data.targets.entries()) {
+      const row = rows.nth(i);
+      expect(await row.isVisible()).toBe(true);
+      expect(await row.locator('th').innerText()).toContain(t.name);
+      const forecast = await row.locator('td.forecast').innerText();
+      const fc = t.finance.forecast;
+      const flat = (x: string) => x.replace(/\s/g, ' ');
+      if (fc) expect(flat(forecast), t.id).toContain(flat(`${formatValue('sv', fc.low, t.unit)} – ${formatValue('sv', fc.high, t.unit)}`));
+      else expect(forecast, t.id).toContain('Otillräckliga data för prognos');
+      if (t.finance.ytd.deviation !== undefined) expect(await row.locator('td.deviation').innerText(), t.id).toMatch(t.finance.ytd.favourable ? /bättre än budget/ : /sämre än budget/);
+    }
+  });
+
+  it('draws the YTD-against-budget chart: a bar per target with data, ending at its share of the budget line', async () => {
+    ready();
+    const chart = await page.$eval('svg.kp-finance-chart', (svg) => {
+      const frame = svg.getBoundingClientRect();
+      const line = svg.querySelector('line.kf-budget')!.getBoundingClientRect();
+      const rows = [...svg.querySelectorAll('g.kf-row')].map((g) => {
+        const bar = g.querySelector('rect.kf-bar')?.getBoundingClientRect();
+        return { target: g.getAttribute('data-target'), left: bar?.left, right: bar?.right, noData: Boolean(g.querySelector('.kf-nodata')) };
+      });
+      const texts = [...svg.querySelectorAll('text')].map((t) => ({ s: t.textContent ?? '', r: t.getBoundingClientRect() }));
+      const problems: string[] = [];
+      for (const { s, r } of texts) if (r.left < frame.left - 0.5 || r.right > frame.right + 0.5) problems.push(`"${s}" outside`);
+      for (let i = 0; i < texts.length; i++)
+        for (let j = i + 1; j < texts.length; j++) {
+          const a = texts[i]!.r;
+          const b = texts[j]!.r;
+          if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5) problems.push(`"${texts[i]!.s}" × "${texts[j]!.s}"`);
+        }
+      return { width: frame.width, budgetX: line.left + line.width / 2, rows, problems };
+    });
+    expect(chart.width).toBeGreaterThan(500);
+    expect(chart.problems).toEqual([]);
+    expect(chart.rows.map((r) => r.target)).toEqual(data.targets.map((t) => t.id));
+    for (const [i, t] of data.targets.entries()) {
+      const r = chart.rows[i]!;
+      const { value, budget } = t.finance.ytd;
+      if (value === undefined || budget === undefined) {
+        expect(r.noData, t.id).toBe(true);
+        continue;
+      }
+      // Bar length ∝ YTD ÷ budget: the budget line sits at (budget ÷ YTD) of the bar.
+      const expected = r.left! + (r.right! - r.left!) * (budget / value);
+      expect(Math.abs(chart.budgetX - expected), t.id).toBeLessThan(2.5);
+    }
+  });
+
+  it('shows the carbon budget: emitted so far against allowed, the meter filled to that share', async () => {
+    ready();
+    const c = data.carbonBudget[0]!;
+    const box = page.locator(`.carbon[data-target="${c.targetId}"]`);
+    expect(await box.isVisible()).toBe(true);
+    expect(await box.innerText()).toContain('återstår för resten av året');
+    const meter = (await box.locator('.meter').boundingBox())!;
+    const spent = (await box.locator('.meter .spent').boundingBox())!;
+    expect(Math.abs(spent.width / (meter.width - 4) - c.spentShare!)).toBeLessThan(0.02);
+  });
+
+  it('shows what changed since last quarter: previous and current status per target', async () => {
+    ready();
+    const rows = page.locator('table.changes tbody tr');
+    expect(await rows.count()).toBe(data.targets.length);
+    for (const [i, t] of data.targets.entries()) {
+      const badges = await rows.nth(i).locator('.status-text').allInnerTexts();
+      expect(badges, t.id).toEqual([L.status[t.finance.sincePrevious.previousStatus!], L.status[t.status]]);
     }
   });
 

@@ -31,6 +31,8 @@ export const targetSchema = z
     periodKind: z.enum(['month', 'quarter', 'year']).default('quarter'),
     /** How far past the trajectory still counts as "behind" rather than "off track" (share of the baseline). */
     tolerance: z.number().min(0).max(1).default(0.05),
+    /** How the quarterly report adds quarters up to the year (YTD, budget, forecast): sum for flows, mean for levels; by default from the unit. */
+    aggregate: z.enum(['sum', 'mean']).optional(),
   })
   .refine((t) => (t.change === undefined) !== (t.targetValue === undefined), 'exactly one of change, targetValue')
   .refine((t) => t.targetYear > t.baselineYear, 'targetYear must be after baselineYear');
