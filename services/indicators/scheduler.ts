@@ -47,6 +47,11 @@ export class IndicatorScheduler {
     this.o.rollups?.markReadings(readings).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err) }, 'rollup marks not stored yet; kept and written with the next ones'));
   }
 
+  /** The month of t to be recomputed, its rollups already up to date (written past the pipeline and settled: imports, the demo history). */
+  markMonth(tenant: string, t: number): void {
+    this.markMonths(tenant, t);
+  }
+
   private markMonths(tenant: string, observedAt: number): void {
     const months = [periodOf('month', observedAt)];
     const m = months[0]!;
@@ -82,6 +87,11 @@ export class IndicatorScheduler {
 
   get pending(): number {
     return this.dirty.size;
+  }
+
+  /** No dirty month waits and no recomputation runs: stored values are up to date with the stored readings. */
+  get settled(): boolean {
+    return this.dirty.size === 0 && this.running === undefined;
   }
 
   start(): void {
