@@ -16,9 +16,14 @@ export interface DemoStatus {
   info?: DemoHistoryInfo;
 }
 
-/** The targets' baseline years of the demo tenant's cities that need measured values (no baselineValue). */
+/**
+ * The baseline years the demo history seeds: those of the demo tenant's relative
+ * targets (`change`: their goal is a share of the measured baseline, so without it
+ * there is no trajectory) that have no `baselineValue`. Absolute targets (a share in
+ * % to reach) are left out: the demo city has no solar or vehicle counters for them.
+ */
 export function demoBaselineYears(c: Config): number[] {
-  const years = knownCities(c).map((city) => targetsFor(c, city)).filter((t) => t.tenant === DEMO_TENANT).flatMap((t) => t.targets.filter((x) => x.baselineValue === undefined).map((x) => x.baselineYear));
+  const years = knownCities(c).map((city) => targetsFor(c, city)).filter((t) => t.tenant === DEMO_TENANT).flatMap((t) => t.targets.filter((x) => x.baselineValue === undefined && x.change !== undefined).map((x) => x.baselineYear));
   return [...new Set(years)].sort((a, b) => a - b);
 }
 
@@ -43,7 +48,7 @@ export async function startDemoCity(c: Config, o: { sink: Sink; logger: Logger; 
     return { city, status, settle: () => {} };
   }
   status.state = 'seeding';
-  status.info = await seedDemoHistory({ sink: o.sink, dataDir: c.DATA_DIR, city, now, baselineYears: demoBaselineYears(c), logger });
+  status.info = await seedDemoHistory({ sink: o.sink, dataDir: c.DATA_DIR, city, now, baselineYears: demoBaselineYears(c), logger, replace: !empty });
   status.state = 'settling';
   const info = status.info;
   return {

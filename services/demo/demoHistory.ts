@@ -59,6 +59,8 @@ export interface SeedOptions {
   now: number;
   baselineYears: number[];
   logger: Logger;
+  /** Replace what is stored (a seed interrupted before: the same readings again); else plain inserts into the empty store. */
+  replace?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function seedDemoHistory(o: SeedOptions): Promise<DemoHistoryInfo> 
   const info: DemoHistoryInfo = { tenant: DEMO_TENANT, from: new Date(from).toISOString(), to: new Date(end).toISOString(), baselineYears: years, readings: 0, seededAt: new Date().toISOString(), state: 'seeding' };
   writeFileSync(demoMarkerPath(o.dataDir), JSON.stringify(info, null, 2));
   const devices = new Map(demoDevices().map((d) => [d.id, d as unknown as Device]));
-  const loader = new BulkLoader({ sink: o.sink, dir: o.dataDir, replace: true, source: DEMO_SOURCE });
+  const loader = new BulkLoader({ sink: o.sink, dir: o.dataDir, replace: o.replace ?? false, source: DEMO_SOURCE });
   const segments = [...years.map((y) => ({ ...periodOf('year', Date.UTC(y, 6, 1)), metrics: BASELINE_METRICS as Set<string> | undefined })), { start: from, end: end + 1, metrics: undefined }];
   const total = segments.reduce((s, g) => s + Math.ceil((g.end - g.start) / HOUR), 0);
   let hours = 0;

@@ -89,9 +89,14 @@ export class IndicatorScheduler {
     return this.dirty.size;
   }
 
-  /** No dirty month waits and no recomputation runs: stored values are up to date with the stored readings. */
+  /**
+   * No recomputation runs and no dirty month waits, but those still getting readings
+   * (marked within settleMs: a live stream keeps its month busy, and it is recomputed
+   * once quiet): the stored values are up to date with what has stopped arriving.
+   */
   get settled(): boolean {
-    return this.dirty.size === 0 && this.running === undefined;
+    const now = Date.now();
+    return this.running === undefined && [...this.dirty.values()].every((e) => now - e.since < this.o.settleMs);
   }
 
   start(): void {
