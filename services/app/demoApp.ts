@@ -6,7 +6,7 @@ import type { Telemetry } from '../core/telemetry.js';
 import { DEMO_TENANT, DemoCity } from '../demo/demoCity.js';
 import { demoLevel, readDemoMarker, seedDemoHistory, type DemoHistoryInfo } from '../demo/demoHistory.js';
 import type { IndicatorScheduler } from '../indicators/scheduler.js';
-import { periodsBetween } from '../indicators/periods.js';
+import { periodOf, periodsBetween, previous } from '../indicators/periods.js';
 import type { Sink } from '../sinks/index.js';
 import { knownCities, targetsFor } from './indicatorsApp.js';
 
@@ -68,8 +68,10 @@ export async function startDemoCity(c: Config, o: { sink: Sink; logger: Logger; 
         })
         .then(({ days }) => {
           logger.info({ days, ms: Date.now() - t0 }, 'demo history: rollups settled; recomputing the indicators');
-          const ranges = [...info.baselineYears.map((y) => [Date.UTC(y, 0, 1), Date.UTC(y, 11, 31)] as const), [Date.parse(info.from), Date.parse(info.to)] as const];
-          for (const [a, b] of ranges) for (const m of periodsBetween('month', a, b)) scheduler.markMonth(DEMO_TENANT, m.start + 86_400_000 * 3);
+          // The months of this and the last quarter are stored (what /api/indicators lists); older periods, the
+          // baseline years' among them, are computed when asked for (the report, /api/indicators?indicator=&period=&tenant=).
+          const recent = previous(periodOf('quarter', Date.parse(info.to))).start;
+          for (const m of periodsBetween('month', recent, Date.parse(info.to))) scheduler.markMonth(DEMO_TENANT, m.start + 86_400_000 * 3);
           status.state = 'seeded';
         })
         .catch((err: unknown) => {
