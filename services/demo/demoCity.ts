@@ -88,7 +88,7 @@ export class DemoCity {
         const unit = CANONICAL[r.metric];
         const value = r.unit === undefined || unit === undefined ? r.value : toCanonical(r.value, r.unit, unit);
         if (value === undefined) throw new KlimatpulsError('INVALID_INPUT', `demo city: ${r.metric} in ${r.unit} has no conversion`);
-        out.push({ deviceId: id, metric: r.metric, value, ...(r.channel ? { channel: r.channel } : {}) });
+        out.push({ deviceId: id, metric: r.metric, value: value === 0 ? 0 : value /* -0 as JSON is 0 */, ...(r.channel ? { channel: r.channel } : {}) });
       }
     }
     return out;
