@@ -20,11 +20,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../services/core/config.js';
 import { createLogger } from '../services/core/logger.js';
-import { readingIdOf, type CanonicalReading } from '../services/core/reading.js';
+import type { CanonicalReading } from '../services/core/reading.js';
 import { buildRegistry } from '../services/app/components.js';
 import { buildIndicatorsApp, targetsFor } from '../services/app/indicatorsApp.js';
-import type { DuckDbStore } from '../services/sinks/duckdb/duckdbStore.js';
-import { METRICS, type MetricName } from '../services/core/metrics.js';
 import type { IndicatorEngine } from '../services/indicators/engine.js';
 import { parsePeriod, periodsBetween, type Period, type PeriodKind } from '../services/indicators/periods.js';
 import type { IndicatorSettings } from '../services/indicators/types.js';
@@ -32,6 +30,7 @@ import type { Device } from '../services/registry/deviceRegistry.js';
 import { buildReportData } from '../services/report/buildReport.js';
 import { writeReport } from '../services/report/writeReport.js';
 import { buildSink } from '../services/sinks/index.js';
+import { BulkLoader } from '../services/sinks/bulkLoad.js';
 import { cityDevices } from '../simulators/city/devices.js';
 import { DeviceModel } from '../simulators/city/model.js';
 import { loadScenario } from '../simulators/city/scenario.js';
@@ -69,7 +68,7 @@ export function scaledDevices(scale: number) {
 }
 
 /**
- * The bulk path: the simulator's canonical readings (DeviceModel truth: what the
+ * The bulk path (services/sinks/bulkLoad.ts BulkLoader, which the demo history of `npm start` uses too): the simulator's canonical readings (DeviceModel truth: what the
  * decoders would store), hour by hour. DuckDB: a CSV per simulated day loaded with
  * one INSERT OR REPLACE … FROM read_csv (the same table, the same reading ids:
  * sha256 as services/core/reading.ts readingIdOf, computed in SQL), in a table
@@ -102,60 +101,24 @@ async function fill(o: AgentConfig) {
   await sink.store.init();
   const models = devices.map((d) => new DeviceModel(d, seededRandom(scenario.seed ^ d.n)));
   const weather = (day: number) => 6 * (seededRandom(scenario.seed * 31 + day)() - 0.5);
-  const csv = join(o.dataDir, 'fill.csv');
-  let lines: string[] = [];
-  let batch: CanonicalReading[] = [];
-  let written = 0;
-  const inFlight: Array<Promise<void>> = [];
-  const flush = async () => {
-    if (csvFill) {
-      if (lines.length === 0) return;
-      writeFileSync(csv, lines.join('\n'));
-      written += lines.length;
-      lines = [];
-      await (sink.store as DuckDbStore).queryRows(`INSERT INTO readings
-        SELECT substr(sha256(tenant || chr(10) || device || chr(10) || metric || chr(10) || coalesce(channel, '') || chr(10) || t::VARCHAR), 1, 32),
-          tenant, device, site, kind, metric, channel, value, unit, make_timestamptz(t * 1000), make_timestamptz(t * 1000), 'native', 'bench', 'bench'
-        FROM read_csv('${csv}', header = false, delim = ',', quote = '"', columns = {'tenant': 'VARCHAR', 'device': 'VARCHAR', 'site': 'VARCHAR', 'kind': 'VARCHAR',
-          'metric': 'VARCHAR', 'channel': 'VARCHAR', 'value': 'DOUBLE', 'unit': 'VARCHAR', 't': 'BIGINT'})`);
-      return;
-    }
-    if (batch.length === 0) return;
-    const b = batch;
-    batch = [];
-    // The store path marks each batch's days as the writer does; the bulk path marks the window once at the end.
-    inFlight.push(sink.store.writeReadings(b).then(() => (viaStore ? sink.rollups.markReadings(b) : undefined)));
-    if (inFlight.length >= 3) await inFlight.shift();
-    written += b.length;
-  };
-  const batchSize = viaStore ? 10_000 : 50_000;
-  const q = (v: string | undefined) => (v === undefined ? '' : `"${v.replace(/"/g, '""')}"`);
+  // The store path marks each batch's days as the writer does; the bulk path marks the window once at the end.
+  const loader = new BulkLoader({ sink, dir: o.dataDir, csv: csvFill, source: { format: 'native', decoderVersion: 'bench', topic: 'bench' }, batchSize: viaStore ? 10_000 : 50_000, ...(viaStore ? { onWritten: (b: CanonicalReading[]) => sink.rollups.markReadings(b) } : {}) });
   const steps = o.days * 24;
   const t0 = Date.now();
   for (let k = 1; k <= steps; k++) {
     const t = new Date(START + k * HOUR);
     const ms = t.getTime();
-    const observedAt = t.toISOString();
     for (let i = 0; i < devices.length; i++) {
       const d = devices[i]!.registry;
-      for (const tr of models[i]!.step(t, 1, weather(Math.floor((k * HOUR) / 86_400_000))).truth) {
-        const unit = METRICS[tr.metric as MetricName].unit;
-        if (csvFill) lines.push(`${q(d.tenant)},${q(d.id)},${q(d.site)},${q(d.kind)},${q(tr.metric)},${q(tr.channel)},${tr.value},${q(unit)},${ms}`);
-        else {
-          // The InfluxDB store keys a point by its series and time (the reading id is not written); the DuckDB store by the id.
-          const id = o.store === 'duckdb' ? readingIdOf(d.tenant, d.id, tr.metric, tr.channel, ms) : '';
-          batch.push({ id, tenant: d.tenant, deviceId: d.id, metric: tr.metric as MetricName, observedAt, ...(tr.channel ? { channel: tr.channel } : {}), ...(d.site ? { site: d.site } : {}), kind: d.kind, value: tr.value, unit, receivedAt: observedAt, source: { format: 'native', decoderVersion: 'bench', topic: 'bench' } });
-          if (batch.length >= batchSize) await flush();
-        }
-      }
+      for (const tr of models[i]!.step(t, 1, weather(Math.floor((k * HOUR) / 86_400_000))).truth) await loader.add(d, tr.metric, tr.channel, tr.value, ms);
     }
     if (k % 24 === 0) {
-      await flush();
-      process.stderr.write(`  fill ${o.store} ×${o.scale}: day ${k / 24}/${o.days}, ${written.toLocaleString('en')} readings, ${Math.round(written / ((Date.now() - t0) / 1000)).toLocaleString('en')}/s\n`);
+      await loader.flush();
+      process.stderr.write(`  fill ${o.store} ×${o.scale}: day ${k / 24}/${o.days}, ${loader.written.toLocaleString('en')} readings, ${Math.round(loader.written / ((Date.now() - t0) / 1000)).toLocaleString('en')}/s\n`);
     }
   }
-  await flush();
-  await Promise.all(inFlight);
+  await loader.finish();
+  const written = loader.written;
   if (!viaStore) await sink.rollups.markRange(TENANT, START, START + (o.days + 1) * 86_400_000);
   await sink.store.close();
   return { devices: devices.length, readings: written, readingsPerSecond: Math.round(written / ((Date.now() - t0) / 1000)), fillPath: csvFill ? 'duckdb read_csv' : 'store writeReadings' };

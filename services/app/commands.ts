@@ -1,13 +1,15 @@
-import { loadConfig, type Config } from '../core/config.js';
+import { join } from 'node:path';
+import { loadConfig, tenantsDir, type Config } from '../core/config.js';
 import { DEFAULT_ROUTES } from '../decoders/index.js';
 import { DeviceRegistry } from '../registry/deviceRegistry.js';
-import { DemoCity } from '../demo/demoCity.js';
 import { SimulatorPublisher } from '../demo/mqttPublisher.js';
 import type { EmbeddedBroker } from '../broker/embeddedBroker.js';
 import { buildGateway, buildRegistry, buildStore, buildWriter, embeddedMetrics } from './components.js';
 import { buildSink } from '../sinks/index.js';
 import { Startup } from './startup.js';
 import { buildIndicatorsApp } from './indicatorsApp.js';
+import { demoLine, indicatorsStatus, settledMetrics, startDemoCity } from './demoApp.js';
+import { landingRoute } from '../http/landingPage.js';
 import { operatorAuth, watchedTenants, withKafkaDefault } from './serviceSupport.js';
 import { bootstrapOperatorToken, buildTenants, type Tenants } from './tenantsApp.js';
 import { applyBrokerAccess, startAdminApi, startEmbeddedBroker } from './tenantStartup.js';
@@ -54,24 +56,33 @@ export async function startAllInOne(env = process.env): Promise<void> {
   const registry = tenants.lookup;
 
   await store.init();
-  const indicatorsApp = buildIndicatorsApp(c, { sink, registry: indicatorRegistry(fileRegistry, tenants), logger });
+  const simulate = c.SIMULATOR ?? !c.MQTT_URL;
+  // The demo city, and its history when the store is empty (written before the pipeline starts).
+  const demo = simulate || c.DEMO_HISTORY === true ? await startDemoCity(c, { sink, logger }) : undefined;
+  const status = indicatorsStatus(() => indicatorsApp.scheduler, demo?.status);
+  settledMetrics(telemetry, status);
+  const indicatorsApp = buildIndicatorsApp(c, { sink, registry: indicatorRegistry(fileRegistry, tenants), logger, status, demo: () => demo?.status.info });
   const writer = buildWriter(c, { bus, store, logger, telemetry, onWritten: (rs) => indicatorsApp.scheduler.markAll(rs), onDeadLettersArchived: (ts) => indicatorsApp.scheduler.markArrivals(ts) });
   await writer.start();
   s.add(writer);
   indicatorsApp.scheduler.start();
   s.add(indicatorsApp.scheduler);
+  demo?.settle(indicatorsApp.scheduler);
   const gateway = buildGateway(c, { bus, registry, logger, telemetry, mqttUrl, mqttAuth, embeddedBroker: !c.MQTT_URL });
   await gateway.start();
   s.add(gateway);
   lines.push(`gateway       ${registry.size} devices registered, topics ${(c.DECODER_ROUTES ?? DEFAULT_ROUTES).map((r) => r[0]).join(', ')}`);
 
   const operatorTokenFile = await bootstrapOperatorToken(c, tenants);
+  let adminUrl: string | undefined;
   const { url: httpUrl } = await s.http({
     host: c.HTTP_HOST,
     port: c.HTTP_PORT ?? 8080,
     store,
     readiness: { mqtt: () => gateway.ready, store: () => store.ping() },
+    status: () => ({ indicators: status() }),
     routes: indicatorsApp.routes,
+    publicRoutes: { '/': landingRoute({ grafanaUrl: c.GRAFANA_URL, adminUrl: () => adminUrl, ...(c.OPERATOR_TOKEN ? {} : { tokenFile: join(tenantsDir(c), 'operator.token') }), status, demo: () => demo?.status.info }) },
     auth: operatorAuth(c, tenants),
   });
   lines.push(`HTTP          ${httpUrl}/api/readings/latest  ${httpUrl}/metrics  ${httpUrl}/healthz`);
@@ -79,15 +90,18 @@ export async function startAllInOne(env = process.env): Promise<void> {
   lines.push(`indicators    ${httpUrl}/api/indicators  ${httpUrl}/report (recomputed every ${c.INDICATOR_INTERVAL_MS / 1000} s)`);
   const admin = await startAdminApi(c, tenants, { logger, tls, readings: store, optional: c.ADMIN_HTTP_PORT === undefined });
   if (admin.server) s.add(admin.server);
+  adminUrl = admin.url;
   lines.push(`admin API     ${admin.url ?? 'not started (port in use; set ADMIN_HTTP_PORT)'}${admin.tokenFile ? `  admin token in ${admin.tokenFile}` : ''}`);
 
-  if (c.SIMULATOR ?? !c.MQTT_URL) {
-    const city = new DemoCity();
+  if (simulate && demo) {
+    const city = demo.city;
     const sim = new SimulatorPublisher({ mqttUrl, intervalMs: c.SIMULATOR_INTERVAL_MS, next: (t) => city.step(t), logger, ...mqttAuth });
     await sim.start();
     s.add(sim);
     lines.push(`simulator     demo city, ${registry.size} devices every ${c.SIMULATOR_INTERVAL_MS} ms (SIMULATOR=off to disable)`);
   }
+  if (demo) lines.push(`demo history  ${demoLine(demo.status)}`);
+  lines.push(`start here    ${httpUrl}/`);
   process.stderr.write(`\nKlimatpuls is running\n  ${lines.join('\n  ')}\nCtrl-C stops it.\n\n`);
 }
 

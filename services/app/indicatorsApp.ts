@@ -66,7 +66,10 @@ function settingsByTenant(c: Config): Map<string, Partial<IndicatorSettings>> {
   return out;
 }
 
-export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: DeviceRegistry; logger: Logger }): IndicatorsApp {
+/** What the demo history of a tenant was (services/demo/demoHistory.ts): the API and the report say "demo data". */
+export type DemoInfo = { tenant: string; from: string; to: string; baselineYears: number[] };
+
+export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: DeviceRegistry; logger: Logger; status?: () => { settled: boolean; pendingMonths: number }; demo?: () => DemoInfo | undefined }): IndicatorsApp {
   const devices = deps.registry.all();
   const source = deps.sink.source(devices);
   const store = deps.sink.indicators;
@@ -103,6 +106,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     engine,
     devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
     ...(effects ? { effects } : {}),
+    ...(deps.demo ? { demo: deps.demo } : {}),
     logger: deps.logger,
   };
   return {
@@ -112,7 +116,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     measures,
     ...(effects ? { effects } : {}),
     routes: {
-      '/api/indicators': indicatorsRoute({ store, engine: engineFor }),
+      '/api/indicators': indicatorsRoute({ store, engine: engineFor, ...(deps.status ? { status: deps.status } : {}), ...(deps.demo ? { demo: deps.demo } : {}) }),
       '/report': reportRoute(report),
       '/api/report': reportDataRoute(report),
       '/api/effects': effectsRoute({ measures, source, devices, configured: Boolean(c.MEASURES_FILE) }),

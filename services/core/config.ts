@@ -93,6 +93,10 @@ export const configSchema = z.object({
   REGISTRY_FILE: z.string().min(1).optional(),
   SIMULATOR: bool.optional(),
   SIMULATOR_INTERVAL_MS: int(10, 3_600_000).default(2000),
+  // A year of simulated history for the demo tenant when the store is empty (services/demo/demoHistory.ts); default: on when the simulator runs.
+  DEMO_HISTORY: z.string().regex(/^(on|off|true|false|1|0|yes|no)$/i, 'on or off (seed the demo city\'s history when the store is empty)').transform((s) => /^(on|true|1|yes)$/i.test(s)).optional(),
+  // Grafana's URL, linked from the landing page (/) when set.
+  GRAFANA_URL: url(['http', 'https']).optional(),
   MAX_PAYLOAD_BYTES: int(64, 16 * 1024 * 1024).default(256 * 1024),
   MAX_FUTURE_SKEW_S: int(0, 366 * 86_400).default(300),
   DRAIN_TIMEOUT_MS: int(0, 600_000).default(15_000),

@@ -114,4 +114,27 @@ describe('DemoCity', () => {
   it('has an outdoor temperature colder in January than in July', () => {
     expect(outdoorTemperature(new Date('2025-01-20T12:00:00Z'))).toBeLessThan(outdoorTemperature(new Date('2025-07-20T12:00:00Z')));
   });
+
+  it('gives as canonical values exactly what the gateway stores from its messages (the demo history is the live stream)', () => {
+    const live = simulate(2030, '2025-01-22T00:00:00Z', 24, 3_600_000).readings;
+    const city = new DemoCity(2030);
+    const values = Array.from({ length: 24 }, (_, i) => {
+      const t = new Date(Date.parse('2025-01-22T00:00:00Z') + i * 3_600_000);
+      return city.values(t).map((v) => ({ ...v, observedAt: t.toISOString() }));
+    }).flat();
+    const key = (r: { deviceId: string; metric: string; channel?: string; observedAt: string }) => `${r.deviceId}/${r.metric}/${r.channel ?? ''}/${r.observedAt}`;
+    expect(new Map(values.map((v) => [key(v), v.value]))).toEqual(new Map(live.map((r) => [key(r), r.value])));
+  });
+
+  it('continues stored registers (resume) and leaves them where they are over a gap (skipTo)', () => {
+    const city = new DemoCity(2030);
+    city.resume([{ deviceId: 'el-berga', metric: 'energy_total', value: 123_456 }]);
+    city.skipTo(new Date('2025-01-01T00:00:00Z'));
+    const first = city.values(new Date('2025-01-01T01:00:00Z')).find((v) => v.deviceId === 'el-berga' && v.metric === 'energy_total')!;
+    expect(first.value).toBeGreaterThan(123_456);
+    expect(first.value).toBeLessThan(123_456 + 30); // one hour of at most ~16 kW
+    city.skipTo(new Date('2026-01-01T00:00:00Z'));
+    const after = city.values(new Date('2026-01-01T01:00:00Z')).find((v) => v.deviceId === 'el-berga' && v.metric === 'energy_total')!;
+    expect(after.value - first.value).toBeLessThan(30); // a year's gap adds nothing
+  });
 });

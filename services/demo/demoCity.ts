@@ -1,4 +1,7 @@
+import { KlimatpulsError } from '../core/errors.js';
+import { METRICS, type CanonicalUnit } from '../core/metrics.js';
 import { seededRandom } from '../core/random.js';
+import { toCanonical } from '../core/units.js';
 
 /**
  * A small demo city (Kalmar-like): apartment buildings with electricity and
@@ -28,39 +31,95 @@ export function outdoorTemperature(t: Date): number {
   return seasonal + 3 * Math.sin(((hour - 9) / 24) * 2 * Math.PI);
 }
 
+/** A canonical value of one demo device (the unit is the metric's, services/core/metrics.ts). */
+export interface DemoValue {
+  deviceId: string;
+  metric: string;
+  value: number;
+  channel?: string;
+}
+
+interface WireValue {
+  metric: string;
+  value: number;
+  unit?: string;
+  channel?: string;
+}
+
+/** A demand level at time t per kind of use (1 = today's): the demo history's trend (more energy and waste in earlier years). */
+export type DemoLevel = (t: Date, use: 'energy' | 'waste') => number;
+
 export class DemoCity {
   private readonly rnd: () => number;
   private readonly devices: DemoDevice[];
   private last?: Date;
 
-  constructor(seed = 2030) {
+  constructor(
+    seed = 2030,
+    private readonly level: DemoLevel = () => 1,
+  ) {
     this.rnd = seededRandom(seed);
     this.devices = demoDevices().map((d) => ({ id: d.id, kind: d.kind as DemoDevice['kind'], state: d.kind.endsWith('meter') || FLEET.has(d.kind) ? 10_000 + 1000 * this.rnd() : 20 * this.rnd(), scale: Number(d.params.demo_scale ?? 1) }));
   }
 
+  /** The next step starts at t without advancing anything before it (a gap: the registers keep their values). */
+  skipTo(t: Date): void {
+    this.last = t;
+  }
+
+  /** Continues from stored values: registers in kWh (energy_total, heat_energy_total) and fill levels, by device id. */
+  resume(values: ReadonlyArray<{ deviceId: string; metric: string; value: number }>): void {
+    for (const v of values) {
+      const d = this.devices.find((x) => x.id === v.deviceId);
+      if (!d) continue;
+      if ((d.kind === 'electricity_meter' && v.metric === 'energy_total') || (d.kind === 'heat_meter' && v.metric === 'heat_energy_total') || (d.kind === 'waste_fill' && v.metric === 'fill_level')) d.state = v.value;
+    }
+  }
+
+  /** Each device's native-format message at time t (what the live simulator publishes). */
   step(t: Date): SimMessage[] {
+    const time = t.toISOString();
+    return this.advance(t).map(({ id, readings }) => ({ topic: `klimatpuls/${DEMO_TENANT}/${id}/up`, payload: JSON.stringify({ time, readings }) }));
+  }
+
+  /** The same step as canonical values (what the gateway stores from step's messages): the demo history's bulk path. */
+  values(t: Date): DemoValue[] {
+    const out: DemoValue[] = [];
+    for (const { id, readings } of this.advance(t)) {
+      for (const r of readings) {
+        const unit = CANONICAL[r.metric];
+        const value = r.unit === undefined || unit === undefined ? r.value : toCanonical(r.value, r.unit, unit);
+        if (value === undefined) throw new KlimatpulsError('INVALID_INPUT', `demo city: ${r.metric} in ${r.unit} has no conversion`);
+        out.push({ deviceId: id, metric: r.metric, value: value === 0 ? 0 : value /* -0 as JSON is 0 */, ...(r.channel ? { channel: r.channel } : {}) });
+      }
+    }
+    return out;
+  }
+
+  private advance(t: Date): Array<{ id: string; readings: WireValue[] }> {
     const hours = this.last ? Math.max(0, (t.getTime() - this.last.getTime()) / 3_600_000) : 0;
     this.last = t;
     const temp = outdoorTemperature(t);
     const hour = t.getUTCHours() + 1; // roughly local time
-    const time = t.toISOString();
+    const energy = this.level(t, 'energy');
+    const waste = this.level(t, 'waste');
     return this.devices.map((d) => {
-      let readings: Array<{ metric: string; value: number; unit?: string; channel?: string }>;
+      let readings: WireValue[];
       switch (d.kind) {
         case 'electricity_meter': {
-          const kw = d.scale * (8 + 6 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + 2 * this.rnd());
+          const kw = energy * d.scale * (8 + 6 * Math.max(0, Math.sin(((hour - 6) / 24) * 2 * Math.PI)) + 2 * this.rnd());
           d.state += kw * hours;
           readings = [{ metric: 'energy_total', value: round(d.state, 3), unit: 'kWh' }, { metric: 'power', value: round(kw * 1000, 0), unit: 'W' }];
           break;
         }
         case 'heat_meter': {
-          const kw = d.scale * (Math.max(2, 1.8 * (17 - temp)) + this.rnd());
+          const kw = energy * d.scale * (Math.max(2, 1.8 * (17 - temp)) + this.rnd());
           d.state += kw * hours;
           readings = [{ metric: 'heat_energy_total', value: round(d.state / 1000, 6), unit: 'MWh' }, { metric: 'flow_temperature', value: round(70 - temp, 1) }];
           break;
         }
         case 'waste_fill': {
-          d.state += hours * (1.2 + this.rnd());
+          d.state += waste * hours * (1.2 + this.rnd());
           if (d.state > 80 + 15 * this.rnd()) d.state = 2 + 3 * this.rnd(); // emptied
           readings = [{ metric: 'fill_level', value: round(d.state, 1), unit: '%' }];
           break;
@@ -84,12 +143,13 @@ export class DemoCity {
           break;
         }
       }
-      return { topic: `klimatpuls/${DEMO_TENANT}/${d.id}/up`, payload: JSON.stringify({ time, readings }) };
+      return { id: d.id, readings };
     });
   }
 }
 
 const FLEET = new Set(['vehicle', 'fuel_meter', 'ev_charger']);
+const CANONICAL: Record<string, CanonicalUnit | undefined> = Object.fromEntries(Object.entries(METRICS).map(([m, d]) => [m, d.unit]));
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;

@@ -24,6 +24,10 @@ export interface HttpServerOptions {
   store?: ReadingStore;
   /** More GET routes by path (indicators API, report). */
   routes?: Record<string, (url: URL) => Promise<HttpResponse>>;
+  /** GET routes served without a token (the landing page `/`: links and steps, no data). */
+  publicRoutes?: Record<string, (url: URL) => Promise<HttpResponse>>;
+  /** More fields of /readyz's answer (e.g. whether indicator recomputation has settled); they do not change its status. */
+  status?: () => Record<string, unknown>;
   logger: Logger;
   /** Serve HTTPS with these (TLS_CERT_FILE, TLS_KEY_FILE). */
   tls?: TlsFiles;
@@ -84,7 +88,7 @@ export class HttpServer {
       return json(res, 400, { error: 'the request target is not a valid path' });
     }
     if (req.method !== 'GET') return json(res, 405, { error: 'only GET' });
-    const open = OPEN_ROUTES.has(url.pathname) || (url.pathname === '/metrics' && this.o.auth.metricsPublic === true);
+    const open = OPEN_ROUTES.has(url.pathname) || Object.hasOwn(this.o.publicRoutes ?? {}, url.pathname) || (url.pathname === '/metrics' && this.o.auth.metricsPublic === true);
     if (!open) requireOperator(await this.o.auth.tokens.authenticate(req.headers.authorization));
     switch (url.pathname) {
       case '/healthz':
@@ -93,7 +97,7 @@ export class HttpServer {
         const checks: Record<string, boolean> = {};
         for (const [name, check] of Object.entries(this.o.readiness)) checks[name] = await Promise.resolve().then(check).catch(() => false);
         const ok = Object.values(checks).every(Boolean);
-        return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks });
+        return json(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks, ...this.o.status?.() });
       }
       case '/metrics': {
         res.writeHead(200, { 'content-type': this.o.telemetry.registry.contentType });
@@ -110,7 +114,8 @@ export class HttpServer {
         return json(res, 200, { generatedAt: new Date().toISOString(), count: readings.length, readings });
       }
       default: {
-        const extra = this.o.routes?.[url.pathname];
+        const routes = { ...this.o.routes, ...this.o.publicRoutes };
+        const extra = Object.hasOwn(routes, url.pathname) ? routes[url.pathname] : undefined;
         if (extra) {
           const r = await extra(url);
           if (!r.contentType) return json(res, r.status, r.body);
@@ -118,7 +123,7 @@ export class HttpServer {
           res.end(r.body as string | Buffer);
           return;
         }
-        return json(res, 404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics', '/api/readings/latest', ...Object.keys(this.o.routes ?? {})] });
+        return json(res, 404, { error: 'not found', routes: ['/healthz', '/readyz', '/metrics', '/api/readings/latest', ...Object.keys(this.o.routes ?? {}), ...Object.keys(this.o.publicRoutes ?? {})] });
       }
     }
   }

@@ -47,6 +47,11 @@ export class IndicatorScheduler {
     this.o.rollups?.markReadings(readings).catch((err: unknown) => this.o.logger.error({ err: errorMessage(err) }, 'rollup marks not stored yet; kept and written with the next ones'));
   }
 
+  /** The month of t to be recomputed, its rollups already up to date (written past the pipeline and settled: imports, the demo history). */
+  markMonth(tenant: string, t: number): void {
+    this.markMonths(tenant, t);
+  }
+
   private markMonths(tenant: string, observedAt: number): void {
     const months = [periodOf('month', observedAt)];
     const m = months[0]!;
@@ -82,6 +87,16 @@ export class IndicatorScheduler {
 
   get pending(): number {
     return this.dirty.size;
+  }
+
+  /**
+   * No recomputation runs and no dirty month waits, but those still getting readings
+   * (marked within settleMs: a live stream keeps its month busy, and it is recomputed
+   * once quiet): the stored values are up to date with what has stopped arriving.
+   */
+  get settled(): boolean {
+    const now = Date.now();
+    return this.running === undefined && [...this.dirty.values()].every((e) => now - e.since < this.o.settleMs);
   }
 
   start(): void {

@@ -81,7 +81,7 @@ function changeSentence(lang: Lang, cur?: ReportPoint, prev?: ReportPoint): stri
 
 /** Assembles the quarterly follow-up for a city: targets, trajectories, statuses, data quality. */
 /** `effects`: the measured effect of the city's measures up to the quarter's end (services/indicators/effect), when MEASURES_FILE is set. */
-export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[] }): Promise<ReportData> {
+export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[]; demo?: { from: string; to: string } }): Promise<ReportData> {
   const { engine, targets, quarter, lang } = args;
   const tenant = targets.tenant;
   const quarters = history(quarter, HISTORY);
@@ -161,5 +161,14 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
     },
     indicators: others,
     ...(args.effects ? { effects: reportEffects(args.effects, lang) } : {}),
+    ...(args.demo ? { demo: { from: args.demo.from, to: args.demo.to, note: demoNote(lang, args.demo) } } : {}),
   };
+}
+
+function demoNote(lang: Lang, d: { from: string; to: string }): string {
+  const f = d.from.slice(0, 10);
+  const t = d.to.slice(0, 10);
+  return lang === 'sv'
+    ? `Demodata: värdena bygger på simulerade mätningar från demostaden (services/demo), historik ${f}–${t}, skapad när Klimatpuls startade på en tom datakatalog. De är inte stadens verkliga siffror.`
+    : `Demo data: the values rest on simulated readings of the demo city (services/demo), history ${f} to ${t}, seeded when Klimatpuls started on an empty data directory. They are not the city's real figures.`;
 }

@@ -240,11 +240,12 @@ export function renderHtml(data: ReportData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${CSS}${FINANCE_CSS}${data.effects ? EFFECTS_CSS : ''}</style>
+<style>${CSS}${FINANCE_CSS}${data.effects ? EFFECTS_CSS : ''}${data.demo ? '.demo-data{background:#fff6d6;border-left:4px solid #d4a300;padding:.5rem .8rem}' : ''}</style>
 </head>
 <body>
 <main>
 ${renderHeader(data, L)}
+${data.demo ? `<p class="demo-data" id="demo-data" role="note">${esc(data.demo.note)}</p>` : ''}
 ${renderSummary(data, L)}
 ${renderFinance(data)}
 <section class="targets-section" aria-labelledby="h-targets">

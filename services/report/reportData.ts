@@ -68,6 +68,8 @@ export interface ReportData {
   indicators: Array<{ id: string; name: string; unit: string; value?: number; coverage: number; sufficient: boolean }>;
   /** Measured effect of the city's measures up to the quarter's end (MEASURES_FILE); absent when none are configured. */
   effects?: ReportEffect[];
+  /** The city's tenant's data is the simulated demo history of `npm start` (services/demo): said at the top of the report. */
+  demo?: { from: string; to: string; note: string };
 }
 
 /** One measure's measured effect (services/indicators/effect), as the report shows it. */

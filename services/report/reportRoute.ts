@@ -23,6 +23,8 @@ export interface ReportRouteOptions {
   devicesRegistered(tenant: string): number;
   /** The measured effect of the tenant's measures up to the quarter's end; absent without MEASURES_FILE (no section). */
   effects?(tenant: string, quarter: Period): Promise<MeasureEffect[]>;
+  /** The demo history, when `npm start` seeded one (the report of its tenant says "demo data"). */
+  demo?(): { tenant: string; from: string; to: string } | undefined;
   logger: Logger;
 }
 
@@ -51,7 +53,8 @@ async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: R
     return { error: { status: 500, body: { error: `the targets of ${city} could not be read` } } };
   }
   const effects = o.effects ? await o.effects(targets.tenant, quarter) : undefined;
-  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}) });
+  const demo = o.demo?.();
+  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}), ...(demo?.tenant === targets.tenant ? { demo } : {}) });
   return { data };
 }
 

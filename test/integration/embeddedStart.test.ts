@@ -18,7 +18,7 @@ const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
 it('npm start: readings flow without configuration, Ctrl-C stops cleanly', async () => {
   const [http, mqttPort] = [await freePort(), await freePort()];
   const dataDir = join(mkdtempSync(join(tmpdir(), 'klimatpuls-start-')), 'data'); // created by start
-  const child = spawnKlimatpuls('start', { HTTP_PORT: String(http), MQTT_EMBEDDED_PORT: String(mqttPort), DATA_DIR: dataDir, SIMULATOR_INTERVAL_MS: '200', LOG_LEVEL: 'warn' });
+  const child = spawnKlimatpuls('start', { HTTP_PORT: String(http), MQTT_EMBEDDED_PORT: String(mqttPort), DATA_DIR: dataDir, SIMULATOR_INTERVAL_MS: '200', DEMO_HISTORY: 'off', LOG_LEVEL: 'warn' }); // the demo history: demoHistory.test.ts
   try {
     await waitReady(http);
     expect((await fetch(`http://127.0.0.1:${http}/api/readings/latest?tenant=kalmar`)).status).toBe(401);
