@@ -134,7 +134,7 @@ async function oneWindow(ctx: PeerContext, system: PeerSystem, i: number, bin: s
   const name = `peer-${system === 'klimatpuls' ? 'kp' : 'tg'}-${i}`;
   const bucket = `bench-${ctx.run}-${name}`;
   const clientId = `${name}-${ctx.run}`;
-  let drop = async () => void (await deleteBucket(bucket).catch(() => {}));
+  let drop: () => Promise<void> = async () => void (await deleteBucket(bucket).catch(() => {}));
   let procs: Record<string, number | undefined>;
   let written: () => Promise<number>;
   let stopSystem: () => Promise<void>;

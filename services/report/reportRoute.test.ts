@@ -112,7 +112,8 @@ describe('/api/report', () => {
     expect(data.targets[0].history).toHaveLength(8);
     // No readings stored: the finance view is there, and says there is not enough data for a forecast.
     for (const t of data.targets) expect(t.finance).toMatchObject({ year: 2025, quartersElapsed: 3, noForecast: 'no_comparable_quarter' });
-    expect(data.carbonBudget.map((b: { targetId: string }) => b.targetId)).toEqual(['emissions-geographic-70']);
+    // Both of Malmö's emissions targets (geographic −70 %, the organisation's net zero) get a carbon budget.
+    expect(data.carbonBudget.map((b: { targetId: string }) => b.targetId)).toEqual(['emissions-geographic-70', 'net-zero-organisation']);
   });
 
   it.each(['city=../../../package', 'quarter=2025-03', 'lang=de'])('%s: 400 like /report', async (q) => {
