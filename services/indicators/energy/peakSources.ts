@@ -203,21 +203,23 @@ export async function peaksFromRollups(ctx: IndicatorContext, meters: Device[]):
 }
 
 /**
- * A month from its month rows, when every meter's row carries the month's hours
- * (`kwm`: plain series, window-independent): one row per meter instead of a row
- * per day, the same sums in the same order as peaksFromRollups. Undefined when a
- * meter's row has none (tariff channels, or rows written before `kwm`): the
- * caller then takes the days.
+ * A month from its `month_hours` rows, when every meter's row carries the month's
+ * hours (`kwm`: plain series, window-independent): one row per meter instead of a
+ * row per day, the same sums in the same order as peaksFromRollups. Undefined when
+ * a meter's row has none (tariff channels) or the month has no such rows (built
+ * before them): the caller then takes the days.
  */
 export async function peaksFromMonthRows(ctx: IndicatorContext, meters: Device[]): Promise<Peaks | undefined> {
   const p = ctx.period;
   const buildings = new BuildingHours(meters, p.start, Math.round((p.end - p.start) / HOUR));
   let complete = true;
-  await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'month', from: p.start, to: p.end, kinds: ['electricity_meter'] }, (device, rows) => {
+  let found = 0;
+  await ctx.source.rollups!.eachDevice({ tenant: ctx.tenant, span: 'month_hours', from: p.start, to: p.end, kinds: ['electricity_meter'] }, (device, rows) => {
     const d = buildings.meter(device);
     if (!complete || !d) return;
     const row = rows.find((r) => r.start === p.start);
     if (!row) return;
+    found++;
     if (row.d.kwm === undefined) {
       complete = false;
       return;
@@ -233,7 +235,8 @@ export async function peaksFromMonthRows(ctx: IndicatorContext, meters: Device[]
     }
     buildings.done(d, n);
   });
-  return complete ? buildings.finish() : undefined;
+  // No month_hours rows while there are meters: a month built before them.
+  return complete && (found > 0 || meters.length === 0) ? buildings.finish() : undefined;
 }
 
 /**

@@ -20,11 +20,20 @@ export function monthRollup(days: RollupRow[], month: number): RollupRow {
   }
   const s = [...bySeries.values()].map((list) => mergeSeries(list, month));
   const d = mergeDevices(days.map((r) => r.d));
-  if (days[0]!.kind === 'electricity_meter') {
-    const kwm = monthHours(days, month);
-    if (kwm) d.kwm = kwm;
-  }
   return { device: days[0]!.device, kind: days[0]!.kind, span: 'month', start: month, d, s };
+}
+
+/**
+ * An electricity meter's `month_hours` row from its day rows of the month (undefined
+ * for other kinds): `kwm` when every day has plain `kw`, else none (peak_power then
+ * takes the days). Written for every meter with a month row, so a month without
+ * these rows is one from before them.
+ */
+export function monthHoursRollup(days: RollupRow[], month: number): RollupRow | undefined {
+  const first = days[0]!;
+  if (first.kind !== 'electricity_meter') return undefined;
+  const kwm = monthHours(days, month);
+  return { device: first.device, kind: first.kind, span: 'month_hours', start: month, d: { readings: 0, times: 0, firstT: first.d.firstT, lastT: days[days.length - 1]!.d.lastT, silences: [], ...(kwm ? { kwm } : {}) }, s: [] };
 }
 
 const HOUR = 3_600_000;

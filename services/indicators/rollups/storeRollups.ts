@@ -1,7 +1,7 @@
 import type { SensorKind } from '../../core/metrics.js';
 import { dayRollup } from './dayRollup.js';
 import { dayStart, daysBetween, monthStart, nextDay, nextMonth } from './days.js';
-import { monthRollup } from './monthRollup.js';
+import { monthHoursRollup, monthRollup } from './monthRollup.js';
 import { SHORT_MS, type RawDeviceSeries, type RawFilter, type RollupRow, type RollupStorage, type Span } from './types.js';
 
 /** What indicators read: rows of a window, device by device, after the window's marked days are rebuilt. */
@@ -95,8 +95,9 @@ export class StoreRollups implements RollupReader {
 
   async eachDevice(q: Parameters<RollupReader['eachDevice']>[0], fn: Parameters<RollupReader['eachDevice']>[1]): Promise<void> {
     // Days behind the window's rows: for month rows, every day of their months.
-    const from = q.span === 'month' ? monthStart(q.from) : q.from;
-    const to = q.span === 'month' ? nextMonth(monthStart(q.to - 1)) : q.to;
+    const monthly = q.span !== 'day';
+    const from = monthly ? monthStart(q.from) : q.from;
+    const to = monthly ? nextMonth(monthStart(q.to - 1)) : q.to;
     await this.settle({ tenant: q.tenant, from, to });
     await this.storage.eachDeviceRows(q, fn);
   }
@@ -115,9 +116,13 @@ export class StoreRollups implements RollupReader {
 
   private async rebuildMonth(tenant: string, month: number): Promise<void> {
     const rows: RollupRow[] = [];
+    const hours: RollupRow[] = [];
     await this.storage.eachDeviceRows({ tenant, span: 'day', from: month, to: nextMonth(month) }, (_device, days) => {
       rows.push(monthRollup(days, month));
+      const h = monthHoursRollup(days, month);
+      if (h) hours.push(h);
     });
     await this.storage.replaceRows(tenant, 'month', month, rows);
+    await this.storage.replaceRows(tenant, 'month_hours', month, hours);
   }
 }

@@ -8,7 +8,12 @@ import type { Sample } from '../types.js';
  * register consumption (linear across boundaries, a drop is a reset), coverage
  * (intervals of at most 3 h), silences (data gaps), hourly peaks.
  */
-export type Span = 'day' | 'month';
+/**
+ * `month_hours`: an electricity meter's month of hourly inputs to peak_power
+ * (DeviceBucket.kwm) in a row of its own, so the month rows every energy indicator
+ * reads stay small (a month of hours is ~8 KB of text per meter).
+ */
+export type Span = 'day' | 'month' | 'month_hours';
 
 /** Longest interval between readings that counts as covered, and that a day's rollup takes from its neighbour days. */
 export const SHORT_MS = 3 * 3_600_000;
@@ -67,7 +72,7 @@ export interface DeviceBucket {
    */
   kw?: Array<number | null>;
   /**
-   * Electricity meters, month rows: the month's `kw`, hour by hour, packed
+   * Electricity meters, `month_hours` rows: the month's `kw`, hour by hour, packed
    * (packedHours.ts); absent when a day of the month has `hourly` instead.
    */
   kwm?: string;
@@ -89,7 +94,7 @@ export interface PackedSeries {
 }
 
 /** Kinds whose day rows carry their readings (`DeviceBucket.raw`). */
-export const KINDS_WITH_RAW_DAYS: readonly SensorKind[] = ['waste_fill', 'bike_counter', 'vehicle_counter', 'pedestrian_counter', 'temperature'];
+export const KINDS_WITH_RAW_DAYS: readonly SensorKind[] = ['waste_fill', 'bike_counter', 'vehicle_counter', 'pedestrian_counter', 'temperature', 'vehicle', 'fuel_meter', 'ev_charger', 'waste_collection'];
 
 export interface HourlySeries {
   metric: 'power' | 'energy_total';

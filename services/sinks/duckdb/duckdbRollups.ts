@@ -90,6 +90,11 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
       if (Number(existed) > 0)
         await c.run(`INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT tenant, start_ms, 0 FROM rollups
           WHERE span = 'day' AND kind IN (${KINDS_WITH_RAW_DAYS.map(sql).join(',')}) AND data NOT LIKE '%"raw":%'`);
+      // Months built before `month_hours` rows: their first day is marked, which rebuilds the month.
+      if (Number(existed) > 0)
+        await c.run(`INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT m.tenant, m.start_ms, 0 FROM rollups m
+          WHERE m.span = 'month' AND m.kind = 'electricity_meter'
+            AND NOT EXISTS (SELECT 1 FROM rollups h WHERE h.span = 'month_hours' AND h.tenant = m.tenant AND h.start_ms = m.start_ms)`);
       // A data directory from before rollups: every day with readings is marked once, so
       // the first read rebuilds it (hours from SQL, Stockholm days in Node: no ICU needed).
       if (Number(existed) === 0) {
