@@ -40,6 +40,8 @@ export async function seriesFromDayRows(
   devices: ReadonlyMap<string, Device>,
   q: { tenant: string; metrics: MetricName[]; kinds: readonly SensorKind[]; devices?: string[]; from: number; to: number },
 ): Promise<Series[] | undefined> {
+  // No registered device of these kinds: nothing to read (readings of unregistered devices are not counted).
+  if (![...devices.values()].some((d) => d.tenant === q.tenant && q.kinds.includes(d.kind))) return [];
   const only = q.devices ? new Set(q.devices.map((d) => d.toLowerCase())) : undefined;
   const out: Series[] = [];
   let complete = true;
