@@ -2,12 +2,10 @@ import type { SensorKind } from '../../core/metrics.js';
 import { dayRollup } from './dayRollup.js';
 import { dayStart, daysBetween, monthStart, nextDay, nextMonth } from './days.js';
 import { monthHoursRollup, monthRollup } from './monthRollup.js';
-import { SHORT_MS, type RawDeviceSeries, type RawFilter, type RollupRow, type RollupStorage, type Span } from './types.js';
+import { SHORT_MS, type RollupRow, type RollupStorage, type Span } from './types.js';
 
 /** What indicators read: rows of a window, device by device, after the window's marked days are rebuilt. */
 export interface RollupReader {
-  /** Raw readings streamed device by device (families that need them: waste); no rollup involved. */
-  eachRawDevice(q: { tenant: string; from: number; to: number } & RawFilter, fn: (d: RawDeviceSeries) => void): Promise<void>;
   eachDevice(q: { tenant: string; span: Span; from: number; to: number; kinds?: readonly SensorKind[] }, fn: (device: string, rows: RollupRow[]) => void | Promise<void>): Promise<void>;
 }
 
@@ -87,10 +85,6 @@ export class StoreRollups implements RollupReader {
   async tenants(): Promise<string[]> {
     await this.flush();
     return this.storage.dirtyTenants();
-  }
-
-  eachRawDevice(q: Parameters<RollupReader['eachRawDevice']>[0], fn: Parameters<RollupReader['eachRawDevice']>[1]): Promise<void> {
-    return this.storage.eachRawDevice(q.tenant, q.from, q.to, fn, { kinds: q.kinds, metrics: q.metrics });
   }
 
   async eachDevice(q: Parameters<RollupReader['eachDevice']>[0], fn: Parameters<RollupReader['eachDevice']>[1]): Promise<void> {
