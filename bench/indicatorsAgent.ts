@@ -166,8 +166,7 @@ async function main() {
       let files = 0;
       for (const lang of ['sv', 'en'] as const) {
         const data = await buildReportData({ engine, targets, quarter: parsePeriod('2025Q1'), lang, devicesRegistered: devices.length });
-        writeReport(data, join(o.dataDir, 'report'));
-        files += 3;
+        files += Object.keys(await writeReport(data, join(o.dataDir, 'report'))).length;
       }
       return { files };
     });
