@@ -38,11 +38,7 @@ export RUSTC_WRAPPER="$WRAP"
 
 SRC="$STACK_HOME/influxdb/$INFLUXDB_VERSION/src"
 mkdir -p "$(dirname "$BIN")"
-if [[ ! -f "$SRC/go.mod" ]]; then
-  log "downloading github.com/influxdata/influxdb/v2@$INFLUXDB_VERSION"
-  dir=$(cd /tmp && go mod download -json "github.com/influxdata/influxdb/v2@$INFLUXDB_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  rm -rf "$SRC.tmp" && cp -r "$dir" "$SRC.tmp" && chmod -R u+w "$SRC.tmp" && mv "$SRC.tmp" "$SRC"
-fi
+go_module_source github.com/influxdata/influxdb/v2 "$INFLUXDB_VERSION" "$SRC"
 cd "$SRC"
 log "building pkg-config wrapper"
 go build -o "$STACK_HOME/influxdb/$INFLUXDB_VERSION/pkg-config" github.com/influxdata/pkg-config

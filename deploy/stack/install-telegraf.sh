@@ -30,11 +30,7 @@ command -v go >/dev/null || { log "go is required to build telegraf"; exit 1; }
 
 SRC="$DIR/src"
 mkdir -p "$DIR"
-if [[ ! -f "$SRC/go.mod" ]]; then
-  log "downloading github.com/influxdata/telegraf@$TELEGRAF_VERSION"
-  dir=$(cd /tmp && go mod download -json "github.com/influxdata/telegraf@$TELEGRAF_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
-  rm -rf "$SRC.tmp" && cp -r "$dir" "$SRC.tmp" && chmod -R u+w "$SRC.tmp" && mv "$SRC.tmp" "$SRC"
-fi
+go_module_source github.com/influxdata/telegraf "$TELEGRAF_VERSION" "$SRC"
 cd "$SRC"
 log "building telegraf $TELEGRAF_VERSION with tags custom,$TELEGRAF_PLUGINS (a few minutes on 2 cores)"
 go build -tags "custom,$TELEGRAF_PLUGINS" \

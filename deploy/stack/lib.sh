@@ -46,3 +46,13 @@ wait_port() {
 }
 
 pid_alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# go_module_source MODULE VERSION DEST: a Go module's source copied out of the module
+# cache into DEST (writable), once; the build then uses the module's own go.mod/go.sum.
+go_module_source() {
+  local module=$1 version=$2 dest=$3 dir
+  [[ -f "$dest/go.mod" ]] && return 0
+  log "downloading $module@$version"
+  dir=$(cd /tmp && go mod download -json "$module@$version" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  rm -rf "$dest.tmp" && cp -r "$dir" "$dest.tmp" && chmod -R u+w "$dest.tmp" && mv "$dest.tmp" "$dest"
+}
