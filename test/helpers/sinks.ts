@@ -3,6 +3,7 @@ import type { ReadingSource } from '../../services/indicators/types.js';
 import type { Device } from '../../services/registry/deviceRegistry.js';
 import { influxRollups } from '../../services/sinks/influx/influxRollups.js';
 import { influxSource } from '../../services/sinks/influx/influxReadingSource.js';
+import { withDaySeries } from '../../services/indicators/rollups/daySeries.js';
 import { STACK } from './stack.js';
 
 /**
@@ -15,5 +16,5 @@ export async function influxSourceOn(bucket: string, devices: Device[], mark?: {
   const o = { url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket, measurement: 'readings' };
   const rollups = new StoreRollups(influxRollups(o));
   if (mark) await rollups.markRange(mark.tenant, mark.from, mark.to);
-  return { source: influxSource(o, devices, rollups), raw: influxSource(o, devices), rollups };
+  return { source: withDaySeries(influxSource(o, devices, rollups), devices), raw: influxSource(o, devices), rollups };
 }

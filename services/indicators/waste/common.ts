@@ -1,6 +1,5 @@
 import type { Device } from '../../registry/deviceRegistry.js';
-import { dayStart } from '../rollups/days.js';
-import { seriesOfDayRows } from '../rollups/daySeries.js';
+import { eachDeviceDaySeries } from '../rollups/daySeries.js';
 import { coverage } from '../series.js';
 import type { IndicatorContext, Series } from '../types.js';
 
@@ -79,13 +78,12 @@ export async function forEachContainer(ctx: IndicatorContext, from: number, to: 
   const seen = new Set<string>();
   // Day rows written before they carried readings: those containers are read raw.
   const withoutRaw: Device[] = [];
-  await rollups.eachDevice({ tenant: ctx.tenant, span: 'day', from: dayStart(from), to, kinds: ['waste_fill'] }, (id, rows) => {
+  await eachDeviceDaySeries(rollups, { tenant: ctx.tenant, metrics: ['fill_level', 'fill_volume'], kinds: ['waste_fill'], from, to }, (id, series) => {
     const d = byId.get(id.toLowerCase());
     if (!d || seen.has(d.id)) return;
     seen.add(d.id);
-    const series = seriesOfDayRows(rows, ['fill_level', 'fill_volume'], from, to);
     if (!series) return void withoutRaw.push(d);
-    fn(containersOf(ctx, [d], series.map((x) => ({ device: d, metric: x.metric, ...(x.channel ? { channel: x.channel } : {}), samples: x.samples })), from, to)[0]!);
+    fn(containersOf(ctx, [d], series.map((x) => ({ device: d, ...x })), from, to)[0]!);
   });
   await readInChunks(ctx, withoutRaw, from, to, fn);
   for (const d of devices) if (!seen.has(d.id)) fn(containersOf(ctx, [d], [], from, to)[0]!);

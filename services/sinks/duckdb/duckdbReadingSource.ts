@@ -3,7 +3,6 @@ import { deviceMap, groupRows } from '../../indicators/series.js';
 import type { ReadingSource } from '../../indicators/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
 import type { RollupReader } from '../../indicators/rollups/storeRollups.js';
-import { seriesFromDayRows, servedByDayRows } from '../../indicators/rollups/daySeries.js';
 
 /** Readings from the embedded DuckDB store. */
 export function duckDbSource(store: DuckDbStore, devices: Device[], rollups?: RollupReader): ReadingSource {
@@ -12,10 +11,6 @@ export function duckDbSource(store: DuckDbStore, devices: Device[], rollups?: Ro
   return {
     ...(rollups ? { rollups } : {}),
     async series(q) {
-      if (rollups && q.tenant && servedByDayRows(q.kinds)) {
-        const fromDays = await seriesFromDayRows(rollups, map, { ...q, tenant: q.tenant, kinds: q.kinds });
-        if (fromDays) return fromDays;
-      }
       const rows = await store.queryRows(`SELECT device_id AS device, metric, channel, epoch_ms(observed_at) AS t, value AS v FROM readings
         WHERE metric IN (${list(q.metrics)}) ${q.tenant ? `AND tenant = ${list([q.tenant])}` : ''}
           ${q.devices ? `AND lower(device_id) IN (${list(q.devices.map((d) => d.toLowerCase()))})` : ''}

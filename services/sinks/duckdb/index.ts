@@ -7,6 +7,7 @@ import type { Sink, SinkFactory } from '../types.js';
 import { duckDbIndicatorStore } from './duckdbIndicatorStore.js';
 import { duckDbFigureStore } from './duckdbFigureStore.js';
 import { duckDbSource } from './duckdbReadingSource.js';
+import { withDaySeries } from '../../indicators/rollups/daySeries.js';
 
 /** The DuckDB sink on an open (or not yet opened) store file. */
 export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Promise<Sink> {
@@ -15,7 +16,7 @@ export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Pro
   const { DuckDbStore } = await import('./duckdbStore.js');
   const store = new DuckDbStore(path, memoryLimitBytes);
   const rollups = new StoreRollups(duckDbRollups(store));
-  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), figures: duckDbFigureStore(store), source: (devices) => duckDbSource(store, devices, rollups), rollups };
+  return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), figures: duckDbFigureStore(store), source: (devices) => withDaySeries(duckDbSource(store, devices, rollups), devices), rollups };
 }
 
 /** The embedded store of `npm start`: DATA_DIR/klimatpuls.duckdb. */

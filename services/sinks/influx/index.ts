@@ -8,6 +8,7 @@ import { influxFigureStore } from './influxFigureStore.js';
 import { influxSource } from './influxReadingSource.js';
 import { InfluxStore } from './influxStore.js';
 import { TenantRoutingStore } from './tenantRoutingStore.js';
+import { withDaySeries } from '../../indicators/rollups/daySeries.js';
 
 /** Connection of the main bucket, from INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET, INFLUX_MEASUREMENT. */
 export function influxOptions(c: Config) {
@@ -24,7 +25,7 @@ export const influxSink: SinkFactory = async (c, deps) => {
     store,
     indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start }),
     figures: influxFigureStore(o),
-    source: (devices) => influxSource(o, devices, rollups),
+    source: (devices) => withDaySeries(influxSource(o, devices, rollups), devices),
     rollups,
   };
 };

@@ -3,7 +3,6 @@ import type { Device } from '../../registry/deviceRegistry.js';
 import { deviceMap, groupRows } from '../../indicators/series.js';
 import type { ReadingSource } from '../../indicators/types.js';
 import type { RollupReader } from '../../indicators/rollups/storeRollups.js';
-import { seriesFromDayRows, servedByDayRows } from '../../indicators/rollups/daySeries.js';
 
 /** Readings from InfluxDB (the `readings` measurement of INFLUX_BUCKET). */
 export function influxSource(o: { url: string; token: string; org: string; bucket: string; measurement: string }, devices: Device[], rollups?: RollupReader): ReadingSource {
@@ -13,10 +12,6 @@ export function influxSource(o: { url: string; token: string; org: string; bucke
   return {
     ...(rollups ? { rollups } : {}),
     async series(q) {
-      if (rollups && q.tenant && servedByDayRows(q.kinds)) {
-        const fromDays = await seriesFromDayRows(rollups, map, { ...q, tenant: q.tenant, kinds: q.kinds });
-        if (fromDays) return fromDays;
-      }
       const fields = q.metrics.map((m) => `r._field == ${str(m)}`).join(' or ');
       const flux = `from(bucket: ${str(o.bucket)})
         |> range(start: time(v: ${str(new Date(q.from).toISOString())}), stop: time(v: ${str(new Date(q.to).toISOString())}))
