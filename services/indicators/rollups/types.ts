@@ -118,15 +118,10 @@ export interface RawDeviceSeries {
   series: Array<{ metric: MetricName; channel: string; samples: Sample[] }>;
 }
 
-export interface RawFilter {
-  kinds?: readonly SensorKind[];
-  metrics?: readonly MetricName[];
-}
-
 /** What a store does for rollups (services/sinks/<backend>/…Rollups.ts). */
 export interface RollupStorage {
-  /** The tenant's raw readings in [from, to), device by device (any device order); `only` narrows them. */
-  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void, only?: RawFilter): Promise<void>;
+  /** The tenant's raw readings in [from, to), device by device (any device order): what a day's rollup is built from. */
+  eachRawDevice(tenant: string, from: number, to: number, fn: (d: RawDeviceSeries) => void): Promise<void>;
   /** Replaces the tenant's rows of one span and start (a rebuilt day or month) with `rows` (all of that span and start). */
   replaceRows(tenant: string, span: Span, start: number, rows: RollupRow[]): Promise<void>;
   /** Rows of [from, to) by start, device by device, in device order; `kinds` filters. */

@@ -46,11 +46,9 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     return rows;
   };
   return {
-    async eachRawDevice(tenant, from, to, fn, only) {
-      const kinds = only?.kinds ? ` and (${only.kinds.map((k) => `r.kind == ${str(k)}`).join(' or ')})` : '';
-      const metrics = only?.metrics ? ` and (${only.metrics.map((m) => `r._field == ${str(m)}`).join(' or ')})` : '';
+    async eachRawDevice(tenant, from, to, fn) {
       const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(from)}, stop: ${time(to)})
-        |> filter(fn: (r) => r._measurement == ${str(o.measurement)} and r.tenant == ${str(tenant)}${kinds}${metrics})
+        |> filter(fn: (r) => r._measurement == ${str(o.measurement)} and r.tenant == ${str(tenant)})
         |> keep(columns: ["_time", "_value", "_field", "device", "kind", "channel"])
         |> group(columns: ["device"])`;
       let current: { device: string; kind: SensorKind; rows: Array<{ metric: string; channel: string; t: number; v: number }> } | undefined;
