@@ -3,7 +3,7 @@ import type { MetricName, SensorKind } from '../../core/metrics.js';
 import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators/rollups/types.js';
 import type { Sample } from '../../indicators/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
-import { daysBetween } from '../../indicators/rollups/days.js';
+import { prepareRollupTables } from './duckdbRollupLayout.js';
 import { KINDS_WITH_RAW_DAYS, SHORT_MS } from '../../indicators/rollups/types.js';
 
 /**
@@ -73,45 +73,7 @@ export function samplesInTimeOrder(flat: number[]): Sample[] {
 export function duckDbRollups(store: DuckDbStore): RollupStorage {
   let ready: Promise<unknown> | undefined;
   const run = <T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> => {
-    ready ??= store.onRollupConnection(async (c) => {
-      const existed = (await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'rollups'`)).getRows()[0]?.[0];
-      // No primary key on rollups: a rebuild replaces a day's (or month's) rows as a whole
-      // (replaceRows), so rows are unique by construction, and the key's index of
-      // VARCHAR columns, kept in memory, ran DuckDB out of its 256 MB within a month of a city.
-      await c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR);
-             CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`);
-      const keyed = (await c.runAndReadAll(`SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'rollups' AND constraint_type = 'PRIMARY KEY'`)).getRows()[0]?.[0];
-      if (Number(keyed) > 0) {
-        // A data directory from before: the same rows, without the key.
-        await c.run(`BEGIN; CREATE TABLE rollups_unkeyed AS SELECT * FROM rollups; DROP TABLE rollups; ALTER TABLE rollups_unkeyed RENAME TO rollups; COMMIT;`);
-      }
-      // Waste day rows from before they carried their readings (DeviceBucket.raw): their
-      // days are rebuilt once (the waste indicators read such containers raw until then).
-      if (Number(existed) > 0)
-        await c.run(`INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT tenant, start_ms, 0 FROM rollups
-          WHERE span = 'day' AND kind IN (${KINDS_WITH_RAW_DAYS.map(sql).join(',')}) AND data NOT LIKE '%"raw":%'`);
-      // Months built before `month_hours` rows: their first day is marked, which rebuilds the month.
-      if (Number(existed) > 0)
-        await c.run(`INSERT OR IGNORE INTO rollup_dirty SELECT DISTINCT m.tenant, m.start_ms, 0 FROM rollups m
-          WHERE m.span = 'month' AND m.kind = 'electricity_meter'
-            AND NOT EXISTS (SELECT 1 FROM rollups h WHERE h.span = 'month_hours' AND h.tenant = m.tenant AND h.start_ms = m.start_ms)`);
-      // A data directory from before rollups: every day with readings is marked once, so
-      // the first read rebuilds it (hours from SQL, Stockholm days in Node: no ICU needed).
-      if (Number(existed) === 0) {
-        const hours = (await c.runAndReadAll(`SELECT DISTINCT tenant, (epoch_ms(observed_at) // 3600000)::DOUBLE FROM readings`)).getRows();
-        const days = new Map<string, Set<number>>();
-        for (const [tenant, h] of hours) {
-          const set = days.get(String(tenant)) ?? new Set<number>();
-          days.set(String(tenant), set);
-          for (const d of daysBetween(Number(h) * 3_600_000 - SHORT_MS, Number(h) * 3_600_000 + 3_600_000 + SHORT_MS)) set.add(d);
-        }
-        // Marked at time 0: older than any rebuild, so the first one clears them.
-        for (const [tenant, set] of days) {
-          const list = [...set];
-          for (let i = 0; i < list.length; i += 1000) await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${list.slice(i, i + 1000).map((d) => `(${sql(tenant)}, ${d}, 0)`).join(',')}`);
-        }
-      }
-    });
+    ready ??= store.onRollupConnection(prepareRollupTables);
     return ready.then(() => store.onRollupConnection(fn));
   };
   return {
