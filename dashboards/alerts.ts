@@ -41,7 +41,7 @@ export function alertSpecs(c: DashboardConfig): AlertSpec[] {
       query: flux(`${lastSeen(c.expectedIntervalS, { tenant: false, defaultIntervalS: c.defaultIntervalS })}
   |> map(fn: (r) => ({_time: r._time, _value: r.silence_ratio, tenant: r.tenant, device: r.device, kind: r.kind, site: r.site}))`),
       summary: 'Device {{ $labels.device }} ({{ $labels.kind }}, {{ $labels.tenant }}/{{ $labels.site }}) is silent: {{ humanize $values.B.Value }} × its expected interval',
-      description: 'The newest reading of the device is older than three times its expected reporting interval (by kind; one hour unless configured in dashboards/config.ts, as the data_gaps indicator assumes). Check battery, radio coverage and the LoRaWAN/wM-Bus gateway. Devices silent for more than 30 days leave the query window and resolve.',
+      description: 'The newest reading of the device is older than three times its expected reporting interval (by kind; as the data_gaps indicator assumes: one hour unless configured, 11.7 days for fleet vehicles, 30.7 days for waste collection points). Check battery, radio coverage and the LoRaWAN/wM-Bus gateway. Devices silent for more than 30 days leave the query window and resolve.',
       panel: ['klimatpuls-overview', 'Last seen per device'],
     },
     {

@@ -16,7 +16,8 @@ export class IndicatorEngine {
   constructor(
     private readonly o: { source: ReadingSource; devices: Device[]; indicators: Readonly<Record<string, Indicator>>; settings?: Partial<IndicatorSettings> },
   ) {
-    this.settings = { ...DEFAULT_SETTINGS, ...o.settings };
+    // Per kind: a city that configures one kind's interval keeps the defaults of the others.
+    this.settings = { ...DEFAULT_SETTINGS, ...o.settings, expectedPerHour: { ...DEFAULT_SETTINGS.expectedPerHour, ...o.settings?.expectedPerHour } };
   }
 
   ids(): string[] {

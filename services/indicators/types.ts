@@ -84,7 +84,11 @@ export const DEFAULT_SETTINGS: IndicatorSettings = {
   degreeDayBase: 17,
   lowFillThreshold: 50,
   overflowThreshold: 95,
-  expectedPerHour: {},
+  // Record-driven kinds report when something happens, not hourly: a vehicle's fuel and
+  // charging records are a gap after 35 days without one (transport/fuelShare.ts's
+  // FUEL_MAX_GAP_MS), a collection point's weights (often monthly from the contractor)
+  // after three months. Everything else: one reading an hour unless configured.
+  expectedPerHour: { vehicle: 3 / (35 * 24), waste_collection: 3 / (92 * 24) },
 };
 
 export interface IndicatorContext {

@@ -91,6 +91,20 @@ describe('data_gaps', () => {
       expect(await run(dataGaps, [a, b, c], shuffled(readings), day)).toEqual(await run(dataGaps, [a, b, c], readings, day));
     });
   }
+
+  it('expects a fleet vehicle\'s records every few weeks, not hourly: a gap is 35 days without one', async () => {
+    const q = parsePeriod('2025Q1');
+    const busy = dev('ABC123', 'vehicle');
+    const quiet = dev('XYZ789', 'vehicle');
+    const days = (d: number) => q.start + d * 24 * HOUR;
+    const readings = [
+      ...[0, 10, 20, 30, 40, 50, 60, 70, 80, 89].map((d) => reading(busy, 'fuel_volume_total', days(d), 40 * d, 'diesel')),
+      reading(quiet, 'fuel_volume_total', days(4), 50, 'diesel'), // then silent for 86 days
+    ];
+    const v = byEntity(await run(dataGaps, [busy, quiet], readings, q));
+    expect(v.ABC123).toMatchObject({ value: 0 });
+    expect(v.XYZ789).toMatchObject({ value: 1 });
+  });
 });
 
 describe('dead_letter_share', () => {

@@ -9,7 +9,7 @@ import { DuckDbStore } from './duckdbStore.js';
 
 const DAY = Date.parse('2025-02-28T23:00:00Z'); // 1 March, Stockholm
 /** A waste container's day row as rows were before they carried their readings. */
-const oldWasteRow: RollupRow = { device: 'bin-1', kind: 'waste_fill', span: 'day', start: DAY, d: { n: 1 } as RollupRow['d'], s: [] };
+const oldWasteRow: RollupRow = { device: 'bin-1', kind: 'waste_fill', span: 'day', start: DAY, d: { readings: 1, times: 1, firstT: DAY, lastT: DAY, silences: [] }, s: [] };
 
 async function open(path: string) {
   const store = new DuckDbStore(path);
