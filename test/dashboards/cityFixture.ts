@@ -14,7 +14,7 @@ import { loadScenario } from '../../simulators/city/scenario.js';
 import { simulateToFolder } from '../../simulators/city/simulateCommand.js';
 import { replay } from '../../services/tools/replay.js';
 import { startPipeline } from '../helpers/pipeline.js';
-import { STACK, countPoints, deleteBucket, runId, waitFor } from '../helpers/stack.js';
+import { STACK, countPoints, deleteBucket, queryRows, runId, waitFor } from '../helpers/stack.js';
 
 /**
  * The CI scenario (simulators/scenarios/ci-small.json, every fault) replayed
@@ -58,8 +58,11 @@ export async function startCityFixture(): Promise<CityFixture> {
     const dead = distinctNdjsonLines(join(dir, 'expected-deadletters.ndjson'));
     await waitFor('the scenario in InfluxDB', () => countPoints(p.bucket), (n) => n >= truth, 180_000);
     await waitFor('the archived dead letters', () => countPoints(p.bucket, 'dead_letters', 'count'), (n) => n >= dead, 180_000);
-    // the writer samples its consumer lag every 5 s
-    await new Promise((r) => setTimeout(r, 5_500));
+    // The writer samples its consumer lag every 5 s and the telemetry reaches InfluxDB a
+    // second later: wait for a sample saying it has caught up (on a busy machine a fixed
+    // pause left a lag sample from mid-replay as the newest, and the lag alert fired).
+    const lastLag = `from(bucket: "${p.bucket}") |> range(start: 0) |> filter(fn: (r) => r._measurement == "pipeline" and r.service == "writer" and r._field == "consumer_lag") |> group() |> last()`;
+    await waitFor('the writer’s consumer lag sample 0', () => queryRows(lastLag), (rows) => rows.length === 1 && Number(rows[0]!._value) === 0, 60_000);
   } catch (err) {
     await p.stop().catch(() => {});
     throw err;
