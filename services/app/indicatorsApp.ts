@@ -107,6 +107,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     devicesRegistered: (tenant) => devices.filter((d) => d.tenant === tenant).length,
     ...(effects ? { effects } : {}),
     ...(deps.demo ? { demo: deps.demo } : {}),
+    figures: deps.sink.figures,
     logger: deps.logger,
   };
   return {

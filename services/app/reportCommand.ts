@@ -79,7 +79,7 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
     const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
     const devicesRegistered = registry.all().filter((d) => d.tenant === targets.tenant).length;
     const effects = app.effects ? await app.effects(targets.tenant, quarter) : undefined;
-    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered, ...(effects ? { effects } : {}) }));
+    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered, figures: sink.figures, ...(effects ? { effects } : {}) }));
   } finally {
     await store.close();
   }

@@ -1,11 +1,13 @@
+import type { FigureStore } from '../core/storePorts.js';
 import type { IndicatorEngine } from '../indicators/engine.js';
-import { parsePeriod, periodOf, previous, type Period } from '../indicators/periods.js';
+import { parsePeriod, previous, type Period } from '../indicators/periods.js';
 import { statusOf, trajectoryAt, type CityTargets, type Target } from '../indicators/targets/targets.js';
 import type { IndicatorValue } from '../indicators/types.js';
 import type { MeasureEffect } from '../indicators/effect/effect.js';
 import { carbonBudgetOf } from './carbonBudget.js';
 import { reportEffects } from './effectsReport.js';
-import { defaultAggregate, financeOf } from './finance.js';
+import { defaultAggregate, financeOf, type Aggregate } from './finance.js';
+import { TargetBaselines, type Baseline, type BaselineSource } from './targetBaseline.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 
 const HISTORY = 8;
@@ -21,29 +23,19 @@ function pick(values: IndicatorValue[], entity: string): IndicatorValue | undefi
   return values.find((v) => v.entity === entity);
 }
 
-/** Same quarter (or month, year) in another year. */
-function sameInYear(p: Period, year: number): Period {
-  const d = new Date(p.start + 12 * 3_600_000); // a safe instant inside the period's first day
-  const shifted = new Date(Date.UTC(year, d.getUTCMonth(), Math.min(d.getUTCDate(), 28), 12));
-  return periodOf(p.kind, shifted.getTime());
-}
-
 /** The target's trajectory for period p, undefined without a baseline or before the baseline year. */
-async function trajectoryFor(engine: IndicatorEngine, tenant: string, t: Target, p: Period): Promise<{ trajectory?: number; baseline?: number }> {
-  let baseline = t.baselineValue;
-  if (baseline === undefined) {
-    const b = pick(await engine.compute(t.indicator, tenant, sameInYear(p, t.baselineYear)), t.entity);
-    if (b?.sufficient && Number.isFinite(b.value)) baseline = b.value;
-  }
+async function trajectoryFor(baselines: TargetBaselines, t: Target, p: Period, how: Aggregate): Promise<{ trajectory?: number; baseline?: Baseline }> {
+  const baseline = await baselines.of(t, p, how);
   // No trajectory before the baseline year: the follow-up starts there.
   const beforeBaseline = new Date(p.end - 1).getUTCFullYear() < t.baselineYear;
-  const trajectory = baseline === undefined || beforeBaseline ? undefined : trajectoryAt(t, p, baseline);
+  const trajectory = baseline === undefined || beforeBaseline ? undefined : trajectoryAt(t, p, baseline.value);
   return { ...(trajectory !== undefined ? { trajectory } : {}), ...(baseline !== undefined ? { baseline } : {}) };
 }
 
-async function point(engine: IndicatorEngine, tenant: string, t: Target, better: 'lower' | 'higher', p: Period): Promise<ReportPoint> {
+async function point(engine: IndicatorEngine, baselines: TargetBaselines, tenant: string, t: Target, better: 'lower' | 'higher', how: Aggregate, p: Period): Promise<ReportPoint & { baselineFrom?: BaselineSource }> {
   const v = pick(await engine.compute(t.indicator, tenant, p), t.entity);
-  const { trajectory, baseline } = await trajectoryFor(engine, tenant, t, p);
+  const { trajectory, baseline: b } = await trajectoryFor(baselines, t, p, how);
+  const baseline = b?.value;
   const sufficient = Boolean(v?.sufficient && Number.isFinite(v.value));
   return {
     period: p.label,
@@ -53,6 +45,7 @@ async function point(engine: IndicatorEngine, tenant: string, t: Target, better:
     coverage: v?.coverage ?? 0,
     sufficient,
     status: statusOf({ actual: v?.value, sufficient, trajectory, baseline, tolerance: t.tolerance, better }),
+    ...(b && trajectory !== undefined ? { baselineFrom: b.from } : {}),
   };
 }
 
@@ -81,20 +74,28 @@ function changeSentence(lang: Lang, cur?: ReportPoint, prev?: ReportPoint): stri
 
 /** Assembles the quarterly follow-up for a city: targets, trajectories, statuses, data quality. */
 /** `effects`: the measured effect of the city's measures up to the quarter's end (services/indicators/effect), when MEASURES_FILE is set. */
-export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[]; demo?: { from: string; to: string } }): Promise<ReportData> {
+/** `figures`: imported yearly figures, the baseline of a target whose baseline quarter has no sufficient measured value (targetBaseline.ts). */
+export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[]; demo?: { from: string; to: string }; figures?: FigureStore }): Promise<ReportData> {
   const { engine, targets, quarter, lang } = args;
   const tenant = targets.tenant;
+  const baselines = new TargetBaselines({ engine, tenant, ...(args.figures ? { figures: args.figures } : {}), reportYear: Number(quarter.label.slice(0, 4)) });
   const quarters = history(quarter, HISTORY);
   const reportTargets: ReportTarget[] = [];
   for (const t of targets.targets) {
     const ind = engine.indicator(t.indicator);
+    const how = t.aggregate ?? defaultAggregate(ind.unit);
     const hist: ReportPoint[] = [];
-    for (const q of quarters) hist.push(await point(engine, tenant, t, ind.better, q));
+    const baselineSources = new Map<string, BaselineSource>();
+    for (const q of quarters) {
+      const { baselineFrom, ...pt } = await point(engine, baselines, tenant, t, ind.better, how, q);
+      if (baselineFrom) baselineSources.set(JSON.stringify(baselineFrom), baselineFrom);
+      hist.push(pt);
+    }
     const current = hist[hist.length - 1]!;
     const prev = hist[hist.length - 2];
     const baselinePoint = hist.find((h) => h.trajectory !== undefined);
     const ahead: Array<number | undefined> = [];
-    for (const q of restOfYear(quarter)) ahead.push((await trajectoryFor(engine, tenant, t, q)).trajectory);
+    for (const q of restOfYear(quarter)) ahead.push((await trajectoryFor(baselines, t, q, how)).trajectory);
     reportTargets.push({
       id: t.id,
       name: t.name[lang],
@@ -103,6 +104,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
       unit: ind.unit,
       source: t.source + (t.note ? ` — ${t.note}` : ''),
       baselineYear: t.baselineYear,
+      ...(baselineSources.size ? { baselineSources: [...baselineSources.values()] } : {}),
       ...(t.baselineValue !== undefined ? { baselineValue: t.baselineValue } : {}),
       targetYear: t.targetYear,
       ...(t.targetValue !== undefined ? { targetValue: t.targetValue } : baselinePoint?.trajectory !== undefined && t.change !== undefined && t.baselineValue !== undefined ? { targetValue: t.baselineValue * (1 + t.change) } : {}),
@@ -112,7 +114,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
       ...(prev ? { previous: prev } : {}),
       history: hist,
       change: changeSentence(lang, current, prev),
-      finance: financeOf({ history: hist, ahead, aggregate: t.aggregate ?? defaultAggregate(ind.unit), better: ind.better }),
+      finance: financeOf({ history: hist, ahead, aggregate: how, better: ind.better }),
     });
   }
 

@@ -28,6 +28,7 @@ export interface FinanceLabels {
     status: string;
     valueChange: string;
     valueChangeShare: string;
+    baselineSource: string;
     allowed: string;
     allowedYtd: string;
     spent: string;
@@ -66,7 +67,7 @@ const SV: FinanceLabels = {
   columns: {
     target: 'Mål', quarter: 'Utfall kvartalet', quarterBudget: 'Budget kvartalet', ytd: 'Utfall hittills i år', ytdBudget: 'Budget hittills i år', deviation: 'Avvikelse', ytdDeviation: 'Avvikelse hittills i år', deviationShare: 'Avvikelse %',
     yearBudget: 'Årsbudget', forecast: 'Prognos helår', interval: 'Prognosintervall', forecastDeviation: 'Prognos mot årsbudget', unit: 'Enhet', aggregate: 'Summering', previousStatus: 'Status förra kvartalet',
-    status: 'Status', valueChange: 'Förändring', valueChangeShare: 'Förändring %', allowed: 'Tillåtet i år', allowedYtd: 'Tillåtet hittills', spent: 'Förbrukat hittills i år', remaining: 'Kvar', spentShare: 'Förbrukad andel',
+    status: 'Status', valueChange: 'Förändring', valueChangeShare: 'Förändring %', baselineSource: 'Basvärdets källa', allowed: 'Tillåtet i år', allowedYtd: 'Tillåtet hittills', spent: 'Förbrukat hittills i år', remaining: 'Kvar', spentShare: 'Förbrukad andel',
     forecastRemaining: 'Kvar enligt prognos', period: 'Period', value: 'Utfall', budget: 'Budget', sufficient: 'Tillräckliga data', coverage: 'Datatäckning',
   },
   aggregate: { sum: 'summa av kvartalen', mean: 'medel av kvartalen' },
@@ -96,7 +97,7 @@ const EN: FinanceLabels = {
   columns: {
     target: 'Target', quarter: 'Quarter outcome', quarterBudget: 'Quarter budget', ytd: 'Year to date', ytdBudget: 'YTD budget', deviation: 'Deviation', ytdDeviation: 'YTD deviation', deviationShare: 'Deviation %',
     yearBudget: 'Full-year budget', forecast: 'Full-year forecast', interval: 'Forecast interval', forecastDeviation: 'Forecast against budget', unit: 'Unit', aggregate: 'Aggregation', previousStatus: 'Status last quarter',
-    status: 'Status', valueChange: 'Change', valueChangeShare: 'Change %', allowed: 'Allowed this year', allowedYtd: 'Allowed so far', spent: 'Spent year to date', remaining: 'Remaining', spentShare: 'Share spent',
+    status: 'Status', valueChange: 'Change', valueChangeShare: 'Change %', baselineSource: 'Baseline source', allowed: 'Allowed this year', allowedYtd: 'Allowed so far', spent: 'Spent year to date', remaining: 'Remaining', spentShare: 'Share spent',
     forecastRemaining: 'Remaining by forecast', period: 'Period', value: 'Outcome', budget: 'Budget', sufficient: 'Sufficient data', coverage: 'Data coverage',
   },
   aggregate: { sum: 'sum of the quarters', mean: 'mean of the quarters' },

@@ -4,6 +4,7 @@
  * header in the report's language (xlsx). Values are numbers, booleans or
  * codes; nothing is formatted here.
  */
+import { baselineSourceCode } from './baselineLabels.js';
 import type { FinanceLabels } from './financeLabels.js';
 import type { ReportTarget } from './reportData.js';
 
@@ -45,4 +46,5 @@ export const FINANCE_COLUMNS: FinanceColumn[] = [
   { key: 'previous_status', header: (F) => C(F).previousStatus, get: (t) => t.finance.sincePrevious.previousStatus },
   { key: 'value_change', header: (F) => C(F).valueChange, get: (t) => t.finance.sincePrevious.valueChange, kind: 'value' },
   { key: 'value_change_share', header: (F) => C(F).valueChangeShare, get: (t) => t.finance.sincePrevious.valueChangeShare, kind: 'share' },
+  { key: 'baseline_source', header: (F) => C(F).baselineSource, get: (t) => baselineSourceCode(t) },
 ];

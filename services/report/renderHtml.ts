@@ -6,6 +6,7 @@
  * alone), then each target with its chart, then how good the data was.
  * Every piece of text from the data is escaped.
  */
+import { baselineText } from './baselineLabels.js';
 import type { Status } from '../indicators/targets/targets.js';
 import { DEFAULT_SETTINGS } from '../indicators/types.js';
 import { esc } from './escape.js';
@@ -164,7 +165,7 @@ function renderTarget(d: ReportData, L: Labels, t: ReportTarget): string {
   const cur = t.current;
   const prev = t.previous;
   const kpi = (label: string, html: string) => `<div><dt>${esc(label)}</dt><dd>${html}</dd></div>`;
-  const baseline = t.baselineValue !== undefined ? `${t.baselineYear}: ${formatValue(lang, t.baselineValue, t.unit)}` : String(t.baselineYear);
+  const baseline = baselineText(lang, t, (v) => formatValue(lang, v, t.unit));
   return `<section class="target" id="target-${esc(t.id)}" aria-labelledby="h-target-${esc(t.id)}">
 <div class="target-head"><h3 id="h-target-${esc(t.id)}">${esc(t.name)}</h3>${badge(L, t.status, true)}</div>
 <p class="change">${esc(t.change)}</p>

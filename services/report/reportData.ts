@@ -1,6 +1,7 @@
 import type { Status } from '../indicators/targets/targets.js';
 import type { CarbonBudget } from './carbonBudget.js';
 import type { TargetFinance } from './finance.js';
+import type { BaselineSource } from './targetBaseline.js';
 
 export type Lang = 'sv' | 'en';
 
@@ -24,6 +25,8 @@ export interface ReportTarget {
   unit: string;
   source: string;
   baselineYear: number;
+  /** Where the baselines of the shown quarters come from (targets file, measured, imported yearly figure with its source), distinct ones. */
+  baselineSources?: BaselineSource[];
   baselineValue?: number;
   targetYear: number;
   /** The goal in the indicator's unit, when known. */

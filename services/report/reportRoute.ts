@@ -1,3 +1,4 @@
+import type { FigureStore } from '../core/storePorts.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HttpResponse } from '../http/httpServer.js';
@@ -25,6 +26,8 @@ export interface ReportRouteOptions {
   effects?(tenant: string, quarter: Period): Promise<MeasureEffect[]>;
   /** The demo history, when `npm start` seeded one (the report of its tenant says "demo data"). */
   demo?(): { tenant: string; from: string; to: string } | undefined;
+  /** Imported yearly figures: baselines where the baseline year has no measured value. */
+  figures?: FigureStore;
   logger: Logger;
 }
 
@@ -54,7 +57,7 @@ async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: R
   }
   const effects = o.effects ? await o.effects(targets.tenant, quarter) : undefined;
   const demo = o.demo?.();
-  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}), ...(demo?.tenant === targets.tenant ? { demo } : {}) });
+  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}), ...(demo?.tenant === targets.tenant ? { demo } : {}), ...(o.figures ? { figures: o.figures } : {}) });
   return { data };
 }
 
