@@ -34,7 +34,7 @@ describe('klimatpuls import (InfluxDB)', () => {
     await sink.store.init();
   });
   afterAll(async () => {
-    await sink.store.close();
+    if (sink) await sink.store.close(); // beforeAll may have failed (stack down): report that, not this
     await deleteBucket(bucket).catch(() => {});
   });
 
