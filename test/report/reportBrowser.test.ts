@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kalmar2025Q3 } from '../../services/report/fixtures/kalmar-2025Q3.js';
+import { financeLabels } from '../../services/report/financeLabels.js';
 import { formatValue, labels } from '../../services/report/i18n.js';
 import { renderHtml } from '../../services/report/renderHtml.js';
 
@@ -26,6 +27,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 const data = kalmar2025Q3;
 const L = labels(data.lang);
+const F = financeLabels(data.lang);
+/** innerText with every kind of space (thin, no-break) as a plain space. */
+const flatText = (x: string) => x.replace(/\s/g, ' ');
 
 describe('quarterly report in Chromium (kalmar 2025Q3, sv)', () => {
   let work = '';
@@ -169,7 +173,15 @@ describe('quarterly report in Chromium (kalmar 2025Q3, sv)', () => {
       const row = rows.nth(i);
       expect(await row.isVisible()).toBe(true);
       expect(await row.locator('th').innerText()).toContain(t.name);
+      // The quarter's outcome with its budget (the trajectory), YTD with the YTD budget, the forecast with the year's budget.
+      const quarter = flatText(await row.locator('td.quarter').innerText());
+      if (t.finance.quarter.value !== undefined) expect(quarter, t.id).toContain(flatText(formatValue('sv', t.finance.quarter.value, t.unit)));
+      if (t.finance.quarter.budget !== undefined) expect(quarter, t.id).toContain(flatText(`${F.columns.budget}: ${formatValue('sv', t.finance.quarter.budget, t.unit)}`));
+      const ytd = flatText(await row.locator('td.ytd').innerText());
+      if (t.finance.ytd.value !== undefined) expect(ytd, t.id).toContain(flatText(formatValue('sv', t.finance.ytd.value, t.unit)));
+      if (t.finance.ytd.budget !== undefined) expect(ytd, t.id).toContain(flatText(`${F.columns.budget}: ${formatValue('sv', t.finance.ytd.budget, t.unit)}`));
       const forecast = await row.locator('td.forecast').innerText();
+      if (t.finance.yearBudget !== undefined) expect(flatText(forecast), t.id).toContain(flatText(`${F.columns.budget}: ${formatValue('sv', t.finance.yearBudget, t.unit)}`));
       const fc = t.finance.forecast;
       const flat = (x: string) => x.replace(/\s/g, ' ');
       if (fc) expect(flat(forecast), t.id).toContain(flat(`${formatValue('sv', fc.low, t.unit)} – ${formatValue('sv', fc.high, t.unit)}`));
