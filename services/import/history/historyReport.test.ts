@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCommand } from '../../app/importCommand.js';
@@ -74,6 +75,13 @@ describe('history import → 2025Q3 report (Kalmar, Malmö)', () => {
         expect(f!.deviation, t.id).toBeTypeOf('number');
       }
       expect(data.quality.notes.join(' ')).not.toMatch(/lack sufficient data/);
+
+      if (city === 'kalmar') {
+        // The campaign's measured effect, also as CSV: its model passes Guideline 14's criteria.
+        const effects = parse(readFileSync(join(out, 'kalmar-2025Q3-en-effects.csv'), 'utf8')) as string[][];
+        const passes = effects[0]!.indexOf('passes');
+        expect(effects.slice(1).map((r) => [r[0], r[passes]])).toEqual([['energikampanj-skolan', 'true']]);
+      }
 
       // The xlsx summary sheet, read back: a row per target with the same status, YTD, forecast and deviation.
       const wb = new ExcelJS.Workbook();
