@@ -43,7 +43,7 @@ export function renderFinanceCsv(data: ReportData): string {
 }
 
 export const EFFECT_CSV_COLUMNS = [
-  'measure_id', 'measure', 'kind', 'buildings', 'control_buildings', 'date', 'reporting_from', 'reporting_to', 'days', 'days_used', 'model', 'balance_point_c',
+  'measure_id', 'measure', 'kind', 'buildings', 'control_buildings', 'date', 'reporting_from', 'reporting_to', 'days', 'days_used', 'model', 'balance_point_c', 'cooling_balance_point_c',
   'predicted_kwh', 'actual_kwh', 'avoided_kwh', 'avoided_share', 'uncertainty68_kwh', 'uncertainty90_kwh', 'cvrmse', 'nmbe', 'cvrmse_threshold', 'nmbe_threshold',
   'control_savings_share', 'passes', 'failed',
 ] as const;
@@ -54,7 +54,7 @@ export function renderEffectsCsv(data: ReportData): string | undefined {
   const rows: string[] = [EFFECT_CSV_COLUMNS.join(',')];
   for (const e of data.effects) {
     rows.push([
-      e.id, e.name, e.kind, e.buildings.join(' '), e.controlBuildings?.join(' '), e.date, e.reportingFrom, e.reportingTo, e.days, e.daysUsed, e.model, e.balancePoint,
+      e.id, e.name, e.kind, e.buildings.join(' '), e.controlBuildings?.join(' '), e.date, e.reportingFrom, e.reportingTo, e.days, e.daysUsed, e.model, e.balancePoint, e.coolingBalancePoint,
       e.predictedKwh, e.actualKwh, e.avoidedKwh, e.avoidedShare, e.uncertainty68Kwh, e.uncertainty90Kwh, e.cvrmse, e.nmbe, e.cvrmseThreshold, e.nmbeThreshold,
       e.controlSavingsShare, e.passes, e.failed.join(' '),
     ].map(csvField).join(','));
