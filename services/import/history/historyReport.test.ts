@@ -77,6 +77,8 @@ describe('history import → 2025Q3 report (Kalmar, Malmö)', () => {
       expect(data.quality.notes.join(' ')).not.toMatch(/lack sufficient data/);
 
       if (city === 'kalmar') {
+        // The contractor's weights become their own indicator (no target follows it), shown among the other indicators.
+        expect(data.indicators.find((i) => i.id === 'waste_weight_per_household')).toMatchObject({ unit: 'kg/household/week', sufficient: true, value: expect.any(Number) });
         // The campaign's measured effect, also as CSV: its model passes Guideline 14's criteria.
         const effects = parse(readFileSync(join(out, 'kalmar-2025Q3-en-effects.csv'), 'utf8')) as string[][];
         const passes = effects[0]!.indexOf('passes');
