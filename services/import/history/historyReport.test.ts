@@ -75,6 +75,11 @@ describe('history import → 2025Q3 report (Kalmar, Malmö)', () => {
         expect(f!.deviation, t.id).toBeTypeOf('number');
       }
       expect(data.quality.notes.join(' ')).not.toMatch(/lack sufficient data/);
+      // Baselines from all three places: the targets file, measured history, imported yearly figures (1990 emissions with their source).
+      const sources = data.targets.flatMap((t) => t.baselineSources ?? []);
+      expect(new Set(sources.map((b) => b.kind))).toEqual(new Set(city === 'kalmar' ? ['targets_file', 'measured', 'yearly_figure'] : ['targets_file', 'yearly_figure']));
+      const emissions1990 = data.targets.find((t) => t.indicator === 'emissions' && t.baselineYear === 1990)!;
+      expect(emissions1990.baselineSources).toEqual([expect.objectContaining({ kind: 'yearly_figure', year: 1990, source: expect.stringContaining('Nationella emissionsdatabasen'), profile: 'last_year', profileYear: 2024 })]);
 
       if (city === 'kalmar') {
         // The contractor's weights become their own indicator (no target follows it), shown among the other indicators.
