@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -102,6 +102,19 @@ describe('klimatpuls import (DuckDB)', () => {
     const feb = await energy('2025-02', 'vallen');
     expect(feb.value).toBeCloseTo(700, 6);
     expect(feb.sufficient).toBe(true);
+  });
+
+  it('hourly temperatures below 0 °C (SMHI, UTC) are stored, not dead-lettered as negative amounts', async () => {
+    const file = join(dir, 'smhi.csv');
+    writeFileSync(file, 'Datum;Tid (UTC);Lufttemperatur;Kvalitet\n2025-01-10;00:00:00;-12.4;G\n2025-01-10;01:00:00;-11.9;G\n2025-01-10;02:00:00;0.3;G\n');
+    const mapping = parseMapping({
+      type: 'readings', tenant: 'kalmar', device: { fixed: 'smhi-66420' }, time: { column: 'Datum', timeColumn: 'Tid (UTC)', zone: 'UTC' },
+      value: { column: 'Lufttemperatur' }, unit: { fixed: '°C' }, metric: { fixed: 'temperature' }, values: 'interval', interval: 'hour',
+    });
+    const s = await importFile({ file, mapping, sink, devices: new DeviceRegistry([...devices, dev('smhi-66420', 'temperature', 'flygplats')]), now: new Date('2025-06-01T00:00:00Z') });
+    expect([s.rowsRead, s.rowsStored, s.deadLettered]).toEqual([3, 3, {}]);
+    const rows = await store().queryRows(`SELECT observed_at, value FROM readings WHERE device_id = 'smhi-66420' ORDER BY observed_at`);
+    expect(rows.map((r) => r.value)).toEqual([-12.4, -11.9, 0.3]);
   });
 
   it('monthly waste weights per collection point and fraction (repeats added, litres are no weight)', async () => {

@@ -93,7 +93,8 @@ export class RowParser {
     const value = toCanonical(raw, unit, spec.unit);
     if (value === undefined) return { reason: 'bad_unit', field: 'unit', message: `${JSON.stringify(unit)} is not a unit of ${metricName} (${spec.unit})` };
     const interval = this.m.values === 'interval';
-    if (interval && value < 0) return { reason: 'implausible_value', field: 'value', message: `negative ${spec.cumulative ? 'consumption' : 'amount'} ${value} ${spec.unit}` };
+    // A negative amount is no consumption or weight; a level (temperature) may be below 0.
+    if (interval && value < 0 && (spec.cumulative || spec.min >= 0)) return { reason: 'implausible_value', field: 'value', message: `negative ${spec.cumulative ? 'consumption' : 'amount'} ${value} ${spec.unit}` };
     if (value < spec.min || value > spec.max) return { reason: 'implausible_value', field: 'value', message: `${value} ${spec.unit} outside ${spec.min}..${spec.max}` };
     return { row: r.row, device, metric: metricName, ...(channel ? { channel } : {}), start, end, value };
   }

@@ -19,7 +19,7 @@ export interface EffectLabels {
   days: (used: string, all: string) => string;
   /** "68 %: ± 1 200 kWh · 90 %: ± 2 000 kWh". */
   at: (level: string) => string;
-  model: { hdd: (bp: string) => string; intercept_only: string; none: string };
+  model: { hdd: (bp: string) => string; cdd: (bp: string) => string; hdd_cdd: (heating: string, cooling: string) => string; intercept_only: string; none: string };
   control: (buildings: string, share: string) => string;
   from: (date: string) => string;
 }
@@ -44,7 +44,7 @@ const SV: EffectLabels = {
   ofExpected: (s) => `${s} av förväntad användning`,
   days: (u, a) => `${u} av ${a} dygn med data`,
   at: (l) => `${l} konfidens`,
-  model: { hdd: (bp) => `graddagsmodell, balanstemperatur ${bp} °C`, intercept_only: 'konstant modell (inget temperaturberoende)', none: 'ingen modell (för lite data)' },
+  model: { hdd: (bp) => `graddagsmodell, balanstemperatur ${bp} °C`, cdd: (bp) => `kylgraddagsmodell, balanstemperatur ${bp} °C`, hdd_cdd: (h, c) => `graddagsmodell för värme och kyla, balanstemperatur ${h} °C respektive ${c} °C`, intercept_only: 'konstant modell (inget temperaturberoende)', none: 'ingen modell (för lite data)' },
   control: (b, s) => `netto mot kontrollgruppen ${b} (förändring där: ${s})`,
   from: (d) => `från ${d}`,
 };
@@ -69,7 +69,7 @@ const EN: EffectLabels = {
   ofExpected: (s) => `${s} of the expected use`,
   days: (u, a) => `${u} of ${a} days with data`,
   at: (l) => `${l} confidence`,
-  model: { hdd: (bp) => `degree-day model, balance point ${bp} °C`, intercept_only: 'constant model (no temperature dependence)', none: 'no model (too little data)' },
+  model: { hdd: (bp) => `degree-day model, balance point ${bp} °C`, cdd: (bp) => `cooling degree-day model, balance point ${bp} °C`, hdd_cdd: (h, c) => `heating and cooling degree-day model, balance points ${h} °C and ${c} °C`, intercept_only: 'constant model (no temperature dependence)', none: 'no model (too little data)' },
   control: (b, s) => `net of the control group ${b} (change there: ${s})`,
   from: (d) => `from ${d}`,
 };

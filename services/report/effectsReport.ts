@@ -26,6 +26,7 @@ export function reportEffect(e: MeasureEffect): ReportEffect {
     daysUsed: t.reporting.daysUsed,
     model: t.model?.kind ?? 'none',
     ...(t.model?.balancePoint !== undefined ? { balancePoint: t.model.balancePoint } : {}),
+    ...(t.model?.coolingBalancePoint !== undefined ? { coolingBalancePoint: t.model.coolingBalancePoint } : {}),
     predictedKwh: t.predictedKwh,
     actualKwh: t.actualKwh,
     avoidedKwh: e.avoidedKwh,

@@ -8,6 +8,9 @@
  *    language.
  *  - the finance CSV: one row per target with the quarter, year to date,
  *    budget, deviation, forecast and change since last quarter (financeRows.ts).
+ *  - the effects CSV: one row per measure (MEASURES_FILE) with its measured
+ *    effect up to the quarter's end: predicted, actual and avoided kWh, the
+ *    uncertainty, the model's fit (CV(RMSE), NMBE) and whether it passes.
  *  - JSON: the ReportData itself, pretty-printed.
  */
 import { FINANCE_COLUMNS } from './financeRows.js';
@@ -36,6 +39,26 @@ export function renderCsv(data: ReportData): string {
 export function renderFinanceCsv(data: ReportData): string {
   const rows = [FINANCE_COLUMNS.map((c) => c.key).join(',')];
   for (const t of data.targets) rows.push(FINANCE_COLUMNS.map((c) => csvField(c.get(t))).join(','));
+  return rows.join('\r\n') + '\r\n';
+}
+
+export const EFFECT_CSV_COLUMNS = [
+  'measure_id', 'measure', 'kind', 'buildings', 'control_buildings', 'date', 'reporting_from', 'reporting_to', 'days', 'days_used', 'model', 'balance_point_c', 'cooling_balance_point_c',
+  'predicted_kwh', 'actual_kwh', 'avoided_kwh', 'avoided_share', 'uncertainty68_kwh', 'uncertainty90_kwh', 'cvrmse', 'nmbe', 'cvrmse_threshold', 'nmbe_threshold',
+  'control_savings_share', 'passes', 'failed',
+] as const;
+
+/** The measured effect of each measure, one row per measure (buildings and failed criteria separated by spaces); undefined when the report has no effects. */
+export function renderEffectsCsv(data: ReportData): string | undefined {
+  if (!data.effects) return undefined;
+  const rows: string[] = [EFFECT_CSV_COLUMNS.join(',')];
+  for (const e of data.effects) {
+    rows.push([
+      e.id, e.name, e.kind, e.buildings.join(' '), e.controlBuildings?.join(' '), e.date, e.reportingFrom, e.reportingTo, e.days, e.daysUsed, e.model, e.balancePoint, e.coolingBalancePoint,
+      e.predictedKwh, e.actualKwh, e.avoidedKwh, e.avoidedShare, e.uncertainty68Kwh, e.uncertainty90Kwh, e.cvrmse, e.nmbe, e.cvrmseThreshold, e.nmbeThreshold,
+      e.controlSavingsShare, e.passes, e.failed.join(' '),
+    ].map(csvField).join(','));
+  }
   return rows.join('\r\n') + '\r\n';
 }
 

@@ -16,7 +16,8 @@ function row(d: ReportData, e: ReportEffect): string {
   const E = effectLabels(lang);
   const L = labels(lang);
   const kwh = (v: number | undefined) => esc(formatValue(lang, v, 'kWh', 0));
-  const model = e.model === 'hdd' ? E.model.hdd(formatNumber(lang, e.balancePoint, 1)) : E.model[e.model];
+  const bp = (v?: number) => formatNumber(lang, v, 1);
+  const model = e.model === 'hdd' ? E.model.hdd(bp(e.balancePoint)) : e.model === 'cdd' ? E.model.cdd(bp(e.coolingBalancePoint)) : e.model === 'hdd_cdd' ? E.model.hdd_cdd(bp(e.balancePoint), bp(e.coolingBalancePoint)) : E.model[e.model];
   const control = e.controlBuildings && e.controlSavingsShare !== undefined ? `<span class="sub">${esc(E.control(e.controlBuildings.join(', '), formatShare(lang, e.controlSavingsShare)))}</span>` : '';
   const unc = e.uncertainty68Kwh === undefined ? esc(L.missing) : `<span class="n">${kwh(e.uncertainty68Kwh)}</span><span class="sub">${esc(E.at('68 %'))}</span><span class="n">${kwh(e.uncertainty90Kwh)}</span><span class="sub">${esc(E.at('90 %'))}</span>`;
   const failed = e.failed.map((f) => E.failed[f] ?? f).join('; ');

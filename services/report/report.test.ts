@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kalmarReport } from './fixtures/kalmar-2025Q3.js';
 import { formatNumber, formatShare, formatValue, labels } from './i18n.js';
-import { CSV_COLUMNS, renderCsv, renderJson } from './renderCsv.js';
+import { CSV_COLUMNS, EFFECT_CSV_COLUMNS, renderCsv, renderJson } from './renderCsv.js';
 import { renderHtml } from './renderHtml.js';
 import type { ReportData, ReportTarget } from './reportData.js';
 import { niceTicks, renderChart } from './svgChart.js';
@@ -255,14 +255,28 @@ describe('writeReport', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kp-report-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes <city>-<quarter>-<lang>.html|.csv|-finance.csv|.json|.xlsx, creating the directory', async () => {
+  it('writes <city>-<quarter>-<lang>.html|.csv|-finance.csv|-effects.csv|.json|.xlsx, creating the directory', async () => {
     const out = join(dir, 'a', 'b');
     const files = await writeReport(kalmarReport('en'), out);
     const base = join(out, 'kalmar-2025Q3-en');
-    expect(files).toEqual({ html: `${base}.html`, csv: `${base}.csv`, financeCsv: `${base}-finance.csv`, json: `${base}.json`, xlsx: `${base}.xlsx` });
+    expect(files).toEqual({ html: `${base}.html`, csv: `${base}.csv`, financeCsv: `${base}-finance.csv`, effectsCsv: `${base}-effects.csv`, json: `${base}.json`, xlsx: `${base}.xlsx` });
     expect(readFileSync(files.html!, 'utf8')).toContain('<html lang="en">');
     expect(readFileSync(files.csv!, 'utf8').startsWith('target_id,')).toBe(true);
     expect(readFileSync(files.financeCsv!, 'utf8').startsWith('target_id,target,unit,aggregate,')).toBe(true);
+    // The effects CSV: a row per measure with its avoided energy, uncertainty, fit and verdict.
+    const effects = parseCsv(readFileSync(files.effectsCsv!, 'utf8'));
+    expect(effects[0]).toEqual([...EFFECT_CSV_COLUMNS]);
+    const data = kalmarReport('en');
+    expect(effects.slice(1).map((r) => r[0])).toEqual(data.effects!.map((e) => e.id));
+    const col = (k: (typeof EFFECT_CSV_COLUMNS)[number]) => EFFECT_CSV_COLUMNS.indexOf(k);
+    for (const [i, e] of data.effects!.entries()) {
+      const r = effects[i + 1]!;
+      expect(Number(r[col('avoided_kwh')])).toBe(e.avoidedKwh);
+      expect(Number(r[col('avoided_share')])).toBe(e.avoidedShare);
+      expect(r[col('uncertainty68_kwh')]).toBe(e.uncertainty68Kwh === undefined ? '' : String(e.uncertainty68Kwh));
+      expect(r[col('passes')]).toBe(String(e.passes));
+      expect(r[col('failed')]).toBe(e.failed.join(' '));
+    }
     expect(JSON.parse(readFileSync(files.json!, 'utf8')).quarter).toBe('2025Q3');
     // An xlsx file is a zip archive.
     expect(readFileSync(files.xlsx!).subarray(0, 2).toString('latin1')).toBe('PK');

@@ -88,8 +88,10 @@ export interface ReportEffect {
   reportingTo: string;
   days: number;
   daysUsed: number;
-  model: 'hdd' | 'intercept_only' | 'none';
+  model: 'hdd' | 'cdd' | 'hdd_cdd' | 'intercept_only' | 'none';
   balancePoint?: number;
+  /** CDD and HDD + CDD models (a building with cooling). */
+  coolingBalancePoint?: number;
   predictedKwh: number;
   actualKwh: number;
   /** Net of the control group when there is one. */

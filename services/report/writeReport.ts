@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KlimatpulsError } from '../core/errors.js';
-import { renderCsv, renderFinanceCsv, renderJson } from './renderCsv.js';
+import { renderCsv, renderEffectsCsv, renderFinanceCsv, renderJson } from './renderCsv.js';
 import { renderHtml } from './renderHtml.js';
 import { renderXlsx } from './renderXlsx.js';
 import type { ReportData } from './reportData.js';
@@ -9,17 +9,18 @@ import type { ReportData } from './reportData.js';
 export const REPORT_FORMATS = ['html', 'csv', 'json', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** The files written, by format; `csv` brings the finance CSV along (`financeCsv`). */
+/** The files written, by format; `csv` brings the finance CSV along (`financeCsv`), and the effects CSV when the report has measures (`effectsCsv`). */
 export interface ReportFiles {
   html?: string;
   csv?: string;
   financeCsv?: string;
+  effectsCsv?: string;
   json?: string;
   xlsx?: string;
 }
 
 /**
- * Writes the report as `<city>-<quarter>-<lang>.html|.csv|-finance.csv|.json|.xlsx`
+ * Writes the report as `<city>-<quarter>-<lang>.html|.csv|-finance.csv|-effects.csv|.json|.xlsx`
  * in `outDir` (created if missing), the formats asked for (all by default), and
  * returns the paths. City and quarter become part of a file name, so they must
  * look like a city id and a quarter label.
@@ -39,6 +40,8 @@ export async function writeReport(data: ReportData, outDir: string, formats: rea
   if (formats.includes('csv')) {
     put('csv', `${base}.csv`, renderCsv(data));
     put('financeCsv', `${base}-finance.csv`, renderFinanceCsv(data));
+    const effects = renderEffectsCsv(data);
+    if (effects !== undefined) put('effectsCsv', `${base}-effects.csv`, effects);
   }
   if (formats.includes('json')) put('json', `${base}.json`, renderJson(data));
   if (formats.includes('xlsx')) put('xlsx', `${base}.xlsx`, await renderXlsx(data));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FIT, fitBaseline, ols, predict } from './baselineModel.js';
+import { seededRandom } from '../../core/random.js';
+import type { Device } from '../../registry/deviceRegistry.js';
+import { DEFAULT_FIT, fitBaseline, ols, ols2, predict } from './baselineModel.js';
+import { hasCooling } from './groupModel.js';
+import { normal } from './syntheticDays.js';
 import { fitStatistics, savingsUncertainty } from './fitCriteria.js';
 import { twoSidedP, twoSidedQuantile } from './studentT.js';
 
@@ -58,6 +62,60 @@ describe('balance point search (CalTRACK)', () => {
     // only -5 and -4 °C are below 0 °C... at balance point -3: 4 days with HDD > 0
     const m = fitBaseline(exact, { ...DEFAULT_FIT, balancePoints: [-3] });
     expect(m.kind).toBe('intercept_only');
+  });
+});
+
+describe('cooling degree-days (a building with cooling)', () => {
+  // A year of days from −8 to 30 °C: heating below 14 °C, cooling above 22 °C, seeded noise.
+  const rnd = normal(seededRandom(7));
+  const days = Array.from({ length: 365 }, (_, i) => {
+    const temperature = 11 + 19 * Math.sin((2 * Math.PI * i) / 365) + rnd();
+    return { day: i, temperature, kwh: 80 + 6 * Math.max(0, 14 - temperature) + 9 * Math.max(0, temperature - 22) + 2 * rnd() };
+  });
+
+  it('OLS with two regressors: the closed form by hand', () => {
+    // y = 1 + 2·x1 + 3·x2 exactly: the coefficients come back, R² = 1
+    const x1 = [0, 1, 2, 3, 4, 5];
+    const x2 = [1, 0, 2, 1, 3, 1];
+    const y = x1.map((a, i) => 1 + 2 * a + 3 * x2[i]!);
+    const f = ols2(x1, x2, y);
+    expect([f.intercept, f.slope1, f.slope2, f.r2].map((v) => Number(v.toFixed(9)))).toEqual([1, 2, 3, 1]);
+    expect(f.p1).toBeLessThan(1e-9);
+    expect(f.p2).toBeLessThan(1e-9);
+  });
+
+  it('finds the HDD + CDD model with both balance points when the building has cooling', () => {
+    const m = fitBaseline(days, { ...DEFAULT_FIT, cooling: true });
+    expect(m.kind).toBe('hdd_cdd');
+    expect(m.balancePoint).toBeGreaterThanOrEqual(13);
+    expect(m.balancePoint).toBeLessThanOrEqual(15);
+    expect(m.coolingBalancePoint).toBeGreaterThanOrEqual(21);
+    expect(m.coolingBalancePoint).toBeLessThanOrEqual(23);
+    expect(m.hddSlope).toBeCloseTo(6, 0);
+    expect(m.cddSlope).toBeCloseTo(9, 0);
+    expect(m.parameters).toBe(5);
+    const heatingOnly = fitBaseline(days);
+    expect(heatingOnly.kind).toBe('hdd');
+    const sse = (x: typeof m) => days.reduce((s, d) => s + (d.kwh - predict(x, d.temperature)) ** 2, 0);
+    expect(sse(m)).toBeLessThan(sse(heatingOnly) / 5);
+    expect(predict(m, 30)).toBeCloseTo(m.intercept + m.cddSlope! * (30 - m.coolingBalancePoint!), 9);
+  });
+
+  it('a cooling-only building gets the CDD model; a heating-only one keeps HDD with cooling allowed', () => {
+    const cool = days.map((d) => ({ ...d, kwh: 50 + 7 * Math.max(0, d.temperature - 20) + rnd() }));
+    const c = fitBaseline(cool, { ...DEFAULT_FIT, cooling: true });
+    expect(c.kind).toBe('cdd');
+    expect(c.cddSlope).toBeCloseTo(7, 0);
+    expect(c.hddSlope).toBeUndefined();
+    const heat = days.map((d) => ({ ...d, kwh: 50 + 7 * Math.max(0, 12 - d.temperature) + rnd() }));
+    expect(fitBaseline(heat, { ...DEFAULT_FIT, cooling: true }).kind).toBe('hdd');
+  });
+
+  it('a building has cooling with a cooling meter or params.cooling at its site', () => {
+    const dev = (id: string, kind: Device['kind'], site: string, params: Device['params'] = {}): Device => ({ id, tenant: 'kalmar', kind, site, params });
+    expect(hasCooling([dev('k1', 'cooling_meter', 'hus-a')], 'kalmar', ['hus-a'])).toBe(true);
+    expect(hasCooling([dev('e1', 'electricity_meter', 'hus-a', { cooling: true })], 'kalmar', ['hus-a'])).toBe(true);
+    expect(hasCooling([dev('e1', 'electricity_meter', 'hus-a'), dev('k2', 'cooling_meter', 'hus-b')], 'kalmar', ['hus-a'])).toBe(false);
   });
 });
 

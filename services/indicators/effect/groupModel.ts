@@ -32,6 +32,11 @@ export interface GroupResult {
   days: Array<{ day: number; kwh: number; predicted: number }>;
 }
 
+/** A building with cooling: a `cooling_meter` at one of the sites, or a device there with `params.cooling` true; its baseline model then tries cooling degree-days too. */
+export function hasCooling(devices: Device[], tenant: string, buildings: string[]): boolean {
+  return devices.some((d) => d.tenant === tenant && d.site !== undefined && buildings.includes(d.site) && (d.kind === 'cooling_meter' || d.params?.cooling === true || d.params?.cooling === 'true'));
+}
+
 export async function groupResult(
   source: ReadingSource,
   devices: Device[],
@@ -63,7 +68,7 @@ export async function groupResult(
     days: [],
   };
   if (base.length < 4) return out;
-  const model = fitBaseline(base, { ...DEFAULT_FIT, ...q.fit });
+  const model = fitBaseline(base, { ...DEFAULT_FIT, ...q.fit, cooling: q.fit?.cooling ?? hasCooling(devices, q.tenant, q.buildings) });
   const statistics = fitStatistics(base.map((p) => p.kwh), base.map((p) => predict(model, p.temperature)), model.parameters);
   out.model = model;
   out.statistics = statistics;

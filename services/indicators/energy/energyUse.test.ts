@@ -35,6 +35,15 @@ describe('energy_use', () => {
     expect(v['hus-b']!.details).toMatchObject({ meters: 2, meters_reporting: 1 });
   });
 
+  it('leaves out the meters of a building built after the period (a baseline year before it stays sufficient)', async () => {
+    const newer = device('el-ny', 'electricity_meter', 'hus-ny', { building_year: 2026 });
+    const v = byEntity(await run(registry, 'energy_use', [e2, newer], register(e2, 'energy_total', from, to, 1), '2025-01-15'));
+    expect(v['hus-ny']).toBeUndefined();
+    expect(v['*']).toMatchObject({ value: 24, coverage: 1, sufficient: true });
+    const built = byEntity(await run(registry, 'energy_use', [e2, { ...newer, params: { building_year: 2025 } }], register(e2, 'energy_total', from, to, 1), '2025-01-15'));
+    expect(built['*']).toMatchObject({ value: 24, coverage: 0.5, sufficient: false });
+  });
+
   it('handles a meter replacement (register drops to 0 and rises): right consumption, never negative', async () => {
     const m = device('el-r', 'electricity_meter', 'hus-r');
     const swap = local('2025-03-05T12:00');

@@ -3,8 +3,9 @@ import { emptyingsAtLowFill } from './emptyingsAtLowFill.js';
 import { overflows } from './overflows.js';
 import { timeToFull } from './timeToFull.js';
 import { wastePerHousehold } from './wastePerHousehold.js';
+import { wasteWeightPerHousehold } from './wasteWeightPerHousehold.js';
 
-export { emptyingsAtLowFill, overflows, timeToFull, wastePerHousehold };
+export { emptyingsAtLowFill, overflows, timeToFull, wastePerHousehold, wasteWeightPerHousehold };
 
 /** The waste indicators, for registration in indicators/index.ts. */
-export const wasteIndicators: Indicator[] = [wastePerHousehold, emptyingsAtLowFill, overflows, timeToFull];
+export const wasteIndicators: Indicator[] = [wastePerHousehold, wasteWeightPerHousehold, emptyingsAtLowFill, overflows, timeToFull];

@@ -26,9 +26,21 @@ export function entityOf(d: Device): string {
   return d.site ?? d.id;
 }
 
-/** The tenant's devices of these kinds, in a stable order. */
+/**
+ * The tenant's devices of these kinds that exist in the period, in a stable order.
+ * A device whose building was built after the period (`params.building_year` later
+ * than the period's last year) is left out: a building that did not exist is not
+ * a meter missing from a baseline year's total.
+ */
 export function devicesOf(ctx: IndicatorContext, kinds: readonly SensorKind[]): Device[] {
-  return ctx.devices.filter((d) => d.tenant === ctx.tenant && kinds.includes(d.kind)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return ctx.devices.filter((d) => d.tenant === ctx.tenant && kinds.includes(d.kind) && builtBy(d, ctx.period.end)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Whether the device's building (`params.building_year`) was built by the end of a period ending at `end`. */
+export function builtBy(d: Device, end: number): boolean {
+  const v = d.params?.building_year;
+  const year = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return !Number.isInteger(year) || year <= new Date(end - 1).getUTCFullYear();
 }
 
 /** A numeric device parameter (numbers or numeric strings), undefined when absent or not a positive finite number. */
