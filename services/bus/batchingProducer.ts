@@ -30,7 +30,13 @@ export class BatchingProducer {
   constructor(
     private readonly producer: BusProducer,
     private readonly log: Logger,
-    private readonly opts: { maxBatchRecords: number; maxBatchBytes?: number; onError?: (err: unknown) => void } = { maxBatchRecords: 10_000 },
+    private readonly opts: {
+      maxBatchRecords: number;
+      maxBatchBytes?: number;
+      onError?: (err: unknown) => void;
+      /** Turns a batch's records into the records sent (packing readings: services/core/readingRecords.ts); once per batch, before any retry. */
+      pack?: (records: BusRecord[]) => BusRecord[];
+    } = { maxBatchRecords: 10_000 },
   ) {}
 
   get backlog(): number {
@@ -68,8 +74,9 @@ export class BatchingProducer {
       bytes += size;
     }
     this.pendingRecords -= n;
-    const records: BusRecord[] = [];
+    let records: BusRecord[] = [];
     for (const p of batch) for (const r of p.records) records.push(r);
+    if (this.opts.pack) records = this.opts.pack(records);
     retry(() => this.producer.send(records), {
       retries: Infinity,
       initialDelayMs: 200,

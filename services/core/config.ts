@@ -72,6 +72,9 @@ export const configSchema = z.object({
   // The Kafka client behind the bus (services/bus): kafkajs (speaks Kafka up to 3.x) or @platformatic/kafka (3.5-4.x)
   KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
+  // Record format the gateway produces to READINGS_TOPIC (services/core/readingRecords.ts): 2 packs a
+  // produce request's readings into one record per partition, 1 is one record per reading. Writers read both.
+  READINGS_RECORD_FORMAT: z.enum(['1', '2']).default('2').transform((v) => Number(v) as 1 | 2),
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
   WRITER_BATCH_SIZE: int(1, 50_000).default(5000),

@@ -35,7 +35,11 @@ export interface ReadingJobOptions {
   position: string;
 }
 
-export function buildReadingJob(messages: ConsumedMessage[], o: ReadingJobOptions): ReadingJob {
+/**
+ * `messages`: one entry per reading: a v1 record, or one line of a v2 record with
+ * `offset` `<offset>#<line>` (services/core/readingRecords.ts), which names it in a dead letter.
+ */
+export function buildReadingJob(messages: Array<Pick<ConsumedMessage, 'offset' | 'value'>>, o: ReadingJobOptions): ReadingJob {
   const values: Buffer[] = [];
   const bad: DeadLetter[] = [];
   const lines: string[] | undefined = o.wire ? [] : undefined;
