@@ -163,7 +163,9 @@ export class Gateway {
 
   private async produce(m: PreparedMessage, deadLetterTopic: string | undefined): Promise<void> {
     const t0 = performance.now();
-    await this.batcher!.send(m.records);
+    const sent = this.batcher!.send(m.records);
+    m.records = []; // held by the batcher until packed and sent, not here while Kafka acknowledges
+    await sent;
     this.work.produced(m, (performance.now() - t0) / 1000);
     const dl = m.deadLetter;
     if (dl) this.log.debug({ topic: deadLetterTopic, reason: dl.reason, field: dl.field }, 'dead-lettered');

@@ -1,5 +1,5 @@
 import { BatchingProducer } from '../bus/batchingProducer.js';
-import type { Bus, BusConsumer, BusProducer, ConsumedBatch, ConsumedMessage } from '../bus/types.js';
+import type { Bus, BusConsumer, BusProducer, ConsumedBatch } from '../bus/types.js';
 import { deadLetterSchema, idOf, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -9,7 +9,7 @@ import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../core/storePorts.js';
 import { writeIsolating } from './batchWriter.js';
-import { buildReadingJob, jobWriter, type ReadingJob } from './readingJob.js';
+import { buildReadingJob, jobWriter, type JobItem, type ReadingJob } from './readingJob.js';
 import { parseReading, safeJson } from './readingParser.js';
 import { WritePipeline } from './writePipeline.js';
 
@@ -97,7 +97,7 @@ export class Writer {
     // Jobs of up to batchSize readings. A v2 record (many readings) may span jobs; its
     // offset is committed by the job holding its last reading, which the pipeline
     // commits only after every earlier job of the partition was stored.
-    let items: Array<Pick<ConsumedMessage, 'offset' | 'value'>> = [];
+    let items: JobItem[] = [];
     let done: string | undefined; // the last record whose readings are all in `items` or earlier jobs
     const submit = async (): Promise<boolean> => {
       const job = buildReadingJob(items, { wire: o.store.wire, keepReadings: o.onWritten !== undefined, position });
@@ -115,7 +115,7 @@ export class Writer {
     for (const m of batch.messages) {
       const values = recordReadings(m.value);
       for (let j = 0; j < values.length; j++) {
-        items.push({ offset: values.length === 1 ? m.offset : `${m.offset}#${j}`, value: values[j]! });
+        items.push(values.length === 1 ? { offset: m.offset, value: values[j]! } : { offset: m.offset, line: j, value: values[j]! });
         if (j === values.length - 1) done = m.offset;
         // stopping: left uncommitted, read again after restart
         if (items.length >= o.batchSize && !(await submit())) return;
