@@ -89,6 +89,8 @@ export const configSchema = z.object({
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),
   INFLUX_BUCKET: z.string().min(1).default('readings'),
   INFLUX_MEASUREMENT: slug.default('readings'),
+  // Write bodies gzip-compressed (over a network) or as they are (an InfluxDB on the same host: no CPU spent on either side)
+  INFLUX_CONTENT_ENCODING: z.enum(['gzip', 'identity']).default('gzip'),
   DATA_DIR: z.string().min(1).default('.klimatpuls'),
   // The operational endpoints (8080-8083: /healthz, /readyz open; /metrics, /api/*, /report need an operator token).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
