@@ -741,7 +741,8 @@ async function peerAgainstTelegraf(): Promise<void> {
     batchSize: Number(args['telegraf-batch']), maxUndelivered: Number(args['telegraf-undelivered']),
     publisherConfig: (name) => publisherConfig(name),
     startKlimatpuls: async (bucket, clientId) => {
-      const p = await startPipeline({ ...base, INFLUX_BUCKET: bucket, MQTT_CLIENT_ID: clientId }, { gateway: true, writer: true });
+      // INFLUX_CONTENT_ENCODING=identity: as Telegraf's influxdb_v2 output here (content_encoding = "identity")
+      const p = await startPipeline({ ...base, INFLUX_BUCKET: bucket, MQTT_CLIENT_ID: clientId, INFLUX_CONTENT_ENCODING: 'identity' }, { gateway: true, writer: true });
       return { gateway: p.gateway!, writer: p.writer!, written: () => scrape(p.wrPort, 'klimatpuls_readings_written_total'), stop: () => stopPipeline(p) };
     },
     cleanupKlimatpuls: () => deleteTopics([base.READINGS_TOPIC!, base.DEADLETTER_TOPIC!]),

@@ -91,6 +91,7 @@ export function buildGateway(
     keepaliveS: c.MQTT_KEEPALIVE_S,
     shareGroup: c.MQTT_SHARE_GROUP,
     readingsTopic: c.READINGS_TOPIC,
+    readingsRecordFormat: c.READINGS_RECORD_FORMAT,
     deadLetterTopic: c.DEADLETTER_TOPIC,
     maxPayloadBytes: c.MAX_PAYLOAD_BYTES,
     maxReadingsPerMessage: c.MAX_READINGS_PER_MESSAGE,

@@ -120,6 +120,28 @@ describe('BatchingProducer', () => {
     expect(p.maxInFlight).toBe(1);
   });
 
+  it('packs each batch once (all callers\' records together) and retries the packed records as they are', async () => {
+    const p = new RecordingProducer();
+    const packs: number[][] = [];
+    const pack = (rs: BusRecord[]): BusRecord[] => {
+      packs.push(ids(rs));
+      return [{ topic: 't', key: rs[0]!.key, value: Buffer.from(ids(rs).join('+')) }];
+    };
+    const b = new BatchingProducer(p, log, { maxBatchRecords: 100, pack });
+    const first = b.send([rec(0)]);
+    await p.called(1); // on the wire: the next two sends wait together
+    const sent = Promise.all([b.send([rec(1), rec(2)]), b.send([rec(3)])]);
+    p.calls[0]!.resolve();
+    await first;
+    await p.called(2);
+    p.calls[1]!.reject(new Error('broker down'));
+    await p.called(3);
+    p.calls[2]!.resolve();
+    await sent;
+    expect(packs).toEqual([[0], [1, 2, 3]]);
+    expect(p.calls.map((c) => c.records.map((r) => r.value.toString()))).toEqual([['0'], ['1+2+3'], ['1+2+3']]);
+  });
+
   it('stop() rejects pending sends, fails the batch in flight once it fails, and refuses new sends', async () => {
     const p = new RecordingProducer();
     const b = new BatchingProducer(p, log, { maxBatchRecords: 100 });

@@ -3,26 +3,40 @@ import type { Logger } from '../core/logger.js';
 import { retry } from '../core/retry.js';
 import type { BusProducer, BusRecord } from './types.js';
 
-interface Pending {
+/** Records of many callers, sent as one request; every caller waits for the one promise. */
+interface Batch {
   records: BusRecord[];
   /** Bytes the records count for against maxBatchBytes. */
   size: number;
+  done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { records: [], size: 0, done, resolve, reject };
 }
 
 /**
  * Groups records from many callers into one request with one request in flight
  * (what an idempotent Kafka producer allows): while a batch is on the wire, the
  * next one accumulates. kafkajs has no linger.ms, so without this every MQTT
- * message would be its own produce request.
+ * message would be its own produce request. Callers of one batch share its promise
+ * (the gateway sends one call per MQTT message: no promise and closures per call).
  *
  * Bounded: callers wait for their own records, and the gateway caps how many
- * messages are unacknowledged, so `pending` never outgrows that cap. On a
+ * messages are unacknowledged, so the queue never outgrows that cap. On a
  * failure the batch is retried (backoff + jitter) until it succeeds or `stop`.
  */
 export class BatchingProducer {
-  private pending: Pending[] = [];
+  /** Batches not yet sent, in order; the last one takes further records while it has room. */
+  private queue: Batch[] = [];
   private pendingRecords = 0;
   private sending = false;
   private readonly abort = new AbortController();
@@ -30,7 +44,13 @@ export class BatchingProducer {
   constructor(
     private readonly producer: BusProducer,
     private readonly log: Logger,
-    private readonly opts: { maxBatchRecords: number; maxBatchBytes?: number; onError?: (err: unknown) => void } = { maxBatchRecords: 10_000 },
+    private readonly opts: {
+      maxBatchRecords: number;
+      maxBatchBytes?: number;
+      onError?: (err: unknown) => void;
+      /** Turns a batch's records into the records sent (packing readings: services/core/readingRecords.ts); once per batch, before any retry. */
+      pack?: (records: BusRecord[]) => BusRecord[];
+    } = { maxBatchRecords: 10_000 },
   ) {}
 
   get backlog(): number {
@@ -42,34 +62,30 @@ export class BatchingProducer {
     if (this.abort.signal.aborted) return Promise.reject(new Error('producer stopped'));
     let size = 0;
     for (const r of records) size += (typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length) + r.key.length + 64;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ records, size, resolve, reject });
-      this.pendingRecords += records.length;
-      this.pump();
-    });
+    // Bounded in records and bytes: Kafka refuses a record batch over message.max.bytes
+    // (1 MB by default), and a refused batch would be retried for ever. A caller's
+    // records stay in one batch (one that alone is over the bounds goes alone).
+    const maxBytes = this.opts.maxBatchBytes ?? 800_000;
+    let b = this.queue[this.queue.length - 1];
+    if (!b || (b.records.length > 0 && (b.records.length + records.length > this.opts.maxBatchRecords || b.size + size > maxBytes))) {
+      this.queue.push((b = newBatch()));
+    }
+    for (const r of records) b.records.push(r);
+    b.size += size;
+    this.pendingRecords += records.length;
+    this.pump();
+    return b.done;
   }
 
   private pump(): void {
-    if (this.sending || this.pending.length === 0) return;
+    if (this.sending || this.queue.length === 0) return;
     this.sending = true;
-    const batch: Pending[] = [];
-    let n = 0;
-    // Bounded in records and bytes: Kafka refuses a record batch over message.max.bytes
-    // (1 MB by default), and a refused batch would be retried for ever.
-    const maxBytes = this.opts.maxBatchBytes ?? 800_000;
-    let bytes = 0;
-    while (this.pending.length > 0) {
-      const next = this.pending[0]!;
-      const size = next.size;
-      if (n > 0 && (n + next.records.length > this.opts.maxBatchRecords || bytes + size > maxBytes)) break;
-      this.pending.shift();
-      batch.push(next);
-      n += next.records.length;
-      bytes += size;
-    }
+    const batch = this.queue.shift()!;
+    const n = batch.records.length;
     this.pendingRecords -= n;
-    const records: BusRecord[] = [];
-    for (const p of batch) for (const r of p.records) records.push(r);
+    const records = this.opts.pack ? this.opts.pack(batch.records) : batch.records;
+    // Packed, the callers' records are garbage now, not kept alive while the request is on the wire.
+    batch.records = [];
     retry(() => this.producer.send(records), {
       retries: Infinity,
       initialDelayMs: 200,
@@ -80,10 +96,7 @@ export class BatchingProducer {
         this.opts.onError?.(err);
         this.log.warn({ err: errorMessage(err), attempt, delayMs: delay, records: n }, 'produce failed; retrying');
       },
-    }).then(
-      () => batch.forEach((p) => p.resolve()),
-      (err) => batch.forEach((p) => p.reject(err)),
-    ).finally(() => {
+    }).then(batch.resolve, batch.reject).finally(() => {
       this.sending = false;
       this.pump();
     });
@@ -92,8 +105,8 @@ export class BatchingProducer {
   /** Fails what has not been sent (its MQTT messages stay unacknowledged, so the broker redelivers). */
   stop(): void {
     this.abort.abort();
-    const left = this.pending.splice(0);
+    const left = this.queue.splice(0);
     this.pendingRecords = 0;
-    for (const p of left) p.reject(new Error('producer stopped'));
+    for (const b of left) b.reject(new Error('producer stopped'));
   }
 }

@@ -67,6 +67,12 @@ export function createKafkaBus(o: BusOptions): Bus {
       log.info({ topics: missing }, 'created topics');
     },
 
+    async partitionCount(topic) {
+      const a = await getAdmin();
+      const { topics } = await a.fetchTopicMetadata({ topics: [topic] });
+      return topics[0]!.partitions.length;
+    },
+
     producer({ idempotent = true } = {}): BusProducer {
       // Idempotent: the broker drops a retried batch it already has (no duplicates from
       // producer retries); it implies acks from all in-sync replicas and one request in flight.

@@ -48,6 +48,11 @@ export function createPlatformaticBus(o: BusOptions): Bus {
       log.info({ topics: missing }, 'created topics');
     },
 
+    async partitionCount(topic) {
+      const m = await mapped('metadata', () => getAdmin().metadata({ topics: [topic] }));
+      return m.topics.get(topic)!.partitionsCount;
+    },
+
     producer({ idempotent = true } = {}): BusProducer {
       // Idempotent: the broker drops a retried batch it already has; the client then
       // also waits for all in-sync replicas and keeps one request in flight.

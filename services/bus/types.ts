@@ -10,6 +10,8 @@ export interface BusRecord {
   key: string;
   /** Bytes, or text sent as UTF-8 (a JSON string need not be copied into a Buffer first). */
   value: Buffer | string;
+  /** The partition, when the producer chose it (packed v2 readings records); else by the key's murmur2. */
+  partition?: number;
 }
 
 export interface BusProducer {
@@ -51,6 +53,8 @@ export interface Bus {
   producer(opts?: { idempotent?: boolean }): BusProducer;
   consumer(groupId: string): BusConsumer;
   ensureTopics(topics: string[]): Promise<void>;
+  /** Partitions of an existing topic (Kafka buses; the gateway packs readings per partition). */
+  partitionCount?(topic: string): Promise<number>;
   /** Releases shared connections (admin client). */
   close(): Promise<void>;
 }

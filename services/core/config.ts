@@ -72,6 +72,9 @@ export const configSchema = z.object({
   // The Kafka client behind the bus (services/bus): kafkajs (speaks Kafka up to 3.x) or @platformatic/kafka (3.5-4.x)
   KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
+  // Record format the gateway produces to READINGS_TOPIC (services/core/readingRecords.ts): 2 packs a
+  // produce request's readings into one record per partition, 1 is one record per reading. Writers read both.
+  READINGS_RECORD_FORMAT: z.enum(['1', '2']).default('2').transform((v) => Number(v) as 1 | 2),
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
   WRITER_BATCH_SIZE: int(1, 50_000).default(5000),
@@ -86,6 +89,8 @@ export const configSchema = z.object({
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),
   INFLUX_BUCKET: z.string().min(1).default('readings'),
   INFLUX_MEASUREMENT: slug.default('readings'),
+  // Write bodies gzip-compressed (over a network) or as they are (an InfluxDB on the same host: no CPU spent on either side)
+  INFLUX_CONTENT_ENCODING: z.enum(['gzip', 'identity']).default('gzip'),
   DATA_DIR: z.string().min(1).default('.klimatpuls'),
   // The operational endpoints (8080-8083: /healthz, /readyz open; /metrics, /api/*, /report need an operator token).
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),

@@ -6,6 +6,7 @@ import { fulfilledWithin } from '../core/retry.js';
 import type { Logger } from '../core/logger.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { DeviceLookup } from '../registry/deviceRegistry.js';
+import { packReadings } from '../core/readingRecords.js';
 import { FrameTimeCache } from './frameTimeCache.js';
 import { installAckGate, type AckGate } from './mqttAckGate.js';
 import { gatewayConnectOptions } from './mqttSession.js';
@@ -35,6 +36,8 @@ export interface GatewayOptions {
    */
   shareGroup?: string;
   readingsTopic: string;
+  /** READINGS_RECORD_FORMAT: 2 (default) packs readings into one record per partition (Kafka buses only). */
+  readingsRecordFormat?: 1 | 2;
   deadLetterTopic: string;
   maxPayloadBytes: number;
   maxReadingsPerMessage?: number;
@@ -92,8 +95,13 @@ export class Gateway {
     await o.bus.ensureTopics([o.readingsTopic, o.deadLetterTopic]);
     this.producer = o.bus.producer({ idempotent: true });
     await this.producer.connect();
+    // One v2 record per partition and request (services/core/readingRecords.ts). Records
+    // are packed by the topic's partition count as of start; partitions added later
+    // place a device's packed readings by their first reading's partition until a restart.
+    const partitions = (o.readingsRecordFormat ?? 2) === 2 ? await o.bus.partitionCount?.(o.readingsTopic) : undefined;
     this.batcher = new BatchingProducer(this.producer, this.log, {
       maxBatchRecords: 20_000,
+      pack: partitions ? (records) => packReadings(records, o.readingsTopic, partitions) : undefined,
       onError: () => o.telemetry.busErrors.inc({ service: 'gateway' }),
     });
 
@@ -155,7 +163,9 @@ export class Gateway {
 
   private async produce(m: PreparedMessage, deadLetterTopic: string | undefined): Promise<void> {
     const t0 = performance.now();
-    await this.batcher!.send(m.records);
+    const sent = this.batcher!.send(m.records);
+    m.records = []; // held by the batcher until packed and sent, not here while Kafka acknowledges
+    await sent;
     this.work.produced(m, (performance.now() - t0) / 1000);
     const dl = m.deadLetter;
     if (dl) this.log.debug({ topic: deadLetterTopic, reason: dl.reason, field: dl.field }, 'dead-lettered');

@@ -1,4 +1,5 @@
 import type { Bus } from '../bus/types.js';
+import { recordReadings } from '../core/readingRecords.js';
 
 export interface ReadingsFollowerOptions {
   bus: Bus;
@@ -20,11 +21,13 @@ export async function followReadings(o: ReadingsFollowerOptions): Promise<{ stop
   await consumer.connect();
   await consumer.run(o.readingsTopic, async (batch) => {
     for (const m of batch.messages) {
-      try {
-        const r = JSON.parse(m.value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
-        if (r.tenant && r.observedAt) o.scheduler.mark(r.tenant, Date.parse(r.observedAt));
-      } catch {
-        /* not a reading: the writer dead-letters it */
+      for (const value of recordReadings(m.value)) {
+        try {
+          const r = JSON.parse(value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
+          if (r.tenant && r.observedAt) o.scheduler.mark(r.tenant, Date.parse(r.observedAt));
+        } catch {
+          /* not a reading: the writer dead-letters it */
+        }
       }
     }
     await batch.commit(batch.messages[batch.messages.length - 1]!.offset);

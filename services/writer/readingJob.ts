@@ -35,7 +35,11 @@ export interface ReadingJobOptions {
   position: string;
 }
 
-export function buildReadingJob(messages: ConsumedMessage[], o: ReadingJobOptions): ReadingJob {
+/** One reading to check: a v1 record, or line `line` of a v2 record (services/core/readingRecords.ts). */
+export type JobItem = Pick<ConsumedMessage, 'offset' | 'value'> & { line?: number };
+
+/** `messages`: one entry per reading; a dead letter names it `position@offset` (`#line` in a v2 record). */
+export function buildReadingJob(messages: JobItem[], o: ReadingJobOptions): ReadingJob {
   const values: Buffer[] = [];
   const bad: DeadLetter[] = [];
   const lines: string[] | undefined = o.wire ? [] : undefined;
@@ -45,7 +49,7 @@ export function buildReadingJob(messages: ConsumedMessage[], o: ReadingJobOption
     if (!parsed.ok) {
       bad.push(makeDeadLetter({
         rejected: [{ reason: 'bad_record', field: parsed.field, message: parsed.message }],
-        stage: 'writer', topic: `${o.position}@${m.offset}`, payload: m.value ?? Buffer.alloc(0),
+        stage: 'writer', topic: m.line === undefined ? `${o.position}@${m.offset}` : `${o.position}@${m.offset}#${m.line}`, payload: m.value ?? Buffer.alloc(0),
         decoder: null, receivedAt: new Date(),
       }));
       continue;

@@ -7,6 +7,7 @@ import type { CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import type { StoredDeadLetter } from '../core/storePorts.js';
+import { encodeReadingBatch } from '../core/readingRecords.js';
 import { Writer } from './writer.js';
 import { meterReading } from './testing.js';
 
@@ -115,6 +116,65 @@ describe('Writer (memory bus → DuckDB)', () => {
     expect(d).toMatchObject({ reason: 'store_rejected', stage: 'writer', topic: bad.source.topic, decoder: { name: 'native', version: '1.0.0' } });
     expect(d.message).toContain('666');
     expect(JSON.parse(Buffer.from(d.payloadBase64, 'base64').toString())).toEqual(bad);
+    await store.close();
+  });
+
+  it('writes the readings of v2 records (many readings per record) across jobs, dead-letters a bad line alone, commits each record once all its readings are done', async () => {
+    const store = new ObservedStore(666);
+    const { bus, writer } = setup(store); // batchSize 2: a 5-reading record spans three jobs
+    const rs = [reading(1), reading(2), reading(3, 666), reading(4), reading(5)];
+    const lines = [JSON.stringify(rs[0]), JSON.stringify(rs[1]), 'not a reading', JSON.stringify(rs[2]), JSON.stringify(rs[3])];
+    await bus.producer().send([
+      record(JSON.stringify(reading(0))), // v1 beside v2
+      record(encodeReadingBatch(lines)),
+      record(encodeReadingBatch([JSON.stringify(rs[4]), JSON.stringify(rs[0])])),
+    ]);
+    await writer.start();
+    await store.untilArchived(2);
+    await writer.stop();
+
+    expect((await store.queryRows('SELECT value FROM readings ORDER BY value')).map((r) => r.value)).toEqual([0, 1, 2, 4, 5]);
+    const dls = store.archived.map((a) => a.deadLetter).sort((a, b) => a.reason.localeCompare(b.reason));
+    expect(dls.map((d) => [d.reason, d.field])).toEqual([['bad_record', '(record)'], ['store_rejected', 'value']]);
+    expect(dls[0]!.topic).toBe('readings/0@1#2'); // record 1, line 2
+    expect(Buffer.from(dls[0]!.payloadBase64, 'base64').toString()).toBe('not a reading');
+    expect(JSON.parse(Buffer.from(dls[1]!.payloadBase64, 'base64').toString())).toEqual(rs[2]);
+    const again = bus.consumer('writer');
+    await again.run('readings', async () => {
+      throw new Error('nothing should be redelivered');
+    });
+    expect(await again.lag()).toBe(0);
+    await again.disconnect();
+    await store.close();
+  });
+
+  it('commits a v2 record only once every reading of it is stored (until then it would be read again whole)', async () => {
+    class FailingStore extends ObservedStore {
+      down = true;
+      override async writeReadings(rs: CanonicalReading[]): Promise<void> {
+        if (this.down && rs.some((r) => r.value === 4)) throw new StoreError('STORE_UNAVAILABLE', 'InfluxDB down', 503);
+        await super.writeReadings(rs);
+      }
+    }
+    const store = new FailingStore();
+    const { bus, writer } = setup(store); // batchSize 2: jobs [r0, r1] (commits record 0), [r2, r3], [r4, r5] (commits record 1)
+    const rs = [1, 2, 3, 4, 5].map((i) => reading(i));
+    await bus.producer().send([record(JSON.stringify(reading(0))), record(encodeReadingBatch(rs.map((r) => JSON.stringify(r))))]);
+    // the in-process bus has one position per topic: a consumer that commits nothing reads it
+    const observer = bus.consumer('observer');
+    await observer.run('readings', async () => {});
+    const lag = () => observer.lag();
+    const count = async () => Number((await store.queryRows('SELECT count(*) AS n FROM readings'))[0]!.n);
+    await writer.start();
+    while ((await count()) < 4 || (await lag()) !== 1) await new Promise((r) => setTimeout(r, 20));
+    // four of the record's five readings are stored, and it is still the one uncommitted record
+    expect(await count()).toBe(4);
+    expect(await lag()).toBe(1);
+    store.down = false;
+    await writer.stop(); // the in-process bus is written out first: the retried job stores and commits
+    expect(await count()).toBe(6);
+    expect(await lag()).toBe(0);
+    await observer.disconnect();
     await store.close();
   });
 

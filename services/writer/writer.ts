@@ -4,11 +4,12 @@ import { deadLetterSchema, idOf, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
+import { recordReadings } from '../core/readingRecords.js';
 import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../core/storePorts.js';
 import { writeIsolating } from './batchWriter.js';
-import { buildReadingJob, jobWriter, type ReadingJob } from './readingJob.js';
+import { buildReadingJob, jobWriter, type JobItem, type ReadingJob } from './readingJob.js';
 import { parseReading, safeJson } from './readingParser.js';
 import { WritePipeline } from './writePipeline.js';
 
@@ -93,18 +94,34 @@ export class Writer {
     // The job's closures take what they need from the batch, not the batch: it holds
     // every fetched record until the job is stored.
     const { heartbeat, isRunning, commit } = batch;
-    for (let i = 0; i < batch.messages.length; i += o.batchSize) {
-      const messages = batch.messages.slice(i, i + o.batchSize);
-      const job = buildReadingJob(messages, { wire: o.store.wire, keepReadings: o.onWritten !== undefined, position });
-      const last = messages[messages.length - 1]!.offset;
-      const accepted = await this.pipeline.submit({
+    // Jobs of up to batchSize readings. A v2 record (many readings) may span jobs; its
+    // offset is committed by the job holding its last reading, which the pipeline
+    // commits only after every earlier job of the partition was stored.
+    let items: JobItem[] = [];
+    let done: string | undefined; // the last record whose readings are all in `items` or earlier jobs
+    const submit = async (): Promise<boolean> => {
+      const job = buildReadingJob(items, { wire: o.store.wire, keepReadings: o.onWritten !== undefined, position });
+      const size = items.length;
+      const last = done;
+      items = [];
+      done = undefined;
+      return this.pipeline.submit({
         key: position,
-        size: messages.length,
+        size,
         run: () => this.store(job, { heartbeat, isRunning }),
-        commit: () => commit(last),
+        commit: () => (last === undefined ? Promise.resolve() : commit(last)),
       }, heartbeat);
-      if (!accepted) return; // stopping: left uncommitted, read again after restart
+    };
+    for (const m of batch.messages) {
+      const values = recordReadings(m.value);
+      for (let j = 0; j < values.length; j++) {
+        items.push(values.length === 1 ? { offset: m.offset, value: values[j]! } : { offset: m.offset, line: j, value: values[j]! });
+        if (j === values.length - 1) done = m.offset;
+        // stopping: left uncommitted, read again after restart
+        if (items.length >= o.batchSize && !(await submit())) return;
+      }
     }
+    if (items.length > 0 || done !== undefined) await submit();
   }
 
   /** Writes one job's readings (isolating what the store refuses) and its dead letters. */

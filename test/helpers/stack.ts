@@ -5,6 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
+import { recordReadings } from '../../services/core/readingRecords.js';
 
 /**
  * Where the native stack listens: deploy/stack/lib.sh's defaults, or the same
@@ -135,7 +136,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T>, ok: (v: T) 
  * Every record of a topic, from the beginning up to its end as of now (the high
  * watermark of each partition when called), or until `count` records arrived.
  * Waiting for the end rather than a count means a test also sees records it did
- * not expect, without sleeping.
+ * not expect, without sleeping. A packed readings record yields one entry per reading.
  */
 export async function readTopic(topic: string, count = Infinity, timeoutMs = 30_000): Promise<Array<{ key: string | null; value: string }>> {
   const kafka = new Kafka({ clientId: 'test-reader', brokers: [STACK.kafka], logLevel: logLevel.NOTHING });
@@ -153,7 +154,9 @@ export async function readTopic(topic: string, count = Infinity, timeoutMs = 30_
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      out.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? '' });
+      // a v2 readings record (services/core/readingRecords.ts) is one entry per reading
+      const key = message.key?.toString() ?? null;
+      for (const v of recordReadings(message.value)) out.push({ key, value: v?.toString() ?? '' });
       if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) pending.delete(partition);
       if (pending.size === 0 || out.length >= count) done();
     },

@@ -12,7 +12,7 @@ import { withDaySeries } from '../../indicators/rollups/daySeries.js';
 
 /** Connection of the main bucket, from INFLUX_URL, INFLUX_TOKEN, INFLUX_ORG, INFLUX_BUCKET, INFLUX_MEASUREMENT. */
 export function influxOptions(c: Config) {
-  return { url: c.INFLUX_URL!, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT };
+  return { url: c.INFLUX_URL!, token: c.INFLUX_TOKEN!, org: c.INFLUX_ORG, bucket: c.INFLUX_BUCKET, measurement: c.INFLUX_MEASUREMENT, contentEncoding: c.INFLUX_CONTENT_ENCODING };
 }
 
 /** InfluxDB 2.x: with `tenants`, readings of tenants with their own bucket go there too (TenantRoutingStore). */

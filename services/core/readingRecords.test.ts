@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { murmur2 } from '../bus/murmur2.js';
+import type { BusRecord } from '../bus/types.js';
+import { meterReading } from '../writer/testing.js';
+import { READINGS_V2, encodeReadingBatch, packReadings, recordReadings } from './readingRecords.js';
+
+const v1 = (i: number, device = `el-${i}`): BusRecord => {
+  const r = meterReading(i, i, device);
+  return { topic: 'readings', key: `${r.tenant}/${r.deviceId}`, value: JSON.stringify(r) };
+};
+const partitionOf = (key: string, n: number) => (murmur2(key) & 0x7fffffff) % n;
+
+describe('readings record formats', () => {
+  it('reads a v1 record as its one reading, and a v2 record as its lines, byte for byte the v1 records', () => {
+    const rs = [v1(1), v1(2), v1(3)];
+    const one = Buffer.from(rs[0]!.value as string);
+    expect(recordReadings(one)).toEqual([one]);
+    const packed = Buffer.from(encodeReadingBatch(rs.map((r) => r.value as string)));
+    expect(packed[0]).toBe(READINGS_V2);
+    expect(recordReadings(packed).map((b) => b!.toString())).toEqual(rs.map((r) => r.value));
+  });
+
+  it('keeps what is not a v2 batch as one record to check: empty, null, a bare marker', () => {
+    expect(recordReadings(null)).toEqual([null]);
+    const empty = Buffer.alloc(0);
+    expect(recordReadings(empty)).toEqual([empty]);
+    const marker = Buffer.from([READINGS_V2]);
+    expect(recordReadings(marker)).toEqual([marker]);
+    // a line that is not a reading is still a line (the writer dead-letters it alone)
+    expect(recordReadings(Buffer.from('\u0002{"a":1}\nnot json\n')).map(String)).toEqual(['{"a":1}', 'not json']);
+  });
+
+  it('packs one record per partition, each reading on the partition its own key maps to, other topics untouched', () => {
+    const readings = Array.from({ length: 60 }, (_, i) => v1(i, `el-${i % 20}`));
+    const dead: BusRecord = { topic: 'deadletters', key: 'klimatpuls/kalmar/x/up', value: '{"reason":"bad_json"}' };
+    const out = packReadings([readings[0]!, dead, ...readings.slice(1)], 'readings', 3);
+    expect(out[0]).toBe(dead);
+    const packed = out.slice(1);
+    expect(packed).toHaveLength(3);
+    const back: string[] = [];
+    for (const r of packed) {
+      expect(partitionOf(r.key, 3)).toBe(r.partition); // the key alone places it, too
+      for (const line of recordReadings(Buffer.from(r.value as string))) {
+        const reading = JSON.parse(line!.toString()) as { tenant: string; deviceId: string };
+        expect(partitionOf(`${reading.tenant}/${reading.deviceId}`, 3)).toBe(r.partition);
+        back.push(line!.toString());
+      }
+    }
+    // every reading once, a device's readings in their order
+    expect([...back].sort()).toEqual(readings.map((r) => r.value as string).sort());
+    const ofDevice = (d: string) => back.filter((l) => l.includes(`"deviceId":"${d}"`)).map((l) => JSON.parse(l).value as number);
+    const el3 = ofDevice('el-3');
+    expect(el3).toEqual([...el3].sort((a, b) => a - b));
+  });
+
+  it('leaves a partition with one reading as a v1 record', () => {
+    const out = packReadings([v1(1)], 'readings', 3);
+    expect(out).toHaveLength(1);
+    expect(out[0]!.value).toBe(v1(1).value);
+    expect(out[0]!.partition).toBe(partitionOf(v1(1).key, 3));
+  });
+});
