@@ -85,6 +85,11 @@ describe('full-year forecast from the year so far and last year’s profile', ()
     expect(f1.ytd.value).toBe(25_810_000);
     const q4Missing: ReportPoint[] = hist.map((p) => (p.period === '2024Q4' ? { ...p, sufficient: false } : p));
     expect(financeOf({ history: q4Missing, ahead: [10_530_000], aggregate: 'sum', better: 'lower' }).noForecast).toBe('last_year_incomplete');
+    // A share estimated from last year stays a share: 99 % last year × this year's pace 1.1 is 100 %, not 108.9 %.
+    const share = (period: string, value: number): ReportPoint => ({ ...hist[0]!, period, value, sufficient: true });
+    const shares = [share('2024Q1', 90), share('2024Q2', 90), share('2024Q3', 90), share('2024Q4', 99), share('2025Q1', 99), share('2025Q2', 99), share('2025Q3', 99)];
+    expect(financeOf({ history: shares, ahead: [100], aggregate: 'mean', better: 'higher', range: [0, 100] }).forecast!.value).toBeCloseTo((99 * 3 + 100) / 4, 9);
+    expect(financeOf({ history: shares, ahead: [100], aggregate: 'mean', better: 'higher' }).forecast!.value).toBeCloseTo((99 * 3 + 99 * 1.1) / 4, 9);
     expect(renderHtml(data)).toContain('Otillräckliga data för prognos');
     expect(renderHtml(kalmarReport('en'))).toContain('Not enough data for a forecast');
   });

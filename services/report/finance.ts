@@ -101,9 +101,10 @@ const good = (p?: ReportPoint): p is ReportPoint & { value: number } => has(p) &
 
 /**
  * `history`: quarters oldest first, ending with the report's quarter and
- * holding all of last year; `ahead`: the trajectory of the year's remaining quarters.
+ * holding all of last year; `ahead`: the trajectory of the year's remaining quarters;
+ * `range`: the values the unit allows (0–100 for %), which estimated quarters keep to.
  */
-export function financeOf(args: { history: ReportPoint[]; ahead: Array<number | undefined>; aggregate: Aggregate; better: 'lower' | 'higher' }): TargetFinance {
+export function financeOf(args: { history: ReportPoint[]; ahead: Array<number | undefined>; aggregate: Aggregate; better: 'lower' | 'higher'; range?: readonly [number, number] }): TargetFinance {
   const { history, better } = args;
   const how = args.aggregate;
   const current = history[history.length - 1]!;
@@ -160,7 +161,9 @@ export function financeOf(args: { history: ReportPoint[]; ahead: Array<number | 
       estimated.push(`${year}Q${q + 1}`);
     }
   }
-  const at = (r: number) => aggregate(quarters.map((x) => x.fixed ?? x.last! * r), how);
+  // An estimated quarter stays within what the unit allows (a share cannot pass 100 %).
+  const [min, max] = args.range ?? [-Infinity, Infinity];
+  const at = (r: number) => aggregate(quarters.map((x) => x.fixed ?? Math.min(max, Math.max(min, x.last! * r))), how);
   const [a, b] = [at(rLow), at(rHigh)];
   const value = at(ratio);
   const vs = compare(value, yearBudget, better, true);
