@@ -9,8 +9,9 @@
  *            INDICATOR_PERIODS that overlap it: what the scheduler recomputes for a
  *            dirty month (default week,month,quarter,year: the weeks and the month;
  *            the quarter is the next phase)
- *   quarter  every indicator for 2025Q1
- *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON), as `klimatpuls report` builds it
+ *   quarter  every indicator for 2025Q1, stored with its provenance as the scheduler stores it
+ *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON), as `klimatpuls report` builds it:
+ *            the quarter phase's stored values where current, the rest computed
  * The measured phases wire the engine as the services do (buildRegistry on
  * REGISTRY_FILE = the scenario's registry, buildIndicatorsApp(...).engine(settings)).
  * Prints one JSON line: { phase, ms, maxRssMb, ... }.
@@ -27,7 +28,10 @@ import type { IndicatorEngine } from '../services/indicators/engine.js';
 import { parsePeriod, periodsBetween, type Period, type PeriodKind } from '../services/indicators/periods.js';
 import type { IndicatorSettings } from '../services/indicators/types.js';
 import type { Device } from '../services/registry/deviceRegistry.js';
-import { buildReportData } from '../services/report/buildReport.js';
+import { buildReports } from '../services/report/buildReport.js';
+import { ReportValues } from '../services/report/reportValues.js';
+import { provenanceOf } from '../services/indicators/scheduler.js';
+import type { Sink } from '../services/sinks/types.js';
 import { writeReport } from '../services/report/writeReport.js';
 import { buildSink } from '../services/sinks/index.js';
 import { BulkLoader } from '../services/sinks/bulkLoad.js';
@@ -125,7 +129,7 @@ async function fill(o: AgentConfig) {
 }
 
 /** The engine as `klimatpuls report` and the scheduler get it: the registry of REGISTRY_FILE, buildIndicatorsApp, the city's settings. */
-async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[]) => Promise<T>): Promise<T> {
+async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[], sink: Sink) => Promise<T>): Promise<T> {
   const c = loadConfig(env(o));
   const logger = createLogger('warn');
   const sink = await buildSink(c, { logger });
@@ -134,7 +138,7 @@ async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devic
   const targets = targetsFor(c, TENANT);
   try {
     const app = buildIndicatorsApp(c, { sink, registry, logger });
-    return await fn(app.engine(targets.settings as Partial<IndicatorSettings>), registry.all().filter((d) => d.tenant === targets.tenant));
+    return await fn(app.engine(targets.settings as Partial<IndicatorSettings>), registry.all().filter((d) => d.tenant === targets.tenant), sink);
   } finally {
     await sink.store.close();
   }
@@ -159,16 +163,20 @@ async function main() {
     await sink.store.close();
   } else if (phase === 'month' || phase === 'quarter') {
     const periods = phase === 'month' ? monthPeriods(loadConfig(env(o)).INDICATOR_PERIODS) : [parsePeriod('2025Q1')];
-    out = await withEngine(o, async (engine) => ({ periods: periods.length, values: (await engine.computeAll(TENANT, periods)).length }));
+    out = await withEngine(o, async (engine, _devices, sink) => {
+      const values = await engine.computeAll(TENANT, periods);
+      await sink.indicators.write(values, provenanceOf(engine));
+      return { periods: periods.length, values: values.length };
+    });
   } else if (phase === 'report') {
-    out = await withEngine(o, async (engine, devices) => {
+    out = await withEngine(o, async (engine, devices, sink) => {
       const targets = targetsFor(loadConfig(env(o)), TENANT);
+      const values = new ReportValues({ engine, tenant: TENANT, store: sink.indicators, marks: sink.rollups });
       let files = 0;
-      for (const lang of ['sv', 'en'] as const) {
-        const data = await buildReportData({ engine, targets, quarter: parsePeriod('2025Q1'), lang, devicesRegistered: devices.length });
+      for (const data of await buildReports({ engine, values, targets, quarter: parsePeriod('2025Q1'), devicesRegistered: devices.length, figures: sink.figures }, ['sv', 'en'])) {
         files += Object.keys(await writeReport(data, join(o.dataDir, 'report'))).length;
       }
-      return { files };
+      return { files, reused: values.reused, computed: values.computed };
     });
   } else throw new Error(`unknown phase ${phase}`);
   const u = process.resourceUsage();

@@ -225,6 +225,11 @@ export class DuckDbStore implements ReadingStore {
   }
 
   /** For tests and tools: run a read-only SQL query. */
+  /** `fn` on the connection readings and queries share, in its turn (appenders of the indicator store). */
+  onConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.serial(fn);
+  }
+
   queryRows(sql: string): Promise<Record<string, unknown>[]> {
     return this.serial(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
   }
