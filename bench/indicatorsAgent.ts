@@ -17,7 +17,7 @@
  * Prints one JSON line: { phase, ms, maxRssMb, ... }.
  *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, scale, days}>'
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../services/core/config.js';
 import { createLogger } from '../services/core/logger.js';
@@ -128,6 +128,18 @@ async function fill(o: AgentConfig) {
   return { devices: devices.length, readings: written, readingsPerSecond: Math.round(written / ((Date.now() - t0) / 1000)), fillPath: csvFill ? 'duckdb read_csv' : 'store writeReadings' };
 }
 
+/** Devices and readings of a filled data directory (DuckDB): the row of a bench run on data filled before. */
+async function describe(o: AgentConfig) {
+  const devices = (JSON.parse(readFileSync(join(o.dataDir, 'registry.json'), 'utf8')) as { devices: unknown[] }).devices.length;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(join(o.dataDir, 'klimatpuls.duckdb'));
+  const c = await db.connect();
+  const readings = Number((await c.runAndReadAll('SELECT count(*) FROM readings')).getRows()[0]![0]);
+  c.closeSync();
+  db.closeSync();
+  return { devices, readings };
+}
+
 /** The engine as `klimatpuls report` and the scheduler get it: the registry of REGISTRY_FILE, buildIndicatorsApp, the city's settings. */
 async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[], sink: Sink) => Promise<T>): Promise<T> {
   const c = loadConfig(env(o));
@@ -156,6 +168,7 @@ async function main() {
   const t0 = Date.now();
   let out: Record<string, unknown> = {};
   if (phase === 'fill') out = await fill(o);
+  else if (phase === 'describe') out = await describe(o);
   else if (phase === 'settle') {
     const sink = await buildSink(loadConfig(env(o)));
     await sink.store.init();
