@@ -29,6 +29,7 @@ import { parsePeriod, periodsBetween, type Period, type PeriodKind } from '../se
 import type { IndicatorSettings } from '../services/indicators/types.js';
 import type { Device } from '../services/registry/deviceRegistry.js';
 import { buildReports } from '../services/report/buildReport.js';
+import { withMemoryDefaults } from '../services/app/memoryDefaults.js';
 import { ReportValues } from '../services/report/reportValues.js';
 import { provenanceOf } from '../services/indicators/scheduler.js';
 import type { Sink } from '../services/sinks/types.js';
@@ -57,8 +58,10 @@ const HOUR = 3_600_000;
 
 function env(o: AgentConfig, phase = ''): Record<string, string> {
   // The fill may use 8 GB of DuckDB memory (the primary-key index of tens of millions of
-  // readings); the measured phases run with the default 256 MB, as `npm start` does.
-  const base = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String((phase === 'fill' ? 8192 : 256) * 1024 * 1024) };
+  // readings); the measured phases run with the product's settings, as `npm start` does
+  // (config.ts defaults, or DUCKDB_* of the agent's environment).
+  const duckdb = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('DUCKDB_') && v !== undefined)) as Record<string, string>;
+  const base = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', ...duckdb, ...(phase === 'fill' ? { DUCKDB_MEMORY_LIMIT_BYTES: String(8192 * 1024 * 1024) } : {}) };
   return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
 }
 
@@ -165,6 +168,8 @@ export function monthPeriods(kinds: readonly PeriodKind[]): Period[] {
 async function main() {
   const [phase, json] = process.argv.slice(2);
   const o = JSON.parse(json!) as AgentConfig;
+  // The measured phases run with the memory settings `klimatpuls report` and `indicators` start with (services/app/memoryDefaults.ts).
+  if ((phase === 'month' || phase === 'quarter' || phase === 'report') && (await withMemoryDefaults())) return;
   const t0 = Date.now();
   let out: Record<string, unknown> = {};
   if (phase === 'fill') out = await fill(o);

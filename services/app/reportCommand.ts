@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger.js';
 import { Progress } from '../core/progress.js';
 import { parsePeriod } from '../indicators/periods.js';
 import type { IndicatorSettings } from '../indicators/types.js';
-import { buildReports } from '../report/buildReport.js';
+import { buildReportData } from '../report/buildReport.js';
 import { ReportValues } from '../report/reportValues.js';
 import type { Lang, ReportData } from '../report/reportData.js';
 import { fetchReportData, operatorTokenOf, runningServerUrl } from '../report/remoteReport.js';
@@ -82,8 +82,7 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
     const effects = app.effects ? await app.effects(targets.tenant, quarter) : undefined;
     // Both languages from one set of values: stored ones where current, the rest computed once.
     const values = new ReportValues({ engine, tenant: targets.tenant, store: sink.indicators, marks: sink.rollups });
-    const data = await buildReports({ engine, values, targets, quarter, devicesRegistered, figures: sink.figures, ...(effects ? { effects } : {}) }, langs);
-    await render(async (lang) => data[langs.indexOf(lang)]!);
+    await render((lang) => buildReportData({ engine, values, lang, targets, quarter, devicesRegistered, figures: sink.figures, ...(effects ? { effects } : {}) }));
   } finally {
     await store.close();
   }
