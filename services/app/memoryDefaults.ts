@@ -5,15 +5,16 @@ import { constants } from 'node:os';
  * The memory settings of the processes that compute indicators (`klimatpuls report`,
  * `klimatpuls indicators`; docs/scaling.md): glibc's malloc keeps at most 2 arenas
  * (MALLOC_ARENA_MAX; by default 8 per core, each keeping what DuckDB's and Node's
- * threads freed) and V8's old space is capped at 256 MB (--max-old-space-size), so V8
- * collects before the heap grows past it. Both only take effect when a process
+ * threads freed) and V8's old space is capped at 512 MB (--max-old-space-size), so V8
+ * collects before the heap grows past it (256 MB ran a full-scale InfluxDB quarter out
+ * of heap). Both only take effect when a process
  * starts: without them in the environment, the command starts itself again with
  * them and exits as that child exits. Either set by the operator is kept as set
  * (MALLOC_ARENA_MAX=0 for glibc's own default); KLIMATPULS_MEMORY_DEFAULTS=off
  * leaves both alone.
  */
 export const INDICATOR_MALLOC_ARENA_MAX = '2';
-export const INDICATOR_OLD_SPACE_MB = 256;
+export const INDICATOR_OLD_SPACE_MB = 512;
 
 /** The environment with the defaults added, or undefined when nothing needs adding. */
 export function memoryDefaultsEnv(env: NodeJS.ProcessEnv, execArgv: readonly string[], platform = process.platform): NodeJS.ProcessEnv | undefined {
