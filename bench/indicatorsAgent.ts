@@ -9,14 +9,15 @@
  *            INDICATOR_PERIODS that overlap it: what the scheduler recomputes for a
  *            dirty month (default week,month,quarter,year: the weeks and the month;
  *            the quarter is the next phase)
- *   quarter  every indicator for 2025Q1
- *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON), as `klimatpuls report` builds it
+ *   quarter  every indicator for 2025Q1, stored with its provenance as the scheduler stores it
+ *   report   the 2025Q1 follow-up (sv + en: HTML, CSV, JSON), as `klimatpuls report` builds it:
+ *            the quarter phase's stored values where current, the rest computed
  * The measured phases wire the engine as the services do (buildRegistry on
  * REGISTRY_FILE = the scenario's registry, buildIndicatorsApp(...).engine(settings)).
  * Prints one JSON line: { phase, ms, maxRssMb, ... }.
  *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, scale, days}>'
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../services/core/config.js';
 import { createLogger } from '../services/core/logger.js';
@@ -27,7 +28,11 @@ import type { IndicatorEngine } from '../services/indicators/engine.js';
 import { parsePeriod, periodsBetween, type Period, type PeriodKind } from '../services/indicators/periods.js';
 import type { IndicatorSettings } from '../services/indicators/types.js';
 import type { Device } from '../services/registry/deviceRegistry.js';
-import { buildReportData } from '../services/report/buildReport.js';
+import { buildReports } from '../services/report/buildReport.js';
+import { withMemoryDefaults } from '../services/app/memoryDefaults.js';
+import { ReportValues } from '../services/report/reportValues.js';
+import { provenanceOf } from '../services/indicators/scheduler.js';
+import type { Sink } from '../services/sinks/types.js';
 import { writeReport } from '../services/report/writeReport.js';
 import { buildSink } from '../services/sinks/index.js';
 import { BulkLoader } from '../services/sinks/bulkLoad.js';
@@ -53,8 +58,10 @@ const HOUR = 3_600_000;
 
 function env(o: AgentConfig, phase = ''): Record<string, string> {
   // The fill may use 8 GB of DuckDB memory (the primary-key index of tens of millions of
-  // readings); the measured phases run with the default 256 MB, as `npm start` does.
-  const base = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String((phase === 'fill' ? 8192 : 256) * 1024 * 1024) };
+  // readings); the measured phases run with the product's settings, as `npm start` does
+  // (config.ts defaults, or DUCKDB_* of the agent's environment).
+  const duckdb = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('DUCKDB_') && v !== undefined)) as Record<string, string>;
+  const base = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', ...duckdb, ...(phase === 'fill' ? { DUCKDB_MEMORY_LIMIT_BYTES: String(8192 * 1024 * 1024) } : {}) };
   return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
 }
 
@@ -124,8 +131,20 @@ async function fill(o: AgentConfig) {
   return { devices: devices.length, readings: written, readingsPerSecond: Math.round(written / ((Date.now() - t0) / 1000)), fillPath: csvFill ? 'duckdb read_csv' : 'store writeReadings' };
 }
 
+/** Devices and readings of a filled data directory (DuckDB): the row of a bench run on data filled before. */
+async function describe(o: AgentConfig) {
+  const devices = (JSON.parse(readFileSync(join(o.dataDir, 'registry.json'), 'utf8')) as { devices: unknown[] }).devices.length;
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const db = await DuckDBInstance.create(join(o.dataDir, 'klimatpuls.duckdb'));
+  const c = await db.connect();
+  const readings = Number((await c.runAndReadAll('SELECT count(*) FROM readings')).getRows()[0]![0]);
+  c.closeSync();
+  db.closeSync();
+  return { devices, readings };
+}
+
 /** The engine as `klimatpuls report` and the scheduler get it: the registry of REGISTRY_FILE, buildIndicatorsApp, the city's settings. */
-async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[]) => Promise<T>): Promise<T> {
+async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devices: Device[], sink: Sink) => Promise<T>): Promise<T> {
   const c = loadConfig(env(o));
   const logger = createLogger('warn');
   const sink = await buildSink(c, { logger });
@@ -134,7 +153,7 @@ async function withEngine<T>(o: AgentConfig, fn: (engine: IndicatorEngine, devic
   const targets = targetsFor(c, TENANT);
   try {
     const app = buildIndicatorsApp(c, { sink, registry, logger });
-    return await fn(app.engine(targets.settings as Partial<IndicatorSettings>), registry.all().filter((d) => d.tenant === targets.tenant));
+    return await fn(app.engine(targets.settings as Partial<IndicatorSettings>), registry.all().filter((d) => d.tenant === targets.tenant), sink);
   } finally {
     await sink.store.close();
   }
@@ -149,9 +168,12 @@ export function monthPeriods(kinds: readonly PeriodKind[]): Period[] {
 async function main() {
   const [phase, json] = process.argv.slice(2);
   const o = JSON.parse(json!) as AgentConfig;
+  // The measured phases run with the memory settings `klimatpuls report` and `indicators` start with (services/app/memoryDefaults.ts).
+  if ((phase === 'month' || phase === 'quarter' || phase === 'report') && (await withMemoryDefaults())) return;
   const t0 = Date.now();
   let out: Record<string, unknown> = {};
   if (phase === 'fill') out = await fill(o);
+  else if (phase === 'describe') out = await describe(o);
   else if (phase === 'settle') {
     const sink = await buildSink(loadConfig(env(o)));
     await sink.store.init();
@@ -159,16 +181,20 @@ async function main() {
     await sink.store.close();
   } else if (phase === 'month' || phase === 'quarter') {
     const periods = phase === 'month' ? monthPeriods(loadConfig(env(o)).INDICATOR_PERIODS) : [parsePeriod('2025Q1')];
-    out = await withEngine(o, async (engine) => ({ periods: periods.length, values: (await engine.computeAll(TENANT, periods)).length }));
+    out = await withEngine(o, async (engine, _devices, sink) => {
+      const values = await engine.computeAll(TENANT, periods);
+      await sink.indicators.write(values, provenanceOf(engine));
+      return { periods: periods.length, values: values.length };
+    });
   } else if (phase === 'report') {
-    out = await withEngine(o, async (engine, devices) => {
+    out = await withEngine(o, async (engine, devices, sink) => {
       const targets = targetsFor(loadConfig(env(o)), TENANT);
+      const values = new ReportValues({ engine, tenant: TENANT, store: sink.indicators, marks: sink.rollups });
       let files = 0;
-      for (const lang of ['sv', 'en'] as const) {
-        const data = await buildReportData({ engine, targets, quarter: parsePeriod('2025Q1'), lang, devicesRegistered: devices.length });
+      for (const data of await buildReports({ engine, values, targets, quarter: parsePeriod('2025Q1'), devicesRegistered: devices.length, figures: sink.figures }, ['sv', 'en'])) {
         files += Object.keys(await writeReport(data, join(o.dataDir, 'report'))).length;
       }
-      return { files };
+      return { files, reused: values.reused, computed: values.computed };
     });
   } else throw new Error(`unknown phase ${phase}`);
   const u = process.resourceUsage();

@@ -17,6 +17,8 @@ import { log, ROOT } from './lib.js';
 
 export const PHASES = ['fill', 'settle', 'month', 'quarter', 'report'] as const;
 export type Phase = (typeof PHASES)[number];
+/** The phases measured on a data directory filled and settled before (`--scale-data`). */
+export const MEASURED_PHASES: readonly Phase[] = ['quarter', 'report'];
 
 export interface PhaseFigures {
   seconds: number;
@@ -37,7 +39,7 @@ export interface ScaleRow {
   phases: Partial<Record<Phase, PhaseFigures>>;
 }
 
-function runAgent(phase: Phase, o: AgentConfig): Promise<Record<string, unknown>> {
+function runAgent(phase: Phase | 'describe', o: AgentConfig): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'bench/indicatorsAgent.ts'), phase, JSON.stringify(o)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -60,8 +62,25 @@ function runAgent(phase: Phase, o: AgentConfig): Promise<Record<string, unknown>
   });
 }
 
-export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store' }): Promise<ScaleRow[]> {
+/**
+ * `dataDir`: a DuckDB data directory of the one size given, filled and settled before
+ * (`tsx bench/indicatorsAgent.ts fill|settle`): only `phases` (default quarter and
+ * report) are measured there, and the directory is kept.
+ */
+export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store'; dataDir?: string; phases?: readonly Phase[] }): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
+  if (o.dataDir) {
+    if (o.sizes.length !== 1 || o.stores.length !== 1 || o.stores[0] !== 'duckdb') throw new Error('--scale-data: one size (--scale-sizes) and --scale-stores duckdb');
+    const cfg: AgentConfig = { store: 'duckdb', dataDir: o.dataDir, scale: o.sizes[0]!, days: o.days };
+    const d = await runAgent('describe', cfg);
+    const row: ScaleRow = { store: 'duckdb', scale: cfg.scale, devices: Number(d.devices), readings: Number(d.readings), days: o.days, fillPath: 'filled before', phases: {} };
+    for (const phase of o.phases ?? MEASURED_PHASES) {
+      const r = await runAgent(phase, cfg);
+      row.phases[phase] = { seconds: Number(r.ms) / 1000, cpuSeconds: Number(r.cpuS), maxRssMb: Number(r.maxRssMb) };
+      log(`indicators-scale duckdb ×${cfg.scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings, ${o.dataDir}): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB`);
+    }
+    return [row];
+  }
   // Sizes outer, stores inner, in the order given: `--scale-sizes 1,0.25,0.05` measures the floors first.
   for (const scale of o.sizes) {
     for (const store of o.stores) {

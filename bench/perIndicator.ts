@@ -14,7 +14,7 @@ import type { AgentConfig } from './indicatorsAgent.js';
 
 const [json, label = '2025Q1'] = process.argv.slice(2);
 const o = JSON.parse(json!) as AgentConfig;
-const env = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', DUCKDB_MEMORY_LIMIT_BYTES: String(256 * 1024 * 1024), ...(o.bucket ? { INFLUX_BUCKET: o.bucket } : {}) };
+const env = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', ...(o.bucket ? { INFLUX_BUCKET: o.bucket } : {}) };
 const c = loadConfig(env);
 const sink = await buildSink(c, { logger: createLogger('warn') });
 await sink.store.init();
@@ -22,9 +22,10 @@ const registry = buildRegistry(c);
 const targets = targetsFor(c, 'kalmar');
 const engine = buildIndicatorsApp(c, { sink, registry, logger: createLogger('warn') }).engine(targets.settings as Partial<IndicatorSettings>);
 const period = parsePeriod(label);
+const mb = (b: number) => Math.round(b / 1e6);
 for (const id of engine.ids()) {
   const t0 = Date.now();
   const v = await engine.compute(id, 'kalmar', period);
-  process.stdout.write(`${id.padEnd(28)} ${String(Date.now() - t0).padStart(7)} ms  ${String(v.length).padStart(6)} values  rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+  process.stdout.write(`${id.padEnd(28)} ${String(Date.now() - t0).padStart(7)} ms  ${String(v.length).padStart(6)} values  rss ${mb(process.memoryUsage().rss)} MB heap ${mb(process.memoryUsage().heapUsed)} MB external ${mb(process.memoryUsage().external)} MB\n`);
 }
 await sink.store.close();

@@ -21,6 +21,10 @@
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
+ *   --scale-data DIR    indicators-scale: measure quarter and report (or --scale-phases) on a DuckDB data
+ *                       directory filled and settled before (tsx bench/indicatorsAgent.ts fill, settle), of the
+ *                       one size in --scale-sizes; the directory is kept
+ *   --scale-phases p    indicators-scale with --scale-data: the phases measured (default quarter,report)
  *   --scale-fill f      indicators-scale: bulk (default: DuckDB by read_csv into the readings table,
  *                       InfluxDB by the store's writeReadings) or store (both by writeReadings + markReadings)
  *
@@ -40,7 +44,7 @@ import { simulateToFolder } from '../simulators/city/simulateCommand.js';
 import { DEFAULT_ROUTES } from '../services/decoders/index.js';
 import { OPERATOR_HEADERS, STACK, countPoints, createBucket, deleteBucket, discardSession, freePort, pipelineEnv as stackPipelineEnv, queryRows } from '../test/helpers/stack.js';
 import { renderChart } from './chart.js';
-import { indicatorsScale, scaleFloors, scaleTable, type ScaleRow } from './indicatorsScale.js';
+import { indicatorsScale, MEASURED_PHASES, PHASES, scaleFloors, scaleTable, type Phase, type ScaleRow } from './indicatorsScale.js';
 import { writeScaleChart } from './indicatorsScaleChart.js';
 import {
   ROOT, agent, cpuAccount, createTopic, deleteTopics, log, metric, percentile, stackPids, procStatus, ready, scrape, service, sleep, status, stopAgent, stopService, sustain, waitReady, type Proc,
@@ -66,6 +70,8 @@ const { values: args } = parseArgs({
     'scale-days': { type: 'string', default: '31' },
     'scale-stores': { type: 'string', default: 'duckdb,influxdb' },
     'scale-fill': { type: 'string', default: 'bulk' },
+    'scale-data': { type: 'string' },
+    'scale-phases': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -762,7 +768,11 @@ async function indicatorsAtScale(): Promise<void> {
   if (fill !== 'bulk' && fill !== 'store') throw new Error(`--scale-fill: bulk or store, got ${fill}`);
   const how = fill === 'store' ? "the store's writeReadings + rollups.markReadings in batches of 10,000" : "DuckDB: read_csv per simulated day into the readings table (no primary-key index), InfluxDB: the store's writeReadings; the window's days marked once (rollups.markRange)";
   log(`indicators-scale: the Kalmar scenario at ${sizes.join(', ')} of its devices, ${days} days, on ${stores.join(' and ')}; fill bypasses MQTT, Kafka and the decoders (the simulator's canonical readings; ${how})`);
-  const rows = await indicatorsScale({ sizes, days, stores, run: RUN, fill });
+  const dataDir = args['scale-data'];
+  const phases = args['scale-phases']?.split(',') as Phase[] | undefined;
+  for (const p of phases ?? []) if (!PHASES.includes(p)) throw new Error(`--scale-phases: of ${PHASES.join(', ')}, got ${p}`);
+  if (dataDir) log(`indicators-scale: on ${dataDir}, filled and settled before; measured: ${(phases ?? MEASURED_PHASES).join(', ')}`);
+  const rows = await indicatorsScale({ sizes, days, stores, run: RUN, fill, ...(dataDir ? { dataDir } : {}), ...(phases ? { phases } : {}) });
   results.indicatorsScale = rows;
   results.floors.push(...scaleFloors(rows));
   mkdirSync(RESULTS, { recursive: true });

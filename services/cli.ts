@@ -5,6 +5,7 @@ import { startAdmin } from './app/adminCommand.js';
 import { decodeCommand } from './app/decodeCommand.js';
 import { tenantCommand } from './app/tenantCommands.js';
 import { reportCommand } from './app/reportCommand.js';
+import { withMemoryDefaults } from './app/memoryDefaults.js';
 import { rollupsCommand } from './app/rollupsCommand.js';
 import { dlqCommand, recordCommand, replayCommand } from './app/toolCommands.js';
 
@@ -41,11 +42,15 @@ const commands: Record<string, () => Promise<void>> = {
   record: () => recordCommand(process.argv.slice(3)),
   replay: () => replayCommand(process.argv.slice(3)),
   dlq: () => dlqCommand(process.argv.slice(3)),
-  report: () => reportCommand(process.argv.slice(3)),
+  report: async () => {
+    if (!(await withMemoryDefaults())) await reportCommand(process.argv.slice(3));
+  },
   rollups: () => rollupsCommand(process.argv.slice(3)),
   // loaded when used: the CSV and xlsx readers are not needed by the other commands
   import: async () => (await import('./app/importCommand.js')).importCommand(process.argv.slice(3)),
-  indicators: () => startIndicators(),
+  indicators: async () => {
+    if (!(await withMemoryDefaults())) await startIndicators();
+  },
   admin: () => startAdmin(),
   ...Object.fromEntries(['tenant', 'device', 'building', 'admin-token', 'operator-token'].map((group) => [group, () => printed(tenantCommand(group, process.argv.slice(3)))])),
   decode: async () => {

@@ -108,6 +108,7 @@ export function buildIndicatorsApp(c: Config, deps: { sink: Sink; registry: Devi
     ...(effects ? { effects } : {}),
     ...(deps.demo ? { demo: deps.demo } : {}),
     figures: deps.sink.figures,
+    stored: { store, marks: deps.sink.rollups },
     logger: deps.logger,
   };
   return {

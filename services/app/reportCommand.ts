@@ -7,6 +7,7 @@ import { Progress } from '../core/progress.js';
 import { parsePeriod } from '../indicators/periods.js';
 import type { IndicatorSettings } from '../indicators/types.js';
 import { buildReportData } from '../report/buildReport.js';
+import { ReportValues } from '../report/reportValues.js';
 import type { Lang, ReportData } from '../report/reportData.js';
 import { fetchReportData, operatorTokenOf, runningServerUrl } from '../report/remoteReport.js';
 import { isHeldByAnotherProcess } from '../sinks/duckdb/fileLock.js';
@@ -79,7 +80,9 @@ export async function reportCommand(argv: string[], env = process.env): Promise<
     const engine = app.engine(targets.settings as Partial<IndicatorSettings>);
     const devicesRegistered = registry.all().filter((d) => d.tenant === targets.tenant).length;
     const effects = app.effects ? await app.effects(targets.tenant, quarter) : undefined;
-    await render((lang) => buildReportData({ engine, targets, quarter, lang, devicesRegistered, figures: sink.figures, ...(effects ? { effects } : {}) }));
+    // Both languages from one set of values: stored ones where current, the rest computed once.
+    const values = new ReportValues({ engine, tenant: targets.tenant, store: sink.indicators, marks: sink.rollups });
+    await render((lang) => buildReportData({ engine, values, lang, targets, quarter, devicesRegistered, figures: sink.figures, ...(effects ? { effects } : {}) }));
   } finally {
     await store.close();
   }

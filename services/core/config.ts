@@ -84,6 +84,8 @@ export const configSchema = z.object({
   BUS_MAX_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(64 * 1024 * 1024),
   // DuckDB's memory_limit (embedded store); its own default is 80 % of the RAM
   DUCKDB_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 1024 ** 4).default(256 * 1024 * 1024),
+  // DuckDB's worker threads; its own default is one per core
+  DUCKDB_THREADS: int(1, 256).optional(),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().min(1).optional(),
   INFLUX_ORG: z.string().min(1).default('klimatpuls'),

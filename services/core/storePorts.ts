@@ -59,10 +59,29 @@ export interface IndicatorQuery {
   entity?: string;
 }
 
+/**
+ * What a stored value was computed from (IndicatorEngine.provenance): when its
+ * computation started, the window of stored data it read (its own and every
+ * indicator it used, Stockholm-day marks of the rollups apply to it), and `basis`,
+ * a digest of the settings and the tenant's registered devices. A value is current
+ * while nothing in its window was marked after `computedAt`, the window had ended
+ * by then (arrival-time counts are final) and the basis is the same
+ * (services/report/reportValues.ts).
+ */
+export interface ValueProvenance {
+  computedAt: number;
+  windowFrom: number;
+  windowTo: number;
+  basis: string;
+}
+
 /** Where computed indicator values are kept; writing a value again replaces it. */
 export interface IndicatorStore {
-  write(values: IndicatorValue[]): Promise<void>;
+  /** `provenance`: of each value's (indicator, period), stored with it; without, the value is kept but never taken as current. */
+  write(values: IndicatorValue[], provenance?: (v: IndicatorValue) => ValueProvenance | undefined): Promise<void>;
   query(q: IndicatorQuery): Promise<IndicatorValue[]>;
+  /** One indicator's stored values of one period (only `entities`, when given), each with its provenance when it was stored with one. */
+  stored(q: { indicator: string; tenant: string; period: string; entities?: string[] }): Promise<Array<{ value: IndicatorValue; provenance?: ValueProvenance }>>;
 }
 
 /**

@@ -1,6 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { ValueProvenance } from '../core/storePorts.js';
 import type { Device } from '../registry/deviceRegistry.js';
 import type { Period } from './periods.js';
+import { monthStart, nextMonth } from './rollups/days.js';
 import { DEFAULT_SETTINGS, type Indicator, type IndicatorContext, type IndicatorSettings, type IndicatorValue, type ReadingSource } from './types.js';
+
+/** What one (indicator, tenant, period) read: its window of stored data, the values it used, when it started. */
+interface Run {
+  tenant: string;
+  startedAt: number;
+  from: number;
+  to: number;
+  uses: Set<string>;
+}
+
+/** `source` noting every window read into `run` (month rows: whole months, which their days make). */
+function tracked(source: ReadingSource, run: Run): ReadingSource {
+  const note = (from: number, to: number) => {
+    run.from = Math.min(run.from, from);
+    run.to = Math.max(run.to, to);
+  };
+  const rollups = source.rollups;
+  const messageCounts = source.messageCounts;
+  return {
+    ...source,
+    series: (q) => (note(q.from, q.to), source.series(q)),
+    ...(rollups ? { rollups: { eachDevice: (q, fn) => (q.span === 'day' ? note(q.from, q.to) : note(monthStart(q.from), nextMonth(monthStart(q.to - 1))), rollups.eachDevice(q, fn)) } } : {}),
+    ...(messageCounts ? { messageCounts: (q) => (note(q.from, q.to), messageCounts.call(source, q)) } : {}),
+  };
+}
 
 /**
  * Computes indicators in event time: a value depends only on the readings stored
@@ -11,6 +39,8 @@ import { DEFAULT_SETTINGS, type Indicator, type IndicatorContext, type Indicator
  */
 export class IndicatorEngine {
   private memo = new Map<string, Promise<IndicatorValue[]>>();
+  private runs = new Map<string, Run>();
+  private bases = new Map<string, string>();
   readonly settings: IndicatorSettings;
 
   constructor(
@@ -36,19 +66,61 @@ export class IndicatorEngine {
     if (!p) {
       const ind = this.indicator(id);
       if (!ind.periods.includes(period.kind)) return Promise.resolve([]);
+      const run: Run = { tenant, startedAt: Date.now(), from: period.start, to: period.end, uses: new Set() };
+      this.runs.set(key, run);
       const ctx: IndicatorContext = {
         tenant,
         period,
-        source: this.o.source,
+        source: tracked(this.o.source, run),
         devices: this.o.devices.filter((d) => d.tenant === tenant),
         settings: this.settings,
-        compute: (other, otherPeriod) => this.compute(other, tenant, otherPeriod),
+        compute: (other, otherPeriod) => {
+          run.uses.add(`${other}\u0000${tenant}\u0000${otherPeriod.kind}\u0000${otherPeriod.label}`);
+          return this.compute(other, tenant, otherPeriod);
+        },
       };
       p = ind.compute(ctx).then((values) => values.map((v) => ({ ...v, indicator: id, tenant, period: period.label, periodKind: period.kind })));
       this.memo.set(key, p);
-      p.catch(() => this.memo.delete(key));
+      p.catch(() => {
+        this.memo.delete(key);
+        this.runs.delete(key);
+      });
     }
     return p;
+  }
+
+  /**
+   * Of a value computed by this engine: when its computation (or that of a value it
+   * used) started, the window of stored data read for it and every value it used,
+   * and the basis (settings and the tenant's devices); undefined when not computed here.
+   */
+  provenance(id: string, tenant: string, period: Pick<Period, 'kind' | 'label'>): ValueProvenance | undefined {
+    const key = `${id}\u0000${tenant}\u0000${period.kind}\u0000${period.label}`;
+    if (!this.runs.has(key)) return undefined;
+    const out = { computedAt: Infinity, windowFrom: Infinity, windowTo: -Infinity };
+    const seen = new Set<string>();
+    const visit = (k: string) => {
+      const r = this.runs.get(k);
+      if (seen.has(k) || !r) return;
+      seen.add(k);
+      out.computedAt = Math.min(out.computedAt, r.startedAt);
+      out.windowFrom = Math.min(out.windowFrom, r.from);
+      out.windowTo = Math.max(out.windowTo, r.to);
+      for (const u of r.uses) visit(u);
+    };
+    visit(key);
+    return { ...out, basis: this.basis(tenant) };
+  }
+
+  /** Digest of the settings and the tenant's registered devices: a stored value computed on another basis is not current. */
+  basis(tenant: string): string {
+    let b = this.bases.get(tenant);
+    if (!b) {
+      const h = createHash('sha256').update(JSON.stringify(this.settings));
+      for (const d of this.o.devices) if (d.tenant === tenant) h.update('\u0000').update(JSON.stringify(d));
+      this.bases.set(tenant, (b = h.digest('base64url').slice(0, 22)));
+    }
+    return b;
   }
 
   /** Every indicator (or `ids`) for every period it supports among `periods`. */
@@ -58,7 +130,9 @@ export class IndicatorEngine {
     return out;
   }
 
+  /** Drops every memoized value (and what is known of their computation): new data is seen, memory is freed. */
   forget(): void {
     this.memo.clear();
+    this.runs.clear();
   }
 }

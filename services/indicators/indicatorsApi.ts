@@ -2,6 +2,7 @@ import type { HttpResponse } from '../http/httpServer.js';
 import type { IndicatorEngine } from './engine.js';
 import type { IndicatorStore } from '../core/storePorts.js';
 import { parsePeriod } from './periods.js';
+import { provenanceOf } from './scheduler.js';
 
 /**
  * GET /api/indicators?indicator=&period=&tenant=&entity=
@@ -37,7 +38,7 @@ export function indicatorsRoute(o: {
     let computed = false;
     if (values.length === 0 && q.indicator && period && q.tenant) {
       values = await engine.compute(q.indicator, q.tenant, period);
-      await o.store.write(values);
+      await o.store.write(values, provenanceOf(engine));
       if (q.entity) values = values.filter((v) => v.entity === q.entity);
       computed = true;
     }

@@ -1,10 +1,21 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { IndicatorEngine } from './engine.js';
-import type { IndicatorStore } from '../core/storePorts.js';
+import type { IndicatorStore, ValueProvenance } from '../core/storePorts.js';
 import { periodOf, periodsBetween, type Period, type PeriodKind } from './periods.js';
+import type { IndicatorValue } from './types.js';
 
 const DAY = 86_400_000;
+
+/** The provenance of each value an engine computed (stored with it: the report reuses current values). */
+export function provenanceOf(engine: IndicatorEngine): (v: IndicatorValue) => ValueProvenance | undefined {
+  const known = new Map<string, ValueProvenance | undefined>();
+  return (v) => {
+    const key = `${v.indicator}\u0000${v.tenant}\u0000${v.periodKind}\u0000${v.period}`;
+    if (!known.has(key)) known.set(key, engine.provenance(v.indicator, v.tenant, { kind: v.periodKind, label: v.period }));
+    return known.get(key);
+  };
+}
 
 /**
  * Keeps stored indicators up to date in event time. Every stored reading marks
@@ -131,8 +142,9 @@ export class IndicatorScheduler {
     }
     for (const [tenant, periods] of byTenant) {
       try {
-        const values = await this.o.engine(tenant).computeAll(tenant, [...periods.values()]);
-        await this.o.store.write(values);
+        const engine = this.o.engine(tenant);
+        const values = await engine.computeAll(tenant, [...periods.values()]);
+        await this.o.store.write(values, provenanceOf(engine));
         this.recomputed += values.length;
         this.o.onComputed?.(values.length);
         this.o.logger.info({ tenant, periods: periods.size, values: values.length }, 'indicators recomputed');

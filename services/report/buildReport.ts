@@ -7,7 +7,8 @@ import type { MeasureEffect } from '../indicators/effect/effect.js';
 import { carbonBudgetOf } from './carbonBudget.js';
 import { reportEffects } from './effectsReport.js';
 import { defaultAggregate, financeOf, type Aggregate } from './finance.js';
-import { TargetBaselines, type Baseline, type BaselineSource } from './targetBaseline.js';
+import { sameInYear, TargetBaselines, type Baseline, type BaselineSource } from './targetBaseline.js';
+import { ReportValues, type ValueRequest } from './reportValues.js';
 import type { Lang, ReportData, ReportPoint, ReportTarget } from './reportData.js';
 
 const HISTORY = 8;
@@ -19,10 +20,6 @@ function history(q: Period, n: number): Period[] {
   return out;
 }
 
-function pick(values: IndicatorValue[], entity: string): IndicatorValue | undefined {
-  return values.find((v) => v.entity === entity);
-}
-
 /** The target's trajectory for period p, undefined without a baseline or before the baseline year. */
 async function trajectoryFor(baselines: TargetBaselines, t: Target, p: Period, how: Aggregate): Promise<{ trajectory?: number; baseline?: Baseline }> {
   const baseline = await baselines.of(t, p, how);
@@ -32,8 +29,8 @@ async function trajectoryFor(baselines: TargetBaselines, t: Target, p: Period, h
   return { ...(trajectory !== undefined ? { trajectory } : {}), ...(baseline !== undefined ? { baseline } : {}) };
 }
 
-async function point(engine: IndicatorEngine, baselines: TargetBaselines, tenant: string, t: Target, better: 'lower' | 'higher', how: Aggregate, p: Period): Promise<ReportPoint & { baselineFrom?: BaselineSource }> {
-  const v = pick(await engine.compute(t.indicator, tenant, p), t.entity);
+async function point(values: ReportValues, baselines: TargetBaselines, t: Target, better: 'lower' | 'higher', how: Aggregate, p: Period): Promise<ReportPoint & { baselineFrom?: BaselineSource }> {
+  const v = await values.value(t.indicator, p, t.entity);
   const { trajectory, baseline: b } = await trajectoryFor(baselines, t, p, how);
   const baseline = b?.value;
   const sufficient = Boolean(v?.sufficient && Number.isFinite(v.value));
@@ -72,13 +69,50 @@ function changeSentence(lang: Lang, cur?: ReportPoint, prev?: ReportPoint): stri
   return lang === 'sv' ? `${fmt} % mot föregående kvartal; ${moved}.` : `${fmt} % against the previous quarter; ${moved}.`;
 }
 
+const QUALITY = ['device_coverage', 'dead_letter_share', 'data_gaps'];
+
+/** What a report of `quarter` asks for, known ahead: each target's quarters and their baseline quarters, the quarter's other indicators. */
+function requestsOf(engine: IndicatorEngine, targets: CityTargets, quarter: Period): ValueRequest[] {
+  const out: ValueRequest[] = [];
+  const quarters = history(quarter, HISTORY);
+  for (const t of targets.targets) {
+    for (const q of quarters) out.push({ indicator: t.indicator, period: q, entity: t.entity });
+    if (t.baselineValue === undefined) for (const q of [...quarters, ...restOfYear(quarter)]) out.push({ indicator: t.indicator, period: sameInYear(q, t.baselineYear), entity: t.entity });
+  }
+  for (const id of engine.ids()) out.push({ indicator: id, period: quarter, entity: '*' });
+  return out;
+}
+
+export interface ReportArgs {
+  engine: IndicatorEngine;
+  targets: CityTargets;
+  quarter: Period;
+  now?: Date;
+  devicesRegistered: number;
+  /** The measured effect of the city's measures up to the quarter's end (services/indicators/effect), when MEASURES_FILE is set. */
+  effects?: MeasureEffect[];
+  demo?: { from: string; to: string };
+  /** Imported yearly figures, the baseline of a target whose baseline quarter has no sufficient measured value (targetBaseline.ts). */
+  figures?: FigureStore;
+  /** Where the values come from (stored when current, else computed: reportValues.ts); without, the engine computes each. */
+  values?: ReportValues;
+}
+
+/** The report in each language from one set of values (each value looked up or computed once). */
+export async function buildReports(args: ReportArgs, langs: readonly Lang[]): Promise<ReportData[]> {
+  const values = args.values ?? new ReportValues({ engine: args.engine, tenant: args.targets.tenant });
+  const out: ReportData[] = [];
+  for (const lang of langs) out.push(await buildReportData({ ...args, values, lang }));
+  return out;
+}
+
 /** Assembles the quarterly follow-up for a city: targets, trajectories, statuses, data quality. */
-/** `effects`: the measured effect of the city's measures up to the quarter's end (services/indicators/effect), when MEASURES_FILE is set. */
-/** `figures`: imported yearly figures, the baseline of a target whose baseline quarter has no sufficient measured value (targetBaseline.ts). */
-export async function buildReportData(args: { engine: IndicatorEngine; targets: CityTargets; quarter: Period; lang: Lang; now?: Date; devicesRegistered: number; effects?: MeasureEffect[]; demo?: { from: string; to: string }; figures?: FigureStore }): Promise<ReportData> {
+export async function buildReportData(args: ReportArgs & { lang: Lang }): Promise<ReportData> {
   const { engine, targets, quarter, lang } = args;
   const tenant = targets.tenant;
-  const baselines = new TargetBaselines({ engine, tenant, ...(args.figures ? { figures: args.figures } : {}), reportYear: Number(quarter.label.slice(0, 4)) });
+  const values = args.values ?? new ReportValues({ engine, tenant });
+  await values.prefetch(requestsOf(engine, targets, quarter));
+  const baselines = new TargetBaselines({ values, tenant, ...(args.figures ? { figures: args.figures } : {}), reportYear: Number(quarter.label.slice(0, 4)) });
   const quarters = history(quarter, HISTORY);
   const reportTargets: ReportTarget[] = [];
   for (const t of targets.targets) {
@@ -87,7 +121,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
     const hist: ReportPoint[] = [];
     const baselineSources = new Map<string, BaselineSource>();
     for (const q of quarters) {
-      const { baselineFrom, ...pt } = await point(engine, baselines, tenant, t, ind.better, how, q);
+      const { baselineFrom, ...pt } = await point(values, baselines, t, ind.better, how, q);
       if (baselineFrom) baselineSources.set(JSON.stringify(baselineFrom), baselineFrom);
       hist.push(pt);
     }
@@ -120,7 +154,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
 
   const q1 = async (id: string) => {
     try {
-      return pick(await engine.compute(id, tenant, quarter), '*');
+      return await values.value(id, quarter, '*');
     } catch {
       return undefined;
     }
@@ -134,7 +168,7 @@ export async function buildReportData(args: { engine: IndicatorEngine; targets: 
   const insufficient = reportTargets.filter((t) => t.status === 'not_enough_data').length;
   if (insufficient) notes.push(lang === 'sv' ? `${insufficient} av ${reportTargets.length} mål saknar tillräckliga data detta kvartal.` : `${insufficient} of ${reportTargets.length} targets lack sufficient data this quarter.`);
 
-  const used = new Set(targets.targets.map((t) => t.indicator).concat(['device_coverage', 'dead_letter_share', 'data_gaps']));
+  const used = new Set(targets.targets.map((t) => t.indicator).concat(QUALITY));
   const others: ReportData['indicators'] = [];
   for (const id of engine.ids()) {
     if (used.has(id)) continue;

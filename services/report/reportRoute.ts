@@ -1,4 +1,4 @@
-import type { FigureStore } from '../core/storePorts.js';
+import type { FigureStore, IndicatorStore } from '../core/storePorts.js';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { HttpResponse } from '../http/httpServer.js';
@@ -8,6 +8,7 @@ import type { CityTargets } from '../indicators/targets/targets.js';
 import type { IndicatorSettings } from '../indicators/types.js';
 import type { MeasureEffect } from '../indicators/effect/effect.js';
 import { buildReportData } from './buildReport.js';
+import { ReportValues, type MarkClock } from './reportValues.js';
 import type { Lang, ReportData } from './reportData.js';
 import { renderCsv, renderFinanceCsv, renderJson } from './renderCsv.js';
 import { renderHtml } from './renderHtml.js';
@@ -28,6 +29,8 @@ export interface ReportRouteOptions {
   demo?(): { tenant: string; from: string; to: string } | undefined;
   /** Imported yearly figures: baselines where the baseline year has no measured value. */
   figures?: FigureStore;
+  /** Stored indicator values and the rollups' marks: current stored values are used instead of computing them (reportValues.ts). */
+  stored?: { store: IndicatorStore; marks: MarkClock };
   logger: Logger;
 }
 
@@ -57,7 +60,9 @@ async function reportDataFor(o: ReportRouteOptions, url: URL): Promise<{ data: R
   }
   const effects = o.effects ? await o.effects(targets.tenant, quarter) : undefined;
   const demo = o.demo?.();
-  const data = await buildReportData({ engine: o.engine(targets.settings as Partial<IndicatorSettings>), targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}), ...(demo?.tenant === targets.tenant ? { demo } : {}), ...(o.figures ? { figures: o.figures } : {}) });
+  const engine = o.engine(targets.settings as Partial<IndicatorSettings>);
+  const values = new ReportValues({ engine, tenant: targets.tenant, ...(o.stored ? o.stored : {}) });
+  const data = await buildReportData({ engine, values, targets, quarter, lang, devicesRegistered: o.devicesRegistered(targets.tenant), ...(effects ? { effects } : {}), ...(demo?.tenant === targets.tenant ? { demo } : {}), ...(o.figures ? { figures: o.figures } : {}) });
   return { data };
 }
 

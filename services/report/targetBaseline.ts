@@ -3,6 +3,7 @@ import type { IndicatorEngine } from '../indicators/engine.js';
 import { hoursIn, parsePeriod, periodOf, type Period } from '../indicators/periods.js';
 import type { Target } from '../indicators/targets/targets.js';
 import type { Aggregate } from './finance.js';
+import { ReportValues } from './reportValues.js';
 
 /**
  * A target's baseline for one period (the same quarter of the baseline year),
@@ -60,7 +61,12 @@ export class TargetBaselines {
   private figures = new Map<string, Promise<YearlyFigure | undefined>>();
   private profiles = new Map<string, Promise<Profile>>();
 
-  constructor(private readonly o: { engine: IndicatorEngine; tenant: string; figures?: FigureStore; reportYear: number }) {}
+  private readonly values: ReportValues;
+
+  /** `values`: the report's values (stored when current, else computed); without, `engine` computes each. */
+  constructor(private readonly o: ({ values: ReportValues } | { engine: IndicatorEngine }) & { tenant: string; figures?: FigureStore; reportYear: number }) {
+    this.values = 'values' in o ? o.values : new ReportValues({ engine: o.engine, tenant: o.tenant });
+  }
 
   async of(t: Target, p: Period, aggregate: Aggregate): Promise<Baseline | undefined> {
     if (t.baselineValue !== undefined) return { value: t.baselineValue, from: { kind: 'targets_file', year: t.baselineYear } };
@@ -77,7 +83,7 @@ export class TargetBaselines {
   }
 
   private async value(t: Target, p: Period): Promise<number | undefined> {
-    const v = (await this.o.engine.compute(t.indicator, this.o.tenant, p)).find((x) => x.entity === t.entity);
+    const v = await this.values.value(t.indicator, p, t.entity);
     return v?.sufficient && Number.isFinite(v.value) ? v.value : undefined;
   }
 

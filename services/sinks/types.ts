@@ -29,6 +29,8 @@ export interface RollupMaintenance {
   markReadings(readings: ReadonlyArray<{ tenant: string; observedAt: string }>): Promise<void>;
   /** Tenants with marked days. */
   tenants(): Promise<string[]>;
+  /** When a day of [from, to) was last marked, rebuilt since or not (0: never): stored indicator values older than that are not current. */
+  lastMarked(tenant: string, from: number, to: number): Promise<number>;
   /** Marks every day of [from, to) (readings written past the pipeline: imports, restores, bulk fills). */
   markRange(tenant: string, from: number, to: number): Promise<void>;
   /** Rebuilds the tenant's marked days in [from, to) (every marked day without a window), then their months. */

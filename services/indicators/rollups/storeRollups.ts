@@ -82,6 +82,12 @@ export class StoreRollups implements RollupReader {
     return run;
   }
 
+  /** When a day of [from, to) was last marked (marks not yet persisted included); 0 for never. */
+  async lastMarked(tenant: string, from: number, to: number): Promise<number> {
+    await this.flush();
+    return this.storage.lastMarked(tenant, from, to);
+  }
+
   async tenants(): Promise<string[]> {
     await this.flush();
     return this.storage.dirtyTenants();

@@ -133,4 +133,6 @@ export interface RollupStorage {
   clearDirty(tenant: string, days: number[], markedBefore: number): Promise<void>;
   /** Tenants with dirty days. */
   dirtyTenants(): Promise<string[]>;
+  /** When a day of [from, to) was last marked (rebuilt or not; 0 for none): what a stored indicator value of that window must be newer than. */
+  lastMarked(tenant: string, from: number, to: number): Promise<number>;
 }

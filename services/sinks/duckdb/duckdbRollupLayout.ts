@@ -25,7 +25,8 @@ async function layoutVersion(c: DuckDBConnection): Promise<number> {
 export async function prepareRollupTables(c: DuckDBConnection): Promise<void> {
   const existed = Number((await c.runAndReadAll(`SELECT count(*) FROM information_schema.tables WHERE table_name = 'rollups'`)).getRows()[0]?.[0]) > 0;
   await c.run(`CREATE TABLE IF NOT EXISTS rollups (tenant VARCHAR, span VARCHAR, start_ms BIGINT, device VARCHAR, kind VARCHAR, data VARCHAR);
-         CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`);
+         CREATE TABLE IF NOT EXISTS rollup_dirty (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));
+         CREATE TABLE IF NOT EXISTS rollup_marks (tenant VARCHAR, day_ms BIGINT, marked_ms BIGINT, PRIMARY KEY (tenant, day_ms));`);
   const version = await layoutVersion(c);
   if (version >= ROLLUP_LAYOUT_VERSION) return;
   if (!existed) await markEveryDayWithReadings(c);

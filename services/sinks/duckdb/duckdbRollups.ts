@@ -5,12 +5,14 @@ import type { Sample } from '../../indicators/types.js';
 import type { DuckDbStore } from './duckdbStore.js';
 import { prepareRollupTables } from './duckdbRollupLayout.js';
 import { KINDS_WITH_RAW_DAYS, SHORT_MS } from '../../indicators/rollups/types.js';
+import { dayStart } from '../../indicators/rollups/days.js';
 
 /**
  * Rollups in the DuckDB file: table `rollups` (one row per tenant, span, start and
  * device; the buckets as JSON, read back whole) and `rollup_dirty` (days to
  * rebuild, with the time they were last marked, so a mark that arrives during a
- * rebuild survives it). Reads stream: a day of a city's readings is never
+ * rebuild survives it) and `rollup_marks` (when each day was last marked, kept
+ * after its rebuild: stored indicator values are current when newer). Reads stream: a day of a city's readings is never
  * materialized, only the device being rolled up.
  */
 const sql = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -149,7 +151,8 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
     markDirty: (tenant, days) =>
       days.length === 0 ? Promise.resolve() : run(async (c) => {
         const now = Date.now();
-        await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${days.map((d) => `(${sql(tenant)}, ${d}, ${now})`).join(',')}`);
+        const values = days.map((d) => `(${sql(tenant)}, ${d}, ${now})`).join(',');
+        await c.run(`INSERT OR REPLACE INTO rollup_dirty VALUES ${values}; INSERT OR REPLACE INTO rollup_marks VALUES ${values}`);
       }),
     dirtyDays: (tenant, from, to) =>
       run(async (c) => {
@@ -160,6 +163,12 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
     clearDirty: (tenant, days, markedBefore) =>
       days.length === 0 ? Promise.resolve() : run(async (c) => {
         await c.run(`DELETE FROM rollup_dirty WHERE tenant = ${sql(tenant)} AND day_ms IN (${days.join(',')}) AND marked_ms < ${Math.floor(markedBefore)}`);
+      }),
+    lastMarked: (tenant, from, to) =>
+      run(async (c) => {
+        const bounds = `${Number.isFinite(from) ? `AND day_ms >= ${Math.floor(dayStart(from))}` : ''} ${Number.isFinite(to) ? `AND day_ms < ${Math.floor(to)}` : ''}`;
+        const v = (await c.runAndReadAll(`SELECT max(marked_ms)::DOUBLE FROM rollup_marks WHERE tenant = ${sql(tenant)} ${bounds}`)).getRows()[0]?.[0];
+        return v === null || v === undefined ? 0 : Number(v);
       }),
     dirtyTenants: () => run(async (c) => (await c.runAndReadAll('SELECT DISTINCT tenant FROM rollup_dirty ORDER BY tenant')).getRows().map((r) => String(r[0]))),
   };

@@ -32,16 +32,19 @@ export class DuckDbStore implements ReadingStore {
    * default is 80 % of the machine's RAM, and it keeps what it wrote cached up to that: a
    * burst of 45,000 dead letters (300 MB of base64) lifted the process past 1.3 GB on a
    * 24 GB machine. Past the limit DuckDB evicts (the file holds the data).
+   * `threads`: DuckDB's worker threads (DUCKDB_THREADS; DuckDB's default: one per core).
    */
   constructor(
     private readonly path: string,
     private readonly memoryLimitBytes?: number,
+    private readonly threads?: number,
   ) {}
 
   async init(): Promise<void> {
     if (this.conn) return; // idempotent: the writer and the indicators may both call it
     if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
-    this.instance = await DuckDBInstance.create(this.path, this.memoryLimitBytes ? { memory_limit: `${Math.floor(this.memoryLimitBytes / 1024 / 1024)}MB` } : undefined);
+    const options = { ...(this.memoryLimitBytes ? { memory_limit: `${Math.floor(this.memoryLimitBytes / 1024 / 1024)}MB` } : {}), ...(this.threads ? { threads: String(this.threads) } : {}) };
+    this.instance = await DuckDBInstance.create(this.path, Object.keys(options).length ? options : undefined);
     this.conn = await this.instance.connect();
     await this.conn.run(`
       CREATE TABLE IF NOT EXISTS readings (
@@ -225,6 +228,11 @@ export class DuckDbStore implements ReadingStore {
   }
 
   /** For tests and tools: run a read-only SQL query. */
+  /** `fn` on the connection readings and queries share, in its turn (appenders of the indicator store). */
+  onConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.serial(fn);
+  }
+
   queryRows(sql: string): Promise<Record<string, unknown>[]> {
     return this.serial(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
   }

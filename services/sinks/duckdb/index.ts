@@ -10,11 +10,11 @@ import { duckDbSource } from './duckdbReadingSource.js';
 import { withDaySeries } from '../../indicators/rollups/daySeries.js';
 
 /** The DuckDB sink on an open (or not yet opened) store file. */
-export async function duckDbSinkAt(path: string, memoryLimitBytes?: number): Promise<Sink> {
+export async function duckDbSinkAt(path: string, memoryLimitBytes?: number, threads?: number): Promise<Sink> {
   // Loaded only when used: DuckDB is a native module, and the gateway or a writer
   // that talks to InfluxDB must not depend on it being installable.
   const { DuckDbStore } = await import('./duckdbStore.js');
-  const store = new DuckDbStore(path, memoryLimitBytes);
+  const store = new DuckDbStore(path, memoryLimitBytes, threads);
   const rollups = new StoreRollups(duckDbRollups(store));
   return { kind: 'duckdb', store, indicators: duckDbIndicatorStore(store), figures: duckDbFigureStore(store), source: (devices) => withDaySeries(duckDbSource(store, devices, rollups), devices), rollups };
 }
@@ -25,5 +25,5 @@ export const duckDbSink: SinkFactory = async (c: Config, deps) => {
   // .wal, created later) 0600 (services/app/privateFiles.ts).
   restrictNewFiles();
   securePrivateDir(c.DATA_DIR, deps.logger, ['mqtt']);
-  return duckDbSinkAt(resolve(c.DATA_DIR, 'klimatpuls.duckdb'), c.DUCKDB_MEMORY_LIMIT_BYTES);
+  return duckDbSinkAt(resolve(c.DATA_DIR, 'klimatpuls.duckdb'), c.DUCKDB_MEMORY_LIMIT_BYTES, c.DUCKDB_THREADS);
 };

@@ -1,13 +1,14 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import type { MetricName, SensorKind } from '../../core/metrics.js';
+import { dayStart } from '../../indicators/rollups/days.js';
 import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators/rollups/types.js';
 
 /**
  * Rollups in the main bucket: measurement `rollups` (tags tenant, span, device,
  * kind; one string field `v`, the buckets as JSON; time = the bucket's start, so
  * a rebuilt row overwrites the old one) and `rollup_dirty` (tag tenant, field
- * `marked` = when the day was last marked, 0 once rebuilt; time = the day's
- * start). Raw readings of a day are read grouped by device and handed on one
+ * `marked` = when the day was last marked, 0 once rebuilt; `changed` = when it
+ * was last marked, kept after the rebuild; time = the day's start). Raw readings of a day are read grouped by device and handed on one
  * device at a time.
  */
 export interface InfluxRollupOptions {
@@ -22,6 +23,8 @@ export interface InfluxRollupOptions {
 const str = JSON.stringify;
 const time = (ms: number) => `time(v: ${str(new Date(ms).toISOString())})`;
 const START = 0;
+/** A window's first day starts before the window (Stockholm midnight is at most 2 h before UTC's). */
+const dayFloor = (t: number) => dayStart(t);
 /** Days may be marked ahead of now (clock skew allowed by the gateway). */
 const FAR = Date.UTC(2200, 0, 1);
 
@@ -107,7 +110,7 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     },
     async markDirty(tenant, days) {
       const now = Date.now();
-      await write(days.map((d) => new Point('rollup_dirty').tag('tenant', tenant).floatField('marked', now).timestamp(d).toLineProtocol()!));
+      await write(days.map((d) => new Point('rollup_dirty').tag('tenant', tenant).floatField('marked', now).floatField('changed', now).timestamp(d).toLineProtocol()!));
     },
     async dirtyDays(tenant, from, to) {
       return (await marks(tenant, from, to)).map((m) => m.day).sort((a, b) => a - b);
@@ -120,6 +123,14 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     },
     async dirtyTenants() {
       return [...new Set((await marks(undefined, -Infinity, Infinity)).map((m) => m.tenant))].sort();
+    },
+    async lastMarked(tenant, from, to) {
+      const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(Number.isFinite(from) ? dayFloor(from) : START)}, stop: ${time(Number.isFinite(to) ? to : FAR)})
+        |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "changed" and r.tenant == ${str(tenant)})
+        |> group() |> max()`;
+      let last = 0;
+      for await (const { values, tableMeta } of query.iterateRows(flux)) last = Math.max(last, Number(tableMeta.toObject(values)._value));
+      return last;
     },
   };
 }
