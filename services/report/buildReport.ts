@@ -148,7 +148,7 @@ export async function buildReportData(args: ReportArgs & { lang: Lang }): Promis
       ...(prev ? { previous: prev } : {}),
       history: hist,
       change: changeSentence(lang, current, prev),
-      finance: financeOf({ history: hist, ahead, aggregate: how, better: ind.better }),
+      finance: financeOf({ history: hist, ahead, aggregate: how, better: ind.better, ...(ind.unit === '%' ? { range: [0, 100] as const } : {}) }),
     });
   }
 
