@@ -60,20 +60,20 @@ export class IndicatorScheduler {
 
   /** The month of t to be recomputed, its rollups already up to date (written past the pipeline and settled: imports, the demo history). */
   markMonth(tenant: string, t: number): void {
-    this.markMonths(tenant, t);
+    // Nothing more is on its way (not a live stream): due at the next tick, and not settled until then.
+    this.markMonths(tenant, t, 0);
   }
 
-  private markMonths(tenant: string, observedAt: number): void {
+  private markMonths(tenant: string, observedAt: number, since = Date.now()): void {
     const months = [periodOf('month', observedAt)];
     const m = months[0]!;
     if (observedAt - m.start < 2 * DAY) months.push(periodOf('month', m.start - 1));
     if (m.end - observedAt < 2 * DAY) months.push(periodOf('month', m.end));
     for (const month of months) {
       const key = `${tenant}\u0000${month.label}`;
-      const now = Date.now();
       const e = this.dirty.get(key);
-      if (e) e.since = now;
-      else this.dirty.set(key, { tenant, month, since: now });
+      if (e) e.since = e.since === 0 || since === 0 ? 0 : since; // a month due now stays due now
+      else this.dirty.set(key, { tenant, month, since });
     }
   }
 
