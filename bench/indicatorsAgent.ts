@@ -182,9 +182,9 @@ async function main() {
   } else if (phase === 'month' || phase === 'quarter') {
     const periods = phase === 'month' ? monthPeriods(loadConfig(env(o)).INDICATOR_PERIODS) : [parsePeriod('2025Q1')];
     out = await withEngine(o, async (engine, _devices, sink) => {
-      const values = await engine.computeAll(TENANT, periods);
-      await sink.indicators.write(values, provenanceOf(engine));
-      return { periods: periods.length, values: values.length };
+      const provenance = provenanceOf(engine);
+      const values = await engine.computeEach(TENANT, periods, (v) => sink.indicators.write(v, provenance));
+      return { periods: periods.length, values };
     });
   } else if (phase === 'report') {
     out = await withEngine(o, async (engine, devices, sink) => {

@@ -83,7 +83,7 @@ export const configSchema = z.object({
   // in-process bus (no KAFKA_BROKERS): uncommitted bytes per topic, at most
   BUS_MAX_BYTES: int(1024 * 1024, 16 * 1024 ** 3).default(64 * 1024 * 1024),
   // DuckDB's memory_limit (embedded store); its own default is 80 % of the RAM
-  DUCKDB_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 1024 ** 4).default(256 * 1024 * 1024),
+  DUCKDB_MEMORY_LIMIT_BYTES: int(64 * 1024 * 1024, 1024 ** 4).default(128 * 1024 * 1024),
   // DuckDB's worker threads; its own default is one per core
   DUCKDB_THREADS: int(1, 256).optional(),
   INFLUX_URL: url(['http', 'https']).optional(),

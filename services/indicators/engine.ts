@@ -130,6 +130,29 @@ export class IndicatorEngine {
     return out;
   }
 
+  /**
+   * Every indicator (or `ids`) for every period it supports among `periods`, handed to
+   * `each` one indicator at a time (its values of all those periods). After `each`,
+   * the tenant's memoized values are dropped, but those of indicators that one still to
+   * come uses (`Indicator.uses`): memory holds one indicator's values, not all of them.
+   * What each computation read stays known (`provenance`). Returns the number of values.
+   */
+  async computeEach(tenant: string, periods: Period[], each: (values: IndicatorValue[]) => Promise<void>, ids = Object.keys(this.o.indicators)): Promise<number> {
+    let n = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const values: IndicatorValue[] = [];
+      for (const p of periods) values.push(...(await this.compute(ids[i]!, tenant, p)));
+      n += values.length;
+      if (values.length > 0) await each(values);
+      const needed = new Set(ids.slice(i + 1).flatMap((id) => this.indicator(id).uses ?? []));
+      for (const key of [...this.memo.keys()]) {
+        const [id, t] = key.split('\u0000');
+        if (t === tenant && !needed.has(id!)) this.memo.delete(key);
+      }
+    }
+    return n;
+  }
+
   /** Drops every memoized value (and what is known of their computation): new data is seen, memory is freed. */
   forget(): void {
     this.memo.clear();

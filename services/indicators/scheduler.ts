@@ -143,11 +143,12 @@ export class IndicatorScheduler {
     for (const [tenant, periods] of byTenant) {
       try {
         const engine = this.o.engine(tenant);
-        const values = await engine.computeAll(tenant, [...periods.values()]);
-        await this.o.store.write(values, provenanceOf(engine));
-        this.recomputed += values.length;
-        this.o.onComputed?.(values.length);
-        this.o.logger.info({ tenant, periods: periods.size, values: values.length }, 'indicators recomputed');
+        // Each indicator's values are stored as soon as computed (and leave the engine's memo).
+        const provenance = provenanceOf(engine);
+        const values = await engine.computeEach(tenant, [...periods.values()], (v) => this.o.store.write(v, provenance));
+        this.recomputed += values;
+        this.o.onComputed?.(values);
+        this.o.logger.info({ tenant, periods: periods.size, values }, 'indicators recomputed');
       } catch (err) {
         // put them back: the next tick tries again
         for (const [key, e] of due) if (e.tenant === tenant) this.dirty.set(key, { ...e, since: 0 });

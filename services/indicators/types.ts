@@ -115,5 +115,7 @@ export interface Indicator {
   aggregate: 'sum' | 'mean' | 'max' | 'none';
   /** Whether a lower value is better (energy, waste) or higher (cycling share). */
   better: 'lower' | 'higher';
+  /** Indicators whose values it reads through ctx.compute (kept in the engine's memo while it is still to come). */
+  uses?: readonly string[];
   compute(ctx: IndicatorContext): Promise<IndicatorValue[]>;
 }

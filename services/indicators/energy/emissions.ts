@@ -40,6 +40,7 @@ export const emissions: Indicator = {
   periods: ['day', 'week', 'month', 'quarter', 'year'],
   aggregate: 'sum',
   better: 'lower',
+  uses: [ENERGY_USE_ID],
   async compute(ctx) {
     const use = await ctx.compute(ENERGY_USE_ID, ctx.period);
     const factors = ctx.settings.emissionFactors;

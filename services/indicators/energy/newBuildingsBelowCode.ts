@@ -32,6 +32,7 @@ export const newBuildingsBelowCode: Indicator = {
   periods: ['quarter', 'year'],
   aggregate: 'mean',
   better: 'higher',
+  uses: [PRIMARY_ENERGY_ID],
   async compute(ctx) {
     const ep = (await ctx.compute(PRIMARY_ENERGY_ID, ctx.period)).filter((v) => v.entity !== ALL && v.details?.new_building === 1 && typeof v.details.ep_limit === 'number');
     const out: IndicatorValue[] = [];

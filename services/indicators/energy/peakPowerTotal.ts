@@ -26,6 +26,7 @@ export const peakPowerTotal: Indicator = {
   periods: ['month', 'quarter', 'year'],
   aggregate: 'none',
   better: 'lower',
+  uses: [PEAK_POWER_ID],
   async compute(ctx) {
     const buildings = (await ctx.compute(PEAK_POWER_ID, ctx.period)).filter((v) => v.entity !== ALL);
     const largest = [...buildings].sort((a, b) => b.value - a.value || (a.entity < b.entity ? -1 : 1))[0];

@@ -33,6 +33,7 @@ export const specificEnergy: Indicator = {
   periods: ['month', 'quarter', 'year'],
   aggregate: 'none',
   better: 'lower',
+  uses: [ENERGY_USE_ID],
   async compute(ctx) {
     const use = await ctx.compute(ENERGY_USE_ID, ctx.period);
     const atemp = new Map<string, number>();

@@ -56,6 +56,7 @@ export const weatherNormalizedEnergy: Indicator = {
   periods: ['month', 'quarter', 'year'],
   aggregate: 'sum',
   better: 'lower',
+  uses: [ENERGY_USE_ID, DEGREE_DAYS_ID],
   async compute(ctx) {
     const p = ctx.period;
     const ref = referencePeriod(ctx, p);

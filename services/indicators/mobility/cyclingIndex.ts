@@ -40,6 +40,7 @@ export const cyclingIndex: Indicator = {
   periods: ['day', 'week', 'month', 'quarter', 'year'],
   aggregate: 'none',
   better: 'higher',
+  uses: [CYCLE_FLOW_ID],
   async compute(ctx) {
     const basePeriod = sameLastYear(ctx.period);
     const [now, then] = await Promise.all([ctx.compute(CYCLE_FLOW_ID, ctx.period), ctx.compute(CYCLE_FLOW_ID, basePeriod)]);

@@ -21,15 +21,18 @@ const ROWS_PER_INSERT = 500;
 /** Readings aggregated per query by eachRawDevice (a batch of devices' series is held by DuckDB as text). */
 export const RAW_READINGS_PER_QUERY = 500_000;
 
-/** Rollup text (JSON) sorted per query by eachDeviceRows: DuckDB sorts the rows with their payload. */
-export const ROLLUP_BYTES_PER_QUERY = 32_000_000;
+/**
+ * Rollup text (JSON) sorted per query by eachDeviceRows: DuckDB sorts the rows with their payload.
+ * 8 MB rather than 32 MB: the full Kalmar quarter phase peaks ~100 MB lower (docs/scaling.md).
+ */
+export const ROLLUP_BYTES_PER_QUERY = 8_000_000;
 
 /**
  * Device id ranges (SQL conditions, in device order) that each hold at most `limit`
  * of `weight` (count(*) of readings, or bytes of rollup text) over the rows of `table`
  * matching `where` (a device with more is a range of its own); one range without a
  * condition when all fit. Queries that sort or aggregate per series run range by
- * range, so DuckDB's memory (256 MB by default) holds one range, not a city.
+ * range, so DuckDB's memory (DUCKDB_MEMORY_LIMIT_BYTES, 128 MiB by default) holds one range, not a city.
  */
 async function deviceRanges(c: DuckDBConnection, table: 'readings' | 'rollups', where: string, weight: string, limit: number): Promise<string[]> {
   const col = table === 'readings' ? 'device_id' : 'device';
