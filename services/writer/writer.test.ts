@@ -43,6 +43,16 @@ class ObservedStore extends DuckDbStore {
 
 const record = (value: Buffer | string): BusRecord => ({ topic: 'readings', key: 'k', value: Buffer.isBuffer(value) ? value : Buffer.from(value) });
 
+/** Everything was committed: a new consumer of the writer's group has nothing left. */
+async function expectAllCommitted(bus: ReturnType<typeof createMemoryBus>): Promise<void> {
+  const again = bus.consumer('writer');
+  await again.run('readings', async () => {
+    throw new Error('nothing should be redelivered');
+  });
+  expect(await again.lag()).toBe(0);
+  await again.disconnect();
+}
+
 function setup(store: ObservedStore) {
   const bus = createMemoryBus();
   const telemetry = new Telemetry({ defaultMetrics: false });
@@ -89,13 +99,7 @@ describe('Writer (memory bus → DuckDB)', () => {
     expect(await counter(telemetry, 'klimatpuls_readings_written_total')).toBe(4); // r1 twice: stored once
     expect(await counter(telemetry, 'klimatpuls_dead_letters_total')).toBe(2);
 
-    // everything was committed: a new consumer of the group has nothing left
-    const again = bus.consumer('writer');
-    await again.run('readings', async () => {
-      throw new Error('nothing should be redelivered');
-    });
-    expect(await again.lag()).toBe(0);
-    await again.disconnect();
+    await expectAllCommitted(bus);
     await store.close();
   });
 
@@ -139,12 +143,7 @@ describe('Writer (memory bus → DuckDB)', () => {
     expect(dls[0]!.topic).toBe('readings/0@1#2'); // record 1, line 2
     expect(Buffer.from(dls[0]!.payloadBase64, 'base64').toString()).toBe('not a reading');
     expect(JSON.parse(Buffer.from(dls[1]!.payloadBase64, 'base64').toString())).toEqual(rs[2]);
-    const again = bus.consumer('writer');
-    await again.run('readings', async () => {
-      throw new Error('nothing should be redelivered');
-    });
-    expect(await again.lag()).toBe(0);
-    await again.disconnect();
+    await expectAllCommitted(bus);
     await store.close();
   });
 

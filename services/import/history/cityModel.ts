@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { seededRandom as rng } from '../../core/random.js';
 
 /**
  * A small deterministic model of a city's history (outdoor temperature, building
@@ -9,18 +10,6 @@ import { DateTime } from 'luxon';
 
 export const ZONE = 'Europe/Stockholm';
 const HOUR = 3_600_000;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Energy (and waste) level per year against 2024: more before, less after. */
 const LEVEL: Record<number, number> = { 2018: 1.16, 2019: 1.12, 2022: 1.05, 2023: 1.03, 2024: 1, 2025: 0.96 };
@@ -33,25 +22,17 @@ export function* hours(from: string, to: string): Generator<number> {
   for (let t = a; t < b; t += HOUR) yield t;
 }
 
-/** Stockholm days [from, to) as Luxon dates. */
-export function* days(from: string, to: string): Generator<DateTime> {
-  let d = DateTime.fromISO(from, { zone: ZONE }).startOf('day');
+/** Stockholm days or months [from, to) as Luxon dates (the start of each). */
+function* calendar(unit: 'day' | 'month', from: string, to: string): Generator<DateTime> {
   const end = DateTime.fromISO(to, { zone: ZONE });
-  while (d < end) {
-    yield d;
-    d = d.plus({ days: 1 });
-  }
+  for (let d = DateTime.fromISO(from, { zone: ZONE }).startOf(unit); d < end; d = d.plus({ [`${unit}s`]: 1 })) yield d;
 }
 
+/** Stockholm days [from, to) as Luxon dates. */
+export const days = (from: string, to: string): Generator<DateTime> => calendar('day', from, to);
+
 /** Stockholm months [from, to) as Luxon dates (first of the month). */
-export function* months(from: string, to: string): Generator<DateTime> {
-  let d = DateTime.fromISO(from, { zone: ZONE }).startOf('month');
-  const end = DateTime.fromISO(to, { zone: ZONE });
-  while (d < end) {
-    yield d;
-    d = d.plus({ months: 1 });
-  }
-}
+export const months = (from: string, to: string): Generator<DateTime> => calendar('month', from, to);
 
 /** Outdoor temperature: seasonal curve, a day-to-day wobble (seeded by the day) and a daily cycle. */
 export function temperature(t: number): number {

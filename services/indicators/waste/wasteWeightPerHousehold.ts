@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { hoursIn, ZONE } from '../periods.js';
+import { hoursIn, periodOf, periodsBetween } from '../periods.js';
 import type { Indicator, IndicatorValue } from '../types.js';
 import { makeValue, mean } from '../indicatorValue.js';
 import { ALL, cmp, numParam } from './common.js';
@@ -35,13 +34,6 @@ interface Acc {
 
 const newAcc = (): Acc => ({ kg: 0, households: 0, coverages: [], without: [] });
 
-/** The Stockholm months of [start, end) as 'yyyy-MM'. */
-function monthsOf(start: number, end: number): string[] {
-  const out: string[] = [];
-  for (let d = DateTime.fromMillis(start, { zone: ZONE }).startOf('month'); d.toMillis() < end; d = d.plus({ months: 1 })) out.push(d.toFormat('yyyy-MM'));
-  return out;
-}
-
 export const wasteWeightPerHousehold: Indicator = {
   id: WASTE_WEIGHT_PER_HOUSEHOLD_ID,
   name: { sv: 'Insamlat avfall per hushåll (vikt)', en: 'Collected waste per household (weight)' },
@@ -58,7 +50,7 @@ export const wasteWeightPerHousehold: Indicator = {
     const { start, end } = ctx.period;
     const points = ctx.devices.filter((d) => d.tenant === ctx.tenant && d.kind === 'waste_collection').sort((a, b) => cmp(a.id, b.id));
     if (points.length === 0) return [];
-    const months = monthsOf(start, end);
+    const months = periodsBetween('month', start, end);
     const weeks = Math.round(hoursIn(ctx.period) / 24) / 7;
     const series = await ctx.source.series({ tenant: ctx.tenant, metrics: ['waste_weight'], kinds: ['waste_collection'], from: start, to: end });
     const kg = new Map<string, number>();
@@ -69,7 +61,7 @@ export const wasteWeightPerHousehold: Indicator = {
         kg.set(s.device.id, (kg.get(s.device.id) ?? 0) + p.v);
         let m = seen.get(s.device.id);
         if (!m) seen.set(s.device.id, (m = new Set()));
-        m.add(DateTime.fromMillis(p.t, { zone: ZONE }).toFormat('yyyy-MM'));
+        m.add(periodOf('month', p.t).label);
       }
     }
     const sites = new Map<string, Acc>();
