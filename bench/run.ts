@@ -13,7 +13,7 @@
  *   --no-build       use dist/ as it is (default: compile first, npm run build)
  *   --kafka-clients a,b  gateway, writer and e2e once per Kafka client (KAFKA_CLIENT: kafkajs,
  *                    platformatic), printing readings/s and pipeline CPU µs per reading of each;
- *                    the first is the one of the main table (default: $KAFKA_CLIENT or kafkajs)
+ *                    the first is the one of the main table (default: $KAFKA_CLIENT or platformatic)
  *   --peer-windows N    peer-telegraf: windows of each system, alternating (default 3)
  *   --peer-seconds N    peer-telegraf: measured seconds of a window (default 30; warm-up: --warmup)
  *   --telegraf-batch N  peer-telegraf: Telegraf's metric_batch_size (default 5000, the writer's batch)
@@ -61,7 +61,7 @@ const { values: args } = parseArgs({
     'kalmar-days': { type: 'string', default: '0.25' },
     'writer-records': { type: 'string', default: '4000000' },
     'no-build': { type: 'boolean', default: false },
-    'kafka-clients': { type: 'string', default: process.env.KAFKA_CLIENT ?? 'kafkajs' },
+    'kafka-clients': { type: 'string', default: process.env.KAFKA_CLIENT ?? 'platformatic' },
     'peer-windows': { type: 'string', default: '3' },
     'peer-seconds': { type: 'string', default: '30' },
     'telegraf-batch': { type: 'string', default: '5000' },

@@ -30,7 +30,7 @@ describe('loadConfig defaults', () => {
       MQTT_EMBEDDED_PORT: 1883,
       KAFKA_CLIENT_ID: 'klimatpuls',
       KAFKA_PARTITIONS: 3,
-      KAFKA_CLIENT: 'kafkajs',
+      KAFKA_CLIENT: 'platformatic',
       READINGS_TOPIC: 'klimatpuls.readings',
       DEADLETTER_TOPIC: 'klimatpuls.deadletter',
       WRITER_GROUP_ID: 'klimatpuls-writer',

@@ -69,8 +69,9 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokers.optional(),
   KAFKA_CLIENT_ID: slug.default('klimatpuls'),
   KAFKA_PARTITIONS: int(1, 1000).default(3),
-  // The Kafka client behind the bus (services/bus): kafkajs (speaks Kafka up to 3.x) or @platformatic/kafka (3.5-4.x)
-  KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic']).default('kafkajs'),
+  // The Kafka client behind the bus (services/bus): @platformatic/kafka (Kafka 3.5-4.1), or kafkajs 2.2.4
+  // (unmaintained; for clusters still on Kafka 3.x)
+  KAFKA_CLIENT: z.enum(['platformatic', 'kafkajs']).default('platformatic'),
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
   // Record format the gateway produces to READINGS_TOPIC (services/core/readingRecords.ts): 2 packs a
   // produce request's readings into one record per partition, 1 is one record per reading. Writers read both.

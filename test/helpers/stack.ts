@@ -67,7 +67,7 @@ export function pipelineEnv(id: string, extra: Record<string, string> = {}, pref
     INFLUX_ORG: STACK.influxOrg,
     INFLUX_BUCKET: `${prefix}-${id}`,
     LOG_LEVEL: 'warn',
-    // The Kafka client under test (kafkajs | platformatic): `KAFKA_CLIENT=platformatic npm run test:faults`
+    // The Kafka client under test (platformatic by default | kafkajs): `KAFKA_CLIENT=kafkajs npm run test:faults` on a Kafka 3.x stack
     ...(process.env.KAFKA_CLIENT ? { KAFKA_CLIENT: process.env.KAFKA_CLIENT } : {}),
     ...extra,
   };
