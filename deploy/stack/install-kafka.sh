@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fetches Apache Kafka's broker jars from Maven Central into $STACK_HOME/kafka/<v>/libs.
-# Idempotent. KAFKA_VERSION (lib.sh): 3.9.1 by default, the last line kafkajs 2.x can
-# talk to (Kafka 4.0 removed the older protocol versions it speaks, KIP-896); 4.x for
-# KAFKA_CLIENT=platformatic (@platformatic/kafka speaks 3.5-4.1).
+# Idempotent. KAFKA_VERSION (lib.sh): 4.1.2 by default (@platformatic/kafka, the default
+# client, speaks 3.5-4.1); 3.x (3.9.1) for KAFKA_CLIENT=kafkajs, whose 2.2.4 is made for
+# Kafka up to 3.x (Kafka 4.0 removed old protocol versions, KIP-896).
 source "$(dirname "$0")/lib.sh"
 
 DIR="$STACK_HOME/kafka/$KAFKA_VERSION"

@@ -9,8 +9,10 @@ STACK_RUN="${KLIMATPULS_STACK_RUN:-$STACK_HOME/run}"
 mkdir -p "$STACK_HOME" "$STACK_RUN"
 
 # The stack's Kafka: KAFKA_VERSION, else the version its data last ran with (stack.sh
-# writes run/kafka/version), else the default. 4.x: see deploy/README.md.
-KAFKA_DEFAULT_VERSION=3.9.1
+# writes run/kafka/version), else the default: 4.1.2, the newest line @platformatic/kafka
+# (KAFKA_CLIENT=platformatic, the default client) is made for; 3.9.1 for KAFKA_CLIENT=kafkajs
+# (deploy/README.md).
+KAFKA_DEFAULT_VERSION=4.1.2
 KAFKA_VERSION="${KAFKA_VERSION:-$(cat "$STACK_RUN/kafka/version" 2>/dev/null || echo "$KAFKA_DEFAULT_VERSION")}"
 INFLUXDB_VERSION="${INFLUXDB_VERSION:-v2.7.12}"
 # influxdb v2.7.12 pins this toolchain in its go.mod; the Go module proxy serves it.
