@@ -53,7 +53,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           sequence: { groupOrder: 1 },
-          globalSetup: ['test/helpers/globalSetup.ts'],
+          // and the Kafka 3 beside it for the kafkajs bus (deploy/stack/kafka3.sh)
+          globalSetup: ['test/helpers/globalSetup.ts', 'test/helpers/kafka3Setup.ts'],
           // One real stack: integration files run one after another, in one process.
           pool: 'forks',
           poolOptions: { forks: { singleFork: true } },

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type LogEntry, CompressionTypes } from 'kafkajs';
+import { brokerApiVersions, isKafka4OrNewer } from './brokerApiVersions.js';
 import { murmur2Partitioner } from './murmur2Partitioner.js';
 import type { Bus, BusConsumer, BusProducer, BusRecord, ConsumedBatch, BusOptions } from './types.js';
 
@@ -8,6 +9,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
 };
+
+/** The `code` of the warning the kafkajs bus logs when its broker is Kafka 4 or newer. */
+export const KAFKAJS_ON_KAFKA4 = 'KAFKAJS_ON_KAFKA4';
 
 export function createKafkaBus(o: BusOptions): Bus {
   const log = o.logger.child({ component: 'kafka' });
@@ -29,11 +33,25 @@ export function createKafkaBus(o: BusOptions): Bus {
   const getAdmin = () => (admin ??= (async () => {
     const a = kafka.admin();
     await a.connect();
+    await warnOnKafka4();
     return a;
   })().catch((err) => {
     admin = undefined;
     throw err;
   }));
+
+  // kafkajs 2.2.4 is made for Kafka up to 3.x. On 4.x it still finds protocol versions the
+  // broker serves (the bus tests pass there), but nothing upstream tests it: say so, once,
+  // on the first admin connection (ensureTopics, which the services call first).
+  let versionChecked = false;
+  const warnOnKafka4 = async () => {
+    if (versionChecked) return;
+    versionChecked = true;
+    const apis = await brokerApiVersions(o.brokers[0]!).catch(() => undefined); // unanswered: the bus's own requests fail with their errors
+    if (apis && isKafka4OrNewer(apis)) {
+      log.warn({ code: KAFKAJS_ON_KAFKA4, broker: o.brokers[0] }, 'KAFKA_CLIENT=kafkajs on Kafka 4 or newer: kafkajs 2.2.4 is made for Kafka 3.x and unmaintained; use KAFKA_CLIENT=platformatic');
+    }
+  };
 
   return {
     kind: 'kafka',

@@ -30,6 +30,8 @@ export const STACK = {
   /** The same as config variables (MQTT_USERNAME, MQTT_PASSWORD_FILE), for a gateway's environment. */
   mqttEnv: (pipelineAuth().username ? { MQTT_USERNAME: 'klimatpuls', MQTT_PASSWORD_FILE: mqttPasswordFile } : {}) as Record<string, string>,
   kafka: `127.0.0.1:${port('STACK_KAFKA_PORT', 9092)}`,
+  /** The Kafka 3.x beside it for the kafkajs bus (deploy/stack/kafka3.sh). */
+  kafka3: `127.0.0.1:${port('STACK_KAFKA3_PORT', 9094)}`,
   influxUrl: `http://127.0.0.1:${port('STACK_INFLUX_PORT', 8086)}`,
   mqttPort: port('STACK_MQTT_PORT', 1883),
   kafkaPort: port('STACK_KAFKA_PORT', 9092),

@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBus } from '../../services/app/components.js';
+import { brokerApiVersions, isKafka4OrNewer } from '../../services/bus/brokerApiVersions.js';
+import { KAFKAJS_ON_KAFKA4 } from '../../services/bus/kafkaBus.js';
 import { partitionOfKey } from '../../services/bus/murmur2.js';
 import type { Bus, BusConsumer, ConsumedBatch } from '../../services/bus/types.js';
 import { loadConfig } from '../../services/core/config.js';
@@ -7,14 +10,17 @@ import { createLogger } from '../../services/core/logger.js';
 import { STACK, runId, waitFor } from '../helpers/stack.js';
 
 /**
- * The bus contract (services/bus/types.ts) against the stack's Kafka, on both
- * clients (KAFKA_CLIENT): topics, keys on Java's murmur2 partitions, commits only by
- * commit() (at-least-once), a failed batch delivered again, one batch per partition
- * at a time, the group's progress kept across members and rebalances, lag.
+ * The bus contract (services/bus/types.ts) on both clients (KAFKA_CLIENT), each on the
+ * Kafka it is for: platformatic (the default) on the stack's Kafka 4, kafkajs on the
+ * Kafka 3 beside it (deploy/stack/kafka3.sh): topics, keys on Java's murmur2 partitions,
+ * commits only by commit() (at-least-once), a failed batch delivered again, one batch per
+ * partition at a time, the group's progress kept across members and rebalances, lag.
  */
 type Client = 'kafkajs' | 'platformatic';
-/** Both by default; `KAFKA_CLIENTS=platformatic` against a Kafka 4 (kafkajs cannot talk to it). */
-const CLIENTS = (process.env.KAFKA_CLIENTS?.split(',') ?? ['kafkajs', 'platformatic']) as Client[];
+const CASES: Array<[Client, string, string]> = [
+  ['platformatic', 'the stack\'s Kafka 4', STACK.kafka],
+  ['kafkajs', 'Kafka 3', STACK.kafka3],
+];
 const logger = createLogger('error');
 const buses: Bus[] = [];
 const consumers: BusConsumer[] = [];
@@ -23,8 +29,8 @@ afterAll(async () => {
   for (const b of buses) await b.close().catch(() => {});
 });
 
-function busOf(client: Client): Bus {
-  const bus = buildBus(loadConfig({ KAFKA_BROKERS: STACK.kafka, KAFKA_CLIENT: client, KAFKA_PARTITIONS: '3', LOG_LEVEL: 'error' }), logger);
+function busOf(client: Client, broker: string, log = logger): Bus {
+  const bus = buildBus(loadConfig({ KAFKA_BROKERS: broker, KAFKA_CLIENT: client, KAFKA_PARTITIONS: '3', LOG_LEVEL: 'error' }), log);
   buses.push(bus);
   return bus;
 }
@@ -53,9 +59,9 @@ async function member(bus: Bus, topic: string, group: string, seen: Seen[], hand
 
 const keys = Array.from({ length: 300 }, (_, i) => `tenant${i % 7}/device-${i}`);
 
-describe.each(CLIENTS)('bus on %s', (client) => {
+describe.each(CASES)('bus on %s against %s', (client, _kafka, broker) => {
   it('creates topics once (also when asked twice at once) and puts each key on its murmur2 partition', async () => {
-    const bus = busOf(client);
+    const bus = busOf(client, broker);
     const topic = `test.${runId('bus')}.readings`;
     await Promise.all([bus.ensureTopics([topic]), bus.ensureTopics([topic])]);
     await bus.ensureTopics([topic]);
@@ -70,7 +76,7 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 
   it('tells a topic\'s partition count and puts a record on the partition it names (packed readings records)', async () => {
-    const bus = busOf(client);
+    const bus = busOf(client, broker);
     const topic = `test.${runId('bus')}.readings`;
     await bus.ensureTopics([topic]);
     expect(await bus.partitionCount!(topic)).toBe(3);
@@ -86,7 +92,7 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 
   it('delivers a failed batch again, and what was not committed to the next member of the group', async () => {
-    const bus = busOf(client);
+    const bus = busOf(client, broker);
     const topic = `test.${runId('bus')}.readings`;
     await bus.ensureTopics([topic]);
     await produce(bus, topic, keys);
@@ -122,7 +128,7 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 
   it('hands one batch of a partition at a time: the next waits until the handler returned', async () => {
-    const bus = busOf(client);
+    const bus = busOf(client, broker);
     const topic = `test.${runId('bus')}.readings`;
     await bus.ensureTopics([topic]);
     const group = `g-${runId()}`;
@@ -150,7 +156,7 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 
   it('splits the partitions between two members and loses nothing when one joins', async () => {
-    const bus = busOf(client);
+    const bus = busOf(client, broker);
     const topic = `test.${runId('bus')}.readings`;
     await bus.ensureTopics([topic]);
     const group = `g-${runId()}`;
@@ -169,9 +175,9 @@ describe.each(CLIENTS)('bus on %s', (client) => {
   });
 });
 
-describe.runIf(CLIENTS.length === 2)('both clients on one topic', () => {
+describe('both clients on one topic (Kafka 3, which both speak)', () => {
   it('place a device on the same partition: kafkajs produces, platformatic consumes and the other way round', async () => {
-    const [kj, pl] = [busOf('kafkajs'), busOf('platformatic')];
+    const [kj, pl] = [busOf('kafkajs', STACK.kafka3), busOf('platformatic', STACK.kafka3)];
     const topic = `test.${runId('bus')}.readings`;
     await pl.ensureTopics([topic]);
     await produce(kj, topic, keys, 'k');
@@ -185,5 +191,37 @@ describe.runIf(CLIENTS.length === 2)('both clients on one topic', () => {
     await member(kj, topic, `g-${runId()}`, other);
     await waitFor('read by kafkajs', async () => other.length, (n) => n >= 2 * keys.length);
     for (const s of other) expect(s.partition).toBe(byValue.get(s.value));
+  });
+});
+
+describe('the kafkajs bus on Kafka 4', () => {
+  /** A kafkajs bus whose log lines (JSON) are kept. */
+  function loggedBus(broker: string): { bus: Bus; lines: Array<Record<string, unknown>> } {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); done(); } });
+    return { bus: busOf('kafkajs', broker, createLogger('warn', sink)), lines };
+  }
+
+  it('tells a Kafka 4 broker (the stack\'s) from a Kafka 3 one (kafka3.sh) by its API versions', async () => {
+    expect(isKafka4OrNewer(await brokerApiVersions(STACK.kafka)), `the stack's Kafka on ${STACK.kafka} is not 4.x: deploy/README.md says how to move it`).toBe(true);
+    expect(isKafka4OrNewer(await brokerApiVersions(STACK.kafka3))).toBe(false);
+  });
+
+  it(`warns (${KAFKAJS_ON_KAFKA4}) that kafkajs is made for Kafka 3.x, and works; not on Kafka 3`, async () => {
+    const on4 = loggedBus(STACK.kafka);
+    const on3 = loggedBus(STACK.kafka3);
+    const topic = `test.${runId('bus')}.readings`;
+    for (const { bus } of [on4, on3]) {
+      await bus.ensureTopics([topic]);
+      await produce(bus, topic, keys.slice(0, 10));
+    }
+    // logged by the first ensureTopics, before it returned
+    const warnings = on4.lines.filter((l) => l.code === KAFKAJS_ON_KAFKA4);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain('KAFKA_CLIENT=platformatic');
+    const seen: Seen[] = [];
+    await member(on4.bus, topic, `g-${runId()}`, seen);
+    await waitFor('read on Kafka 4', async () => seen.length, (n) => n >= 10);
+    expect(on3.lines.filter((l) => l.code === KAFKAJS_ON_KAFKA4)).toEqual([]);
   });
 });
