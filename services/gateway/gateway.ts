@@ -66,6 +66,8 @@ export class Gateway {
   private readonly log: Logger;
   private readonly work: MessageWork;
   private connectedOnce = false;
+  /** The messages waiting for the batcher's newest promise. */
+  private sending?: { sent: Promise<void>; messages: PreparedMessage[] };
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.logger.child({ component: 'gateway' });
@@ -158,17 +160,30 @@ export class Gateway {
     const m = this.work.prepare(packet.topic, packet.payload);
     // Nothing here holds the packet (its payload) while Kafka acknowledges: what lives
     // through a young-generation collection is copied, and in flight that is thousands.
-    return this.produce(m, m.deadLetter ? packet.topic : undefined);
-  }
-
-  private async produce(m: PreparedMessage, deadLetterTopic: string | undefined): Promise<void> {
-    const t0 = performance.now();
+    m.sentAt = performance.now();
     const sent = this.batcher!.send(m.records);
     m.records = []; // held by the batcher until packed and sent, not here while Kafka acknowledges
-    await sent;
-    this.work.produced(m, (performance.now() - t0) / 1000);
-    const dl = m.deadLetter;
-    if (dl) this.log.debug({ topic: deadLetterTopic, reason: dl.reason, field: dl.field }, 'dead-lettered');
+    // The messages of one request share its promise (and the ack gate groups them by it):
+    // one reaction counts them all, not an async function per message.
+    if (sent !== this.sending?.sent) {
+      const batch = { sent, messages: [] as PreparedMessage[] };
+      this.sending = batch;
+      sent.then(
+        () => {
+          const now = performance.now();
+          for (const p of batch.messages) {
+            this.work.produced(p, (now - p.sentAt!) / 1000);
+            if (p.deadLetter) this.log.debug({ topic: p.topic, reason: p.deadLetter.reason, field: p.deadLetter.field }, 'dead-lettered');
+          }
+          if (this.sending === batch) this.sending = undefined;
+        },
+        () => {
+          if (this.sending === batch) this.sending = undefined;
+        },
+      );
+    }
+    this.sending!.messages.push(m);
+    return sent;
   }
 
   /** Stops taking messages, waits for in-flight ones to be acknowledged (bounded), then disconnects. */

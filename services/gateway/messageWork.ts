@@ -20,8 +20,12 @@ export interface PreparedMessage {
   records: BusRecord[];
   readings: number;
   deadLetter?: { reason: DeadLetterReason; field: string };
+  /** The MQTT topic of a dead-lettered message (for the debug log once it is produced). */
+  topic?: string;
   /** Values without a metric beside the stored ones (counted in klimatpuls_unknown_values_total). */
   unknown?: ProcessedMessage['unknown'];
+  /** performance.now() when it was handed to the bus (the produce latency starts there). */
+  sentAt?: number;
 }
 
 /** At most this many distinct decoder/name label pairs; further names are counted as `(other)`. */
@@ -74,7 +78,7 @@ export class MessageWork {
     if (!dl) return unknown ? { records, readings: result.readings.length, unknown } : { records, readings: result.readings.length };
     records.push({ topic: o.deadLetterTopic, key: topic, value: JSON.stringify(dl) });
     const deadLetter = { reason: dl.reason, field: dl.field };
-    return unknown ? { records, readings: result.readings.length, deadLetter, unknown } : { records, readings: result.readings.length, deadLetter };
+    return unknown ? { records, readings: result.readings.length, deadLetter, topic, unknown } : { records, readings: result.readings.length, deadLetter, topic };
   }
 
   /** The ack gate's count of unacknowledged messages changed (twice per message). */
