@@ -1,11 +1,14 @@
 import type { BusRecord } from '../bus/types.js';
 import type { DeadLetterReason } from '../core/deadLetter.js';
 import type { Telemetry } from '../core/telemetry.js';
+import { compactReading } from '../core/readingRecords.js';
 import { processMessage, type ProcessedMessage, type ProcessorOptions } from './messageProcessor.js';
 
 export interface MessageWorkOptions {
   processor: ProcessorOptions;
   readingsTopic: string;
+  /** Readings as compactReading lines (for v3 packing: services/core/readingRecords.ts), not v1 JSON. */
+  compactReadings?: boolean;
   deadLetterTopic: string;
   telemetry: Telemetry;
   rateLimiter?: { apply(topic: string, payload: Buffer, receivedAt: Date, result: ProcessedMessage): ProcessedMessage };
@@ -72,7 +75,7 @@ export class MessageWork {
     const processed = processMessage(topic, payload, receivedAt, o.processor);
     const result = o.rateLimiter ? o.rateLimiter.apply(topic, payload, receivedAt, processed) : processed;
     const records: BusRecord[] = [];
-    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: JSON.stringify(r) });
+    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: o.compactReadings ? compactReading(r) : JSON.stringify(r) });
     const dl = result.deadLetter;
     const unknown = result.unknown;
     if (!dl) return unknown ? { records, readings: result.readings.length, unknown } : { records, readings: result.readings.length };
