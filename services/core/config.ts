@@ -75,7 +75,7 @@ export const configSchema = z.object({
   READINGS_TOPIC: slug.default('klimatpuls.readings'),
   // Record format the gateway produces to READINGS_TOPIC (services/core/readingRecords.ts): 2 packs a
   // produce request's readings into one record per partition, 1 is one record per reading. Writers read both.
-  READINGS_RECORD_FORMAT: z.enum(['1', '2']).default('2').transform((v) => Number(v) as 1 | 2),
+  READINGS_RECORD_FORMAT: z.enum(['1', '2', '3']).default('3').transform((v) => Number(v) as 1 | 2 | 3),
   DEADLETTER_TOPIC: slug.default('klimatpuls.deadletter'),
   WRITER_GROUP_ID: slug.default('klimatpuls-writer'),
   WRITER_BATCH_SIZE: int(1, 50_000).default(5000),

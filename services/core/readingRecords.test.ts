@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { murmur2 } from '../bus/murmur2.js';
 import type { BusRecord } from '../bus/types.js';
 import { meterReading } from '../writer/testing.js';
-import { READINGS_V2, encodeReadingBatch, packReadings, recordReadings } from './readingRecords.js';
+import { READINGS_V2, READINGS_V3, compactReading, encodeReadingBatch, isCompactRecord, packReadings, readingFromCompact, readingJson, recordReadings } from './readingRecords.js';
 
 const v1 = (i: number, device = `el-${i}`): BusRecord => {
   const r = meterReading(i, i, device);
@@ -58,5 +58,51 @@ describe('readings record formats', () => {
     expect(out).toHaveLength(1);
     expect(out[0]!.value).toBe(v1(1).value);
     expect(out[0]!.partition).toBe(partitionOf(v1(1).key, 3));
+  });
+
+  it('v3: a reading as a compact line turns back into the same object, with and without channel and site, and its v1 JSON', () => {
+    const { id, tenant, deviceId, metric, observedAt, kind, value, unit, receivedAt, source } = meterReading(1, 1, 'el-1');
+    // in the order of the v1 JSON (normalize.ts): ..., observedAt, channel?, site?, kind, ...
+    const variants = [
+      { id, tenant, deviceId, metric, observedAt, kind, value, unit, receivedAt, source },
+      { id, tenant, deviceId, metric, observedAt, site: 'Norrgård "A"', kind, value, unit, receivedAt, source },
+      { id, tenant, deviceId, metric, observedAt, channel: 'l1', kind, value, unit, receivedAt, source },
+      { id, tenant, deviceId, metric, observedAt, channel: 'in', site: 's-1', kind, value: -0.5, unit, receivedAt, source },
+    ];
+    for (const r of variants) {
+      const line = compactReading(r);
+      expect(line.length).toBeLessThan(JSON.stringify(r).length * 0.75);
+      const back = readingFromCompact(JSON.parse(line));
+      expect(back).toEqual(r);
+      expect(JSON.stringify(back)).toBe(JSON.stringify(r)); // the same property order
+      expect(readingJson(Buffer.from(line), true)).toBe(JSON.stringify(r));
+    }
+    expect(readingFromCompact({ id: 'x' })).toBeUndefined();
+    expect(readingFromCompact([1, 2, 3])).toBeUndefined();
+    expect(readingJson(Buffer.from('not json'), true)).toBe('not json');
+  });
+
+  it('v3: packs compact lines into one v3 record per partition, a single reading too; reads its lines back', () => {
+    const rs = Array.from({ length: 30 }, (_, i) => meterReading(i, i, `el-${i % 10}`));
+    const records: BusRecord[] = rs.map((r) => ({ topic: 'readings', key: `${r.tenant}/${r.deviceId}`, value: compactReading(r) }));
+    const out = packReadings(records, 'readings', 3, 3);
+    expect(out).toHaveLength(new Set(records.map((r) => partitionOf(r.key, 3))).size);
+    const back: unknown[] = [];
+    for (const rec of out) {
+      const value = Buffer.from(rec.value as string);
+      expect(value[0]).toBe(READINGS_V3);
+      expect(isCompactRecord(value)).toBe(true);
+      for (const line of recordReadings(value)) {
+        const r = readingFromCompact(JSON.parse(line!.toString())) as { tenant: string; deviceId: string };
+        expect(partitionOf(`${r.tenant}/${r.deviceId}`, 3)).toBe(rec.partition);
+        back.push(r);
+      }
+    }
+    expect(back).toHaveLength(30);
+    expect(new Set(back.map((r) => JSON.stringify(r)))).toEqual(new Set(rs.map((r) => JSON.stringify(r))));
+    const single = packReadings([records[0]!], 'readings', 3, 3);
+    expect(single).toHaveLength(1);
+    expect(single[0]!.value).toBe(`\u0003${records[0]!.value as string}`);
+    expect(isCompactRecord(Buffer.from(JSON.stringify(rs[0])))).toBe(false);
   });
 });

@@ -36,8 +36,11 @@ export interface GatewayOptions {
    */
   shareGroup?: string;
   readingsTopic: string;
-  /** READINGS_RECORD_FORMAT: 2 (default) packs readings into one record per partition (Kafka buses only). */
-  readingsRecordFormat?: 1 | 2;
+  /**
+   * READINGS_RECORD_FORMAT: 3 (default) packs readings as compact lines into one record per
+   * partition, 2 as their v1 JSON (Kafka buses only; 1 or a bus without partitions: a record per reading).
+   */
+  readingsRecordFormat?: 1 | 2 | 3;
   deadLetterTopic: string;
   maxPayloadBytes: number;
   maxReadingsPerMessage?: number;
@@ -64,12 +67,19 @@ export class Gateway {
   private producer?: BusProducer;
   private batcher?: BatchingProducer;
   private readonly log: Logger;
-  private readonly work: MessageWork;
+  /** Made at start, once the record format is known. */
+  private work!: MessageWork;
   private connectedOnce = false;
+  /** The messages waiting for the batcher's newest promise. */
+  private sending?: { sent: Promise<void>; messages: PreparedMessage[] };
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.logger.child({ component: 'gateway' });
-    this.work = new MessageWork({
+  }
+
+  private messageWork(compactReadings: boolean): MessageWork {
+    const { o } = this;
+    return new MessageWork({
       processor: {
         router: o.router,
         registry: o.registry,
@@ -80,6 +90,7 @@ export class Gateway {
         frameTimes: new FrameTimeCache(),
       },
       readingsTopic: o.readingsTopic,
+      compactReadings,
       deadLetterTopic: o.deadLetterTopic,
       telemetry: o.telemetry,
       rateLimiter: o.rateLimiter,
@@ -95,13 +106,16 @@ export class Gateway {
     await o.bus.ensureTopics([o.readingsTopic, o.deadLetterTopic]);
     this.producer = o.bus.producer({ idempotent: true });
     await this.producer.connect();
-    // One v2 record per partition and request (services/core/readingRecords.ts). Records
-    // are packed by the topic's partition count as of start; partitions added later
+    // One v3 (or v2) record per partition and request (services/core/readingRecords.ts).
+    // Records are packed by the topic's partition count as of start; partitions added later
     // place a device's packed readings by their first reading's partition until a restart.
-    const partitions = (o.readingsRecordFormat ?? 2) === 2 ? await o.bus.partitionCount?.(o.readingsTopic) : undefined;
+    const format = o.readingsRecordFormat ?? 3;
+    const partitions = format !== 1 ? await o.bus.partitionCount?.(o.readingsTopic) : undefined;
+    const packFormat = format === 3 ? 3 : 2;
+    this.work = this.messageWork(Boolean(partitions) && packFormat === 3);
     this.batcher = new BatchingProducer(this.producer, this.log, {
       maxBatchRecords: 20_000,
-      pack: partitions ? (records) => packReadings(records, o.readingsTopic, partitions) : undefined,
+      pack: partitions ? (records) => packReadings(records, o.readingsTopic, partitions, packFormat) : undefined,
       onError: () => o.telemetry.busErrors.inc({ service: 'gateway' }),
     });
 
@@ -158,17 +172,30 @@ export class Gateway {
     const m = this.work.prepare(packet.topic, packet.payload);
     // Nothing here holds the packet (its payload) while Kafka acknowledges: what lives
     // through a young-generation collection is copied, and in flight that is thousands.
-    return this.produce(m, m.deadLetter ? packet.topic : undefined);
-  }
-
-  private async produce(m: PreparedMessage, deadLetterTopic: string | undefined): Promise<void> {
-    const t0 = performance.now();
+    m.sentAt = performance.now();
     const sent = this.batcher!.send(m.records);
     m.records = []; // held by the batcher until packed and sent, not here while Kafka acknowledges
-    await sent;
-    this.work.produced(m, (performance.now() - t0) / 1000);
-    const dl = m.deadLetter;
-    if (dl) this.log.debug({ topic: deadLetterTopic, reason: dl.reason, field: dl.field }, 'dead-lettered');
+    // The messages of one request share its promise (and the ack gate groups them by it):
+    // one reaction counts them all, not an async function per message.
+    if (sent !== this.sending?.sent) {
+      const batch = { sent, messages: [] as PreparedMessage[] };
+      this.sending = batch;
+      sent.then(
+        () => {
+          const now = performance.now();
+          for (const p of batch.messages) {
+            this.work.produced(p, (now - p.sentAt!) / 1000);
+            if (p.deadLetter) this.log.debug({ topic: p.topic, reason: p.deadLetter.reason, field: p.deadLetter.field }, 'dead-lettered');
+          }
+          if (this.sending === batch) this.sending = undefined;
+        },
+        () => {
+          if (this.sending === batch) this.sending = undefined;
+        },
+      );
+    }
+    this.sending!.messages.push(m);
+    return sent;
   }
 
   /** Stops taking messages, waits for in-flight ones to be acknowledged (bounded), then disconnects. */

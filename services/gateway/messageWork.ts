@@ -1,11 +1,14 @@
 import type { BusRecord } from '../bus/types.js';
 import type { DeadLetterReason } from '../core/deadLetter.js';
 import type { Telemetry } from '../core/telemetry.js';
+import { compactReading } from '../core/readingRecords.js';
 import { processMessage, type ProcessedMessage, type ProcessorOptions } from './messageProcessor.js';
 
 export interface MessageWorkOptions {
   processor: ProcessorOptions;
   readingsTopic: string;
+  /** Readings as compactReading lines (for v3 packing: services/core/readingRecords.ts), not v1 JSON. */
+  compactReadings?: boolean;
   deadLetterTopic: string;
   telemetry: Telemetry;
   rateLimiter?: { apply(topic: string, payload: Buffer, receivedAt: Date, result: ProcessedMessage): ProcessedMessage };
@@ -20,8 +23,12 @@ export interface PreparedMessage {
   records: BusRecord[];
   readings: number;
   deadLetter?: { reason: DeadLetterReason; field: string };
+  /** The MQTT topic of a dead-lettered message (for the debug log once it is produced). */
+  topic?: string;
   /** Values without a metric beside the stored ones (counted in klimatpuls_unknown_values_total). */
   unknown?: ProcessedMessage['unknown'];
+  /** performance.now() when it was handed to the bus (the produce latency starts there). */
+  sentAt?: number;
 }
 
 /** At most this many distinct decoder/name label pairs; further names are counted as `(other)`. */
@@ -68,13 +75,13 @@ export class MessageWork {
     const processed = processMessage(topic, payload, receivedAt, o.processor);
     const result = o.rateLimiter ? o.rateLimiter.apply(topic, payload, receivedAt, processed) : processed;
     const records: BusRecord[] = [];
-    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: JSON.stringify(r) });
+    for (const r of result.readings) records.push({ topic: o.readingsTopic, key: `${r.tenant}/${r.deviceId}`, value: o.compactReadings ? compactReading(r) : JSON.stringify(r) });
     const dl = result.deadLetter;
     const unknown = result.unknown;
     if (!dl) return unknown ? { records, readings: result.readings.length, unknown } : { records, readings: result.readings.length };
     records.push({ topic: o.deadLetterTopic, key: topic, value: JSON.stringify(dl) });
     const deadLetter = { reason: dl.reason, field: dl.field };
-    return unknown ? { records, readings: result.readings.length, deadLetter, unknown } : { records, readings: result.readings.length, deadLetter };
+    return unknown ? { records, readings: result.readings.length, deadLetter, topic, unknown } : { records, readings: result.readings.length, deadLetter, topic };
   }
 
   /** The ack gate's count of unacknowledged messages changed (twice per message). */

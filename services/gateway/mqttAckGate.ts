@@ -45,9 +45,29 @@ export interface AckGate {
   drained(): Promise<void>;
 }
 
+/**
+ * The messages whose work is one promise. The gateway hands every message of one Kafka
+ * request the same promise (BatchingProducer), so a run of messages with the same promise
+ * shares one reaction to it instead of a few promises and closures each: per message the
+ * gate then allocates only its place in the PUBACK queue.
+ */
+interface WorkGroup {
+  settled: boolean;
+  ok: boolean;
+  /** Taken messages of the group still counted in flight. */
+  messages: number;
+}
+
+/** A PUBACK mqtt.js asked to send, held until its message's work (and every earlier one's) is done. */
+interface HeldAck {
+  group: WorkGroup;
+  packet: Packet;
+  rest: unknown[] | undefined;
+  epoch: number;
+}
+
 /** The work of a message that was not taken: it never completes, so its PUBACK is never sent. */
-const NEVER: Promise<void> = Promise.reject(new Error('not taken: left to the broker'));
-NEVER.catch(() => {});
+const NOT_TAKEN: WorkGroup = { settled: true, ok: false, messages: 0 };
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
@@ -57,9 +77,14 @@ export function installAckGate(
   opts: { maxInFlight: number; brokerWindow?: boolean; onInFlight?: (n: number) => void },
 ): AckGate {
   const lowWater = Math.max(0, Math.floor(opts.maxInFlight / 2));
-  const pendingAcks = new Map<number, Promise<void>>();
+  const pendingAcks = new Map<number, WorkGroup>();
   let epoch = 0; // a new connection makes old PUBACKs meaningless: the broker redelivers
-  let ackChain: Promise<void> = Promise.resolve();
+  // PUBACKs in the order mqtt.js asked for them (the PUBLISHes' arrival order); acks[head] is the oldest
+  let acks: Array<HeldAck | undefined> = [];
+  let head = 0;
+  let flushing = false;
+  let lastWork: Promise<void> | undefined;
+  let lastGroup: WorkGroup | undefined;
   let inFlight = 0;
   let closed = false;
   let spaceWaiters: Array<() => void> = [];
@@ -73,32 +98,88 @@ export function installAckGate(
       pinger.stop();
       spaceWaiters.splice(0).forEach((w) => w());
     }
-    if (inFlight === 0 && idleWaiters.length > 0) idleWaiters.splice(0).forEach((w) => w());
+    if (inFlight === 0 && head === acks.length && idleWaiters.length > 0) idleWaiters.splice(0).forEach((w) => w());
+  };
+
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  const original: SendPacket = internal._sendPacket.bind(client);
+
+  /** Sends the held PUBACKs from the oldest on, up to the first whose work is not done. */
+  const flush = () => {
+    if (flushing) return;
+    flushing = true;
+    try {
+      while (head < acks.length) {
+        const a = acks[head]!;
+        if (!a.group.settled) break;
+        acks[head++] = undefined;
+        // not handled: no PUBACK, the broker redelivers after reconnect
+        if (a.group.ok && a.epoch === epoch && client.connected) {
+          if (a.rest) original(a.packet, undefined, ...a.rest);
+          else original(a.packet);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+    if (head === acks.length) {
+      acks = [];
+      head = 0;
+    } else if (head >= 1024 && head * 2 >= acks.length) {
+      acks = acks.slice(head);
+      head = 0;
+    }
+  };
+
+  const settle = (g: WorkGroup, ok: boolean) => {
+    g.settled = true;
+    g.ok = ok;
+    inFlight -= g.messages;
+    g.messages = 0;
+    if (lastGroup === g) lastWork = lastGroup = undefined;
+    flush();
+    update();
+  };
+
+  /** The group of a taken message's work: the previous message's when it is the same promise. */
+  const groupOf = (work: Promise<void>): WorkGroup => {
+    if (work === lastWork && lastGroup && !lastGroup.settled) {
+      lastGroup.messages++;
+      return lastGroup;
+    }
+    const g: WorkGroup = { settled: false, ok: false, messages: 1 };
+    lastWork = work;
+    lastGroup = g;
+    work.then(
+      () => settle(g, true),
+      () => settle(g, false),
+    );
+    return g;
   };
 
   client.on('close', () => {
     pinger.stop();
     epoch++;
     pendingAcks.clear();
+    // held PUBACKs of the old connection are never sent: the broker redelivers their messages
+    acks = [];
+    head = 0;
+    update();
   });
 
   /** Not taken: its PUBACK is never sent (the broker redelivers it to our session). */
   const leave = (packet: IPublishPacket, callback: (err?: Error) => void) => {
     // mqtt.js must keep reading the socket, or the DISCONNECT handshake of `end()`
     // never completes (a paused socket never sees the broker close it).
-    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, NEVER);
+    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, NOT_TAKEN);
     callback();
   };
 
   const take = (packet: IPublishPacket, callback: (err?: Error) => void) => {
     inFlight++;
     update();
-    const done = handle(packet).finally(() => {
-      inFlight--;
-      update();
-    });
-    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, done);
-    else done.catch(() => {});
+    const group = groupOf(handle(packet));
+    if (packet.qos === 1 && packet.messageId !== undefined) pendingAcks.set(packet.messageId, group);
     // take() runs only below the window, so here inFlight <= maxInFlight: with the broker
     // holding the window, reading on lets nothing more in than it allows.
     if (inFlight < opts.maxInFlight || opts.brokerWindow) callback();
@@ -124,22 +205,14 @@ export function installAckGate(
     take(packet, callback);
   };
 
-  const internal = client as unknown as { _sendPacket: SendPacket };
-  const original: SendPacket = internal._sendPacket.bind(client);
-  internal._sendPacket = (packet, cb, ...rest) => {
+  // mqtt.js's _sendPacket(packet, cb, cbStorePut, noStore), without a rest array per packet
+  internal._sendPacket = (packet, cb, cbStorePut?: unknown, noStore?: unknown) => {
     const mid = packet.cmd === 'puback' ? packet.messageId : undefined;
-    const work = mid === undefined ? undefined : pendingAcks.get(mid);
-    if (work === undefined) return original(packet, cb, ...rest);
+    const group = mid === undefined ? undefined : pendingAcks.get(mid);
+    if (group === undefined) return original(packet, cb, cbStorePut, noStore);
     pendingAcks.delete(mid!);
-    const sentIn = epoch;
-    ackChain = ackChain
-      .then(() => work)
-      .then(
-        () => {
-          if (sentIn === epoch && client.connected) original(packet, undefined, ...rest);
-        },
-        () => {}, // not handled: no PUBACK, the broker redelivers after reconnect
-      );
+    acks.push({ group, packet, rest: cbStorePut === undefined && noStore === undefined ? undefined : [cbStorePut, noStore], epoch });
+    if (group.settled) flush();
     cb?.(); // let mqtt.js read the next packet now
   };
 
@@ -153,8 +226,7 @@ export function installAckGate(
       spaceWaiters.splice(0).forEach((w) => w());
     },
     async drained() {
-      if (inFlight > 0) await new Promise<void>((r) => idleWaiters.push(r));
-      await ackChain;
+      if (inFlight > 0 || head < acks.length) await new Promise<void>((r) => idleWaiters.push(r));
     },
   };
 }

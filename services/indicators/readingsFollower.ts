@@ -1,5 +1,5 @@
 import type { Bus } from '../bus/types.js';
-import { recordReadings } from '../core/readingRecords.js';
+import { isCompactRecord, readingFromCompact, recordReadings } from '../core/readingRecords.js';
 
 export interface ReadingsFollowerOptions {
   bus: Bus;
@@ -21,9 +21,11 @@ export async function followReadings(o: ReadingsFollowerOptions): Promise<{ stop
   await consumer.connect();
   await consumer.run(o.readingsTopic, async (batch) => {
     for (const m of batch.messages) {
+      const compact = isCompactRecord(m.value);
       for (const value of recordReadings(m.value)) {
         try {
-          const r = JSON.parse(value?.toString('utf8') ?? '') as { tenant?: string; observedAt?: string };
+          const json: unknown = JSON.parse(value?.toString('utf8') ?? '');
+          const r = (compact ? readingFromCompact(json) ?? {} : json) as { tenant?: string; observedAt?: string };
           if (r.tenant && r.observedAt) o.scheduler.mark(r.tenant, Date.parse(r.observedAt));
         } catch {
           /* not a reading: the writer dead-letters it */

@@ -24,6 +24,8 @@ export interface ReadingJob {
   readings?: CanonicalReading[];
   /** The valid records as fetched, in the same order. */
   values: Buffer[];
+  /** compact[i]: values[i] is a v3 line (absent when none is). */
+  compact?: boolean[];
   /** Records that are not readings, as dead letters. */
   bad: DeadLetter[];
 }
@@ -35,8 +37,8 @@ export interface ReadingJobOptions {
   position: string;
 }
 
-/** One reading to check: a v1 record, or line `line` of a v2 record (services/core/readingRecords.ts). */
-export type JobItem = Pick<ConsumedMessage, 'offset' | 'value'> & { line?: number };
+/** One reading to check: a v1 record, or line `line` of a v2 or (`compact`) v3 record (services/core/readingRecords.ts). */
+export type JobItem = Pick<ConsumedMessage, 'offset' | 'value'> & { line?: number; compact?: boolean };
 
 /** `messages`: one entry per reading; a dead letter names it `position@offset` (`#line` in a v2 record). */
 export function buildReadingJob(messages: JobItem[], o: ReadingJobOptions): ReadingJob {
@@ -44,8 +46,9 @@ export function buildReadingJob(messages: JobItem[], o: ReadingJobOptions): Read
   const bad: DeadLetter[] = [];
   const lines: string[] | undefined = o.wire ? [] : undefined;
   const readings: CanonicalReading[] | undefined = !o.wire || o.keepReadings ? [] : undefined;
+  let compact: boolean[] | undefined;
   for (const m of messages) {
-    const parsed = parseReading(m.value);
+    const parsed = parseReading(m.value, m.compact === true);
     if (!parsed.ok) {
       bad.push(makeDeadLetter({
         rejected: [{ reason: 'bad_record', field: parsed.field, message: parsed.message }],
@@ -54,6 +57,8 @@ export function buildReadingJob(messages: JobItem[], o: ReadingJobOptions): Read
       }));
       continue;
     }
+    if (m.compact === true && !compact) compact = values.map(() => false);
+    compact?.push(m.compact === true);
     values.push(m.value!);
     lines?.push(o.wire!.encode(parsed.reading));
     readings?.push(parsed.reading);
@@ -63,6 +68,7 @@ export function buildReadingJob(messages: JobItem[], o: ReadingJobOptions): Read
     ...(lines ? { encoded: lines.join('\n') } : {}),
     ...(readings ? { readings } : {}),
     values,
+    ...(compact ? { compact } : {}),
     bad,
   };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalReadingSchema } from '../core/reading.js';
+import { compactReading } from '../core/readingRecords.js';
 import { isCanonicalReading, parseReading } from './readingParser.js';
 import { meterReading } from './testing.js';
 
@@ -11,6 +12,20 @@ describe('parseReading', () => {
     const r = reading(1);
     const parsed = parseReading(Buffer.from(JSON.stringify(r)));
     expect(parsed).toEqual({ ok: true, reading: r });
+  });
+
+  it('reads a v3 line (compact) as the same reading, and names the same field and rule as for its v1 JSON', () => {
+    const r = reading(1);
+    expect(parseReading(Buffer.from(compactReading(r)), true)).toEqual({ ok: true, reading: r });
+    // a v1 object is no v3 line, and a v3 line no v1 record
+    expect(parseReading(Buffer.from(JSON.stringify(r)), true)).toEqual({ ok: false, field: '(record)', message: 'not a compact reading (a JSON array of 14 values)' });
+    expect(parseReading(Buffer.from(compactReading(r)))).toMatchObject({ ok: false, field: '(record)' });
+    const bads = [{ ...r, unit: 'furlongs' }, { ...r, tenant: 'Not A Slug' }, { ...r, observedAt: '2025-02-29T00:00:00Z' }, { ...r, id: 'short' }];
+    for (const bad of bads) {
+      const v1 = parseReading(Buffer.from(JSON.stringify(bad)));
+      expect(v1.ok).toBe(false);
+      expect(parseReading(Buffer.from(compactReading(bad as typeof r)), true)).toEqual(v1);
+    }
   });
 
   it('rejects an empty record', () => {

@@ -1,10 +1,12 @@
 import { CANONICAL_UNITS, METRIC_NAMES, SENSOR_KINDS } from '../core/metrics.js';
 import { TENANT_RE, canonicalReadingSchema, type CanonicalReading } from '../core/reading.js';
+import { readingFromCompact } from '../core/readingRecords.js';
 
 export type ParsedRecord = { ok: true; reading: CanonicalReading } | { ok: false; field: string; message: string };
 
 /**
- * A Kafka record → a canonical reading, or the field and rule it broke.
+ * A Kafka record (or a line of a v2 record; `compact`: of a v3 record) → a canonical
+ * reading, or the field and rule it broke.
  *
  * Every record passes a hand-written check of exactly the rules of
  * `canonicalReadingSchema` (or stricter) first; only a record that fails it goes
@@ -13,10 +15,15 @@ export type ParsedRecord = { ok: true; reading: CanonicalReading } | { ok: false
  * writer's largest cost after JSON.parse (tens of thousands of records per second).
  * readingParser.test.ts checks the two agree on generated good and bad records.
  */
-export function parseReading(value: Buffer | null): ParsedRecord {
+export function parseReading(value: Buffer | null, compact = false): ParsedRecord {
   if (!value) return { ok: false, field: '(record)', message: 'empty record' };
-  const json = safeJson(value);
+  let json = safeJson(value);
   if (json === undefined) return { ok: false, field: '(record)', message: 'not JSON' };
+  if (compact) {
+    // a v3 line (services/core/readingRecords.ts): the reading's values in a JSON array
+    json = readingFromCompact(json);
+    if (json === undefined) return { ok: false, field: '(record)', message: 'not a compact reading (a JSON array of 14 values)' };
+  }
   if (isCanonicalReading(json)) return { ok: true, reading: json };
   const r = canonicalReadingSchema.safeParse(json);
   if (r.success) return { ok: true, reading: r.data };

@@ -7,7 +7,7 @@ import type { CanonicalReading } from '../core/reading.js';
 import { Telemetry } from '../core/telemetry.js';
 import { DuckDbStore } from '../sinks/duckdb/duckdbStore.js';
 import type { StoredDeadLetter } from '../core/storePorts.js';
-import { encodeReadingBatch } from '../core/readingRecords.js';
+import { compactReading, encodeReadingBatch } from '../core/readingRecords.js';
 import { Writer } from './writer.js';
 import { meterReading } from './testing.js';
 
@@ -143,6 +143,36 @@ describe('Writer (memory bus → DuckDB)', () => {
     expect(dls[0]!.topic).toBe('readings/0@1#2'); // record 1, line 2
     expect(Buffer.from(dls[0]!.payloadBase64, 'base64').toString()).toBe('not a reading');
     expect(JSON.parse(Buffer.from(dls[1]!.payloadBase64, 'base64').toString())).toEqual(rs[2]);
+    await expectAllCommitted(bus);
+    await store.close();
+  });
+
+  it('writes the readings of v3 records (compact lines) beside v1 and v2, dead-letters a bad line alone with the field and rule it broke, a refused reading with its JSON', async () => {
+    const store = new ObservedStore(666);
+    const { bus, writer } = setup(store);
+    const rs = [reading(1), reading(2), reading(3, 666), reading(4), reading(5)];
+    const wrongTenant = compactReading({ ...reading(6), tenant: 'Not A Slug' });
+    const lines = [compactReading(rs[0]!), compactReading(rs[1]!), JSON.stringify(rs[3]), compactReading(rs[2]!), wrongTenant];
+    await bus.producer().send([
+      record(JSON.stringify(reading(0))),
+      record(encodeReadingBatch(lines, 3)),
+      record(encodeReadingBatch([JSON.stringify(rs[3])])),
+      record(encodeReadingBatch([compactReading(rs[4]!)], 3)),
+    ]);
+    await writer.start();
+    await store.untilArchived(3);
+    await writer.stop();
+
+    expect((await store.queryRows('SELECT value FROM readings ORDER BY value')).map((r) => r.value)).toEqual([0, 1, 2, 4, 5]);
+    const dls = store.archived.map((a) => a.deadLetter).sort((a, b) => (a.reason + a.topic).localeCompare(b.reason + b.topic));
+    expect(dls.map((d) => [d.reason, d.field, d.topic])).toEqual([
+      ['bad_record', '(record)', 'readings/0@1#2'], // a v1 object is no v3 line
+      ['bad_record', 'tenant', 'readings/0@1#4'],
+      ['store_rejected', 'value', rs[2]!.source.topic],
+    ]);
+    expect(dls[0]!.message).toBe('not a compact reading (a JSON array of 14 values)');
+    expect(Buffer.from(dls[1]!.payloadBase64, 'base64').toString()).toBe(wrongTenant);
+    expect(Buffer.from(dls[2]!.payloadBase64, 'base64').toString()).toBe(JSON.stringify(rs[2])); // as from a v1 record
     await expectAllCommitted(bus);
     await store.close();
   });

@@ -4,7 +4,7 @@ import { deadLetterSchema, idOf, makeDeadLetter } from '../core/deadLetter.js';
 import { errorMessage, KlimatpulsError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { CanonicalReading } from '../core/reading.js';
-import { recordReadings } from '../core/readingRecords.js';
+import { isCompactRecord, recordReadings } from '../core/readingRecords.js';
 import { fulfilledWithin, retry } from '../core/retry.js';
 import type { Telemetry } from '../core/telemetry.js';
 import type { ReadingStore, StoredDeadLetter } from '../core/storePorts.js';
@@ -114,8 +114,9 @@ export class Writer {
     };
     for (const m of batch.messages) {
       const values = recordReadings(m.value);
+      const compact = isCompactRecord(m.value);
       for (let j = 0; j < values.length; j++) {
-        items.push(values.length === 1 ? { offset: m.offset, value: values[j]! } : { offset: m.offset, line: j, value: values[j]! });
+        items.push(compact ? { offset: m.offset, line: j, value: values[j]!, compact } : values.length === 1 ? { offset: m.offset, value: values[j]! } : { offset: m.offset, line: j, value: values[j]! });
         if (j === values.length - 1) done = m.offset;
         // stopping: left uncommitted, read again after restart
         if (items.length >= o.batchSize && !(await submit())) return;
@@ -141,8 +142,11 @@ export class Writer {
         if (job.readings) o.onWritten?.(job.readings);
         for (const r of rejected) {
           o.telemetry.storeErrors.inc({ service: 'writer', kind: 'rejected' });
-          const payload = job.values[r.item]!;
-          const reading = (parseReading(payload) as { reading: CanonicalReading }).reading; // it was valid when the job was built
+          const line = job.values[r.item]!;
+          const compact = job.compact?.[r.item] === true;
+          const reading = (parseReading(line, compact) as { reading: CanonicalReading }).reading; // it was valid when the job was built
+          // the reading's JSON, as of a v1 record (a v3 line is the same reading without its property names)
+          const payload = compact ? Buffer.from(JSON.stringify(reading)) : line;
           bad.push(makeDeadLetter({
             rejected: [{ reason: 'store_rejected', field: 'value', message: r.message }],
             stage: 'writer', topic: reading.source.topic, payload,

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { Kafka, logLevel } from 'kafkajs';
-import { recordReadings } from '../../services/core/readingRecords.js';
+import { isCompactRecord, readingJson, recordReadings } from '../../services/core/readingRecords.js';
 
 /**
  * Where the native stack listens: deploy/stack/lib.sh's defaults, or the same
@@ -156,9 +156,10 @@ export async function readTopic(topic: string, count = Infinity, timeoutMs = 30_
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
-      // a v2 readings record (services/core/readingRecords.ts) is one entry per reading
+      // a v2 or v3 readings record (services/core/readingRecords.ts) is one entry per reading, as its v1 JSON
       const key = message.key?.toString() ?? null;
-      for (const v of recordReadings(message.value)) out.push({ key, value: v?.toString() ?? '' });
+      const compact = isCompactRecord(message.value);
+      for (const v of recordReadings(message.value)) out.push({ key, value: v ? readingJson(v, compact) : '' });
       if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) pending.delete(partition);
       if (pending.size === 0 || out.length >= count) done();
     },
