@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndicatorEngine } from './engine.js';
+import { IndicatorEngine, usersSoon } from './engine.js';
 import { degreeDays } from './energy/degreeDays.js';
 import { energyUse } from './energy/energyUse.js';
 import { specificEnergy } from './energy/specificEnergy.js';
@@ -14,7 +14,7 @@ function counted(i: Indicator, runs: Record<string, number>): Indicator {
 }
 
 describe('IndicatorEngine.computeEach', () => {
-  it('hands over one indicator at a time, keeps in its memo only what an indicator still to come uses, and gives what computeAll gives', async () => {
+  it('hands over one indicator at a time, a user right after what it uses, keeps in its memo only what an indicator still to come uses, and gives what computeAll gives', async () => {
     const el = device('el-a', 'electricity_meter', 'hus-a', { atemp_m2: 1000 });
     const { source, store } = await sourceWith([el], register(el, 'energy_total', local('2024-12-29T00:00'), local('2025-02-03T00:00'), 2));
     try {
@@ -24,18 +24,24 @@ describe('IndicatorEngine.computeEach', () => {
       const engine = new IndicatorEngine({ source, devices: [el], indicators });
       const batches: IndicatorValue[][] = [];
       const n = await engine.computeEach(TENANT, periods, async (v) => void batches.push(v));
-      expect(batches.map((b) => [...new Set(b.map((v) => v.indicator))])).toEqual([['energy_use'], ['degree_days'], ['specific_energy']]);
+      expect(batches.map((b) => [...new Set(b.map((v) => v.indicator))])).toEqual([['energy_use'], ['specific_energy'], ['degree_days']]);
       expect(n).toBe(batches.flat().length);
-      // specific_energy, after degree_days, read energy_use from the memo: computed once.
+      // specific_energy read energy_use from the memo: computed once.
       expect(runs).toEqual({ energy_use: 1, degree_days: 1, specific_energy: 1 });
       expect(engine.provenance('specific_energy', TENANT, periods[0]!)).toBeDefined();
       // Nothing is held after the last indicator: computing again reads the store again.
       await engine.compute('energy_use', TENANT, periods[0]!);
       expect(runs.energy_use).toBe(2);
-      const all = await new IndicatorEngine({ source, devices: [el], indicators: { energy_use: energyUse, degree_days: degreeDays, specific_energy: specificEnergy } }).computeAll(TENANT, periods);
+      const all = await new IndicatorEngine({ source, devices: [el], indicators: { energy_use: energyUse, degree_days: degreeDays, specific_energy: specificEnergy } }).computeAll(TENANT, periods, ['energy_use', 'specific_energy', 'degree_days']);
       expect(batches.flat()).toEqual(all);
     } finally {
       await store.close();
     }
+  });
+
+  it('orders users right after the last indicator they use, chains included, the rest as given', () => {
+    const uses: Record<string, string[]> = { emissions: ['energy_use'], normalized: ['energy_use', 'degree_days'], index: ['flow'], share: ['index'], early: ['late'] };
+    const order = usersSoon(['energy_use', 'degree_days', 'normalized', 'peak', 'emissions', 'flow', 'x', 'index', 'share', 'early', 'late'], (id) => uses[id] ?? []);
+    expect(order).toEqual(['energy_use', 'emissions', 'degree_days', 'normalized', 'peak', 'flow', 'index', 'share', 'x', 'late', 'early']);
   });
 });

@@ -136,8 +136,11 @@ export class IndicatorEngine {
    * the tenant's memoized values are dropped, but those of indicators that one still to
    * come uses (`Indicator.uses`): memory holds one indicator's values, not all of them.
    * What each computation read stays known (`provenance`). Returns the number of values.
+   * An indicator that uses others comes right after the last of them (`usersSoon`), so
+   * what it reads is dropped before the indicators in between are computed.
    */
-  async computeEach(tenant: string, periods: Period[], each: (values: IndicatorValue[]) => Promise<void>, ids = Object.keys(this.o.indicators)): Promise<number> {
+  async computeEach(tenant: string, periods: Period[], each: (values: IndicatorValue[]) => Promise<void>, given = Object.keys(this.o.indicators)): Promise<number> {
+    const ids = usersSoon(given, (id) => this.indicator(id).uses ?? []);
     let n = 0;
     for (let i = 0; i < ids.length; i++) {
       const values: IndicatorValue[] = [];
@@ -158,4 +161,27 @@ export class IndicatorEngine {
     this.memo.clear();
     this.runs.clear();
   }
+}
+
+/**
+ * `ids` in their order, but each indicator that uses others among them moved to just
+ * after the last of those (a chain, such as cycling_index after cycle_flow, follows too).
+ */
+export function usersSoon(ids: readonly string[], uses: (id: string) => readonly string[]): string[] {
+  const inIds = new Set(ids);
+  const needs = new Map(ids.map((id) => [id, uses(id).filter((u) => inIds.has(u) && u !== id)]));
+  const out: string[] = [];
+  const done = new Set<string>();
+  const rest = [...ids];
+  const take = (id: string) => {
+    out.push(id);
+    done.add(id);
+    rest.splice(rest.indexOf(id), 1);
+    for (const u of [...rest]) if (rest.includes(u) && needs.get(u)!.includes(id) && needs.get(u)!.every((x) => done.has(x))) take(u);
+  };
+  while (rest.length > 0) {
+    // The first one whose uses are all in (in the given order, as computeAll; a cycle takes the first).
+    take(rest.find((id) => needs.get(id)!.every((x) => done.has(x))) ?? rest[0]!);
+  }
+  return out;
 }
