@@ -10,7 +10,7 @@ import { influxRollups } from './influxRollups.js';
 describe('InfluxDB: stored indicator values with their provenance, last marks of the rollups', () => {
   const bucket = runId('indprov');
   const o = { url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket, measurement: 'readings' };
-  const store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
+  const store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (period) => parsePeriod(period).start });
   const value = (entity: string, v: number): IndicatorValue => ({ indicator: 'energy_use', tenant: 'kalmar', entity, period: '2024Q2', periodKind: 'quarter', value: v, unit: 'kWh', coverage: 1, sufficient: true, details: { n: 1 } });
   beforeAll(async () => {
     await createBucket(bucket);

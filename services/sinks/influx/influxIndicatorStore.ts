@@ -5,10 +5,11 @@ import type { IndicatorValue } from '../../indicators/types.js';
 /**
  * InfluxDB measurement `indicators`: tags indicator, tenant, entity, period,
  * period_kind; fields value, coverage, sufficient, unit, details (JSON); time =
- * period start, so a recomputed value overwrites the old one. A value written with
+ * period start, so a recomputed value overwrites the old one, and the values of one
+ * period are read from that instant alone. A value written with
  * its provenance has the fields computed_ms, window_from, window_to and basis.
  */
-export function influxIndicatorStore(o: { url: string; token: string; org: string; bucket: string; measurement?: string; periodStart: (v: IndicatorValue) => number }): IndicatorStore {
+export function influxIndicatorStore(o: { url: string; token: string; org: string; bucket: string; measurement?: string; periodStart: (period: string) => number }): IndicatorStore {
   const influx = new InfluxDB({ url: o.url, token: o.token, timeout: 60_000 });
   const m = o.measurement ?? 'indicators';
   const str = JSON.stringify;
@@ -18,7 +19,9 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
     if (q.period) f.push(`r.period == ${str(q.period)}`);
     if (q.tenant) f.push(`r.tenant == ${str(q.tenant)}`);
     if (q.entity) f.push(`r.entity == ${str(q.entity)}`);
-    const flux = `from(bucket: ${str(o.bucket)}) |> range(start: 0) |> filter(fn: (r) => ${f.join(' and ')})
+    const t = q.period ? o.periodStart(q.period) : undefined;
+    const range = t === undefined ? 'start: 0' : `start: time(v: ${str(new Date(t).toISOString())}), stop: time(v: ${str(new Date(t + 1).toISOString())})`;
+    const flux = `from(bucket: ${str(o.bucket)}) |> range(${range}) |> filter(fn: (r) => ${f.join(' and ')})
       |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`;
     return influx.getQueryApi(o.org).collectRows<Record<string, unknown>>(flux);
   };
@@ -28,7 +31,7 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
       const lines = values.map((v) => {
         const p = new Point(m).tag('indicator', v.indicator).tag('tenant', v.tenant).tag('entity', v.entity).tag('period', v.period).tag('period_kind', v.periodKind)
           .floatField('coverage', v.coverage).booleanField('sufficient', v.sufficient).stringField('unit', v.unit).stringField('details', JSON.stringify(v.details ?? {}))
-          .timestamp(o.periodStart(v));
+          .timestamp(o.periodStart(v.period));
         if (Number.isFinite(v.value)) p.floatField('value', v.value);
         const pv = provenance?.(v);
         // Without a provenance the old one is cleared (basis ''), so the value is never taken as current.

@@ -124,6 +124,15 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     async dirtyTenants() {
       return [...new Set((await marks(undefined, -Infinity, Infinity)).map((m) => m.tenant))].sort();
     },
+    async markedDays(tenant) {
+      // Every mark writes `marked` (0 once rebuilt): the day's point stays.
+      const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(START)}, stop: ${time(FAR)})
+        |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "marked" and r.tenant == ${str(tenant)})
+        |> keep(columns: ["_time"])`;
+      const days: number[] = [];
+      for await (const { values, tableMeta } of query.iterateRows(flux)) days.push(Date.parse(String(tableMeta.toObject(values)._time)));
+      return days;
+    },
     async lastMarked(tenant, from, to) {
       const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(Number.isFinite(from) ? dayFloor(from) : START)}, stop: ${time(Number.isFinite(to) ? to : FAR)})
         |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "changed" and r.tenant == ${str(tenant)})
