@@ -1,6 +1,7 @@
 import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import type { IndicatorStore, ValueProvenance } from '../../core/storePorts.js';
 import type { IndicatorValue } from '../../indicators/types.js';
+import { fluxRows } from './fluxRows.js';
 
 /**
  * InfluxDB measurement `indicators`: tags indicator, tenant, entity, period,
@@ -13,7 +14,7 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
   const influx = new InfluxDB({ url: o.url, token: o.token, timeout: 60_000 });
   const m = o.measurement ?? 'indicators';
   const str = JSON.stringify;
-  const rows = (q: { indicator?: string; period?: string; tenant?: string; entity?: string }) => {
+  const rows = async (q: { indicator?: string; period?: string; tenant?: string; entity?: string }) => {
     const f = [`r._measurement == ${str(m)}`];
     if (q.indicator) f.push(`r.indicator == ${str(q.indicator)}`);
     if (q.period) f.push(`r.period == ${str(q.period)}`);
@@ -23,15 +24,28 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
     const range = t === undefined ? 'start: 0' : `start: time(v: ${str(new Date(t).toISOString())}), stop: time(v: ${str(new Date(t + 1).toISOString())})`;
     const flux = `from(bucket: ${str(o.bucket)}) |> range(${range}) |> filter(fn: (r) => ${f.join(' and ')})
       |> pivot(rowKey: ["_time"], columnKey: ["_field"], valueColumn: "_value")`;
-    return influx.getQueryApi(o.org).collectRows<Record<string, unknown>>(flux);
+    const out: Array<Record<string, string | undefined>> = [];
+    for await (const values of fluxRows(influx, o.org, flux, COLUMNS)) {
+      const r: Record<string, string | undefined> = {};
+      COLUMNS.forEach((c, i) => (r[c] = values[i] === '' && NUMBERS.has(c) ? undefined : values[i]));
+      out.push(r);
+    }
+    return out;
   };
   return {
     async write(values, provenance) {
       if (values.length === 0) return;
+      // A city's values share a few periods: each period's start is worked out once.
+      const starts = new Map<string, number>();
+      const startOf = (period: string) => {
+        let t = starts.get(period);
+        if (t === undefined) starts.set(period, (t = o.periodStart(period)));
+        return t;
+      };
       const lines = values.map((v) => {
         const p = new Point(m).tag('indicator', v.indicator).tag('tenant', v.tenant).tag('entity', v.entity).tag('period', v.period).tag('period_kind', v.periodKind)
           .floatField('coverage', v.coverage).booleanField('sufficient', v.sufficient).stringField('unit', v.unit).stringField('details', JSON.stringify(v.details ?? {}))
-          .timestamp(o.periodStart(v.period));
+          .timestamp(startOf(v.period));
         if (Number.isFinite(v.value)) p.floatField('value', v.value);
         const pv = provenance?.(v);
         // Without a provenance the old one is cleared (basis ''), so the value is never taken as current.
@@ -55,6 +69,10 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
     },
   };
 }
+
+/** Tags and fields of a stored value; a number field absent from a row ('' in its CSV) is undefined. */
+const COLUMNS = ['indicator', 'tenant', 'entity', 'period', 'period_kind', 'value', 'coverage', 'sufficient', 'unit', 'details', 'computed_ms', 'window_from', 'window_to', 'basis'];
+const NUMBERS = new Set(['value', 'coverage', 'computed_ms', 'window_from', 'window_to']);
 
 function valueOf(r: Record<string, unknown>): IndicatorValue {
   return {
