@@ -14,12 +14,14 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
   const influx = new InfluxDB({ url: o.url, token: o.token, timeout: 60_000 });
   const m = o.measurement ?? 'indicators';
   const str = JSON.stringify;
-  const rows = async (q: { indicator?: string; period?: string; tenant?: string; entity?: string }) => {
+  const rows = async (q: { indicator?: string; period?: string; tenant?: string; entity?: string; entities?: readonly string[] }) => {
     const f = [`r._measurement == ${str(m)}`];
     if (q.indicator) f.push(`r.indicator == ${str(q.indicator)}`);
     if (q.period) f.push(`r.period == ${str(q.period)}`);
     if (q.tenant) f.push(`r.tenant == ${str(q.tenant)}`);
     if (q.entity) f.push(`r.entity == ${str(q.entity)}`);
+    // A few entities (a report's city-wide values) are found by tag, not among all of the period's.
+    if (q.entities && q.entities.length <= FEW_ENTITIES) f.push(`(${q.entities.length ? q.entities.map((e) => `r.entity == ${str(e)}`).join(' or ') : 'false'})`);
     const t = q.period ? o.periodStart(q.period) : undefined;
     const range = t === undefined ? 'start: 0' : `start: time(v: ${str(new Date(t).toISOString())}), stop: time(v: ${str(new Date(t + 1).toISOString())})`;
     const flux = `from(bucket: ${str(o.bucket)}) |> range(${range}) |> filter(fn: (r) => ${f.join(' and ')})
@@ -61,7 +63,7 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
     },
     async stored(q) {
       const wanted = q.entities ? new Set(q.entities) : undefined;
-      const found = (await rows({ indicator: q.indicator, tenant: q.tenant, period: q.period })).filter((r) => !wanted || wanted.has(String(r.entity)));
+      const found = (await rows({ indicator: q.indicator, tenant: q.tenant, period: q.period, ...(q.entities ? { entities: q.entities } : {}) })).filter((r) => !wanted || wanted.has(String(r.entity)));
       return found.map((r) => {
         const p = provenanceOf(r);
         return { value: valueOf(r), ...(p ? { provenance: p } : {}) };
@@ -69,6 +71,8 @@ export function influxIndicatorStore(o: { url: string; token: string; org: strin
     },
   };
 }
+
+const FEW_ENTITIES = 50;
 
 /** Tags and fields of a stored value; a number field absent from a row ('' in its CSV) is undefined. */
 const COLUMNS = ['indicator', 'tenant', 'entity', 'period', 'period_kind', 'value', 'coverage', 'sufficient', 'unit', 'details', 'computed_ms', 'window_from', 'window_to', 'basis'];
