@@ -61,7 +61,8 @@ export const START = Date.parse('2025-01-01T00:00:00+01:00');
 const TENANT = 'kalmar';
 const HOUR = 3_600_000;
 
-function env(o: AgentConfig, phase = ''): Record<string, string> {
+/** The services' environment for a phase on `o`'s store (InfluxDB: its URL and bucket). */
+export function env(o: AgentConfig, phase = ''): Record<string, string> {
   // The fill may use 8 GB of DuckDB memory (the primary-key index of tens of millions of
   // readings); the measured phases run with the product's settings, as `npm start` does
   // (config.ts defaults, or DUCKDB_* of the agent's environment).
