@@ -15,9 +15,11 @@
  * The measured phases wire the engine as the services do (buildRegistry on
  * REGISTRY_FILE = the scenario's registry, buildIndicatorsApp(...).engine(settings)).
  * Prints one JSON line: { phase, ms, maxRssMb, ... }.
- *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, scale, days}>'
+ *   tsx bench/indicatorsAgent.ts <phase> '<json: {store, dataDir, bucket, influxUrl, scale, days}>'
+ * The fill leaves DATA_FILE in the data directory: what `--scale-data DIR` needs to
+ * measure on it later (the store, InfluxDB's bucket and URL, devices and readings).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../services/core/config.js';
 import { createLogger } from '../services/core/logger.js';
@@ -41,11 +43,14 @@ import { DeviceModel } from '../simulators/city/model.js';
 import { loadScenario } from '../simulators/city/scenario.js';
 import { seededRandom } from '../services/core/random.js';
 import { STACK } from '../test/helpers/stack.js';
+import { DATA_FILE, type FilledData } from './indicatorsScale.js';
 
 export interface AgentConfig {
   store: 'duckdb' | 'influxdb';
   dataDir: string;
   bucket?: string;
+  /** The InfluxDB the bucket is in (default: the stack's, STACK.influxUrl). */
+  influxUrl?: string;
   scale: number;
   days: number;
   /** bulk (default): DuckDB by read_csv, InfluxDB by writeReadings; store: both by the store's writeReadings + markReadings. */
@@ -56,13 +61,14 @@ export const START = Date.parse('2025-01-01T00:00:00+01:00');
 const TENANT = 'kalmar';
 const HOUR = 3_600_000;
 
-function env(o: AgentConfig, phase = ''): Record<string, string> {
+/** The services' environment for a phase on `o`'s store (InfluxDB: its URL and bucket). */
+export function env(o: AgentConfig, phase = ''): Record<string, string> {
   // The fill may use 8 GB of DuckDB memory (the primary-key index of tens of millions of
   // readings); the measured phases run with the product's settings, as `npm start` does
   // (config.ts defaults, or DUCKDB_* of the agent's environment).
   const duckdb = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('DUCKDB_') && v !== undefined)) as Record<string, string>;
   const base = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', ...duckdb, ...(phase === 'fill' ? { DUCKDB_MEMORY_LIMIT_BYTES: String(8192 * 1024 * 1024) } : {}) };
-  return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
+  return o.store === 'duckdb' ? base : { ...base, INFLUX_URL: o.influxUrl ?? STACK.influxUrl, INFLUX_TOKEN: STACK.influxToken, INFLUX_ORG: STACK.influxOrg, INFLUX_BUCKET: o.bucket! };
 }
 
 /** The Kalmar scenario's devices, each family scaled (at least one of each). */
@@ -128,11 +134,17 @@ async function fill(o: AgentConfig) {
   const written = loader.written;
   if (!viaStore) await sink.rollups.markRange(TENANT, START, START + (o.days + 1) * 86_400_000);
   await sink.store.close();
+  const filled: FilledData = { store: o.store, ...(o.bucket ? { bucket: o.bucket, influxUrl: o.influxUrl ?? STACK.influxUrl } : {}), scale: o.scale, days: o.days, devices: devices.length, readings: written };
+  writeFileSync(join(o.dataDir, DATA_FILE), JSON.stringify(filled));
   return { devices: devices.length, readings: written, readingsPerSecond: Math.round(written / ((Date.now() - t0) / 1000)), fillPath: csvFill ? 'duckdb read_csv' : 'store writeReadings' };
 }
 
-/** Devices and readings of a filled data directory (DuckDB): the row of a bench run on data filled before. */
+/** Devices and readings of a filled data directory: the row of a bench run on data filled before (DATA_FILE, else counted in DuckDB). */
 async function describe(o: AgentConfig) {
+  if (existsSync(join(o.dataDir, DATA_FILE))) {
+    const f = JSON.parse(readFileSync(join(o.dataDir, DATA_FILE), 'utf8')) as FilledData;
+    return { devices: f.devices, readings: f.readings };
+  }
   const devices = (JSON.parse(readFileSync(join(o.dataDir, 'registry.json'), 'utf8')) as { devices: unknown[] }).devices.length;
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(join(o.dataDir, 'klimatpuls.duckdb'));

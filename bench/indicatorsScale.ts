@@ -8,12 +8,24 @@
  * bench/indicatorsScaleChart.ts.
  */
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBucket, deleteBucket } from '../test/helpers/stack.js';
 import type { AgentConfig } from './indicatorsAgent.js';
 import { log, ROOT } from './lib.js';
+
+/** Written by the fill into the data directory: what was filled, and where. */
+export const DATA_FILE = 'scale.json';
+export interface FilledData {
+  store: AgentConfig['store'];
+  bucket?: string;
+  influxUrl?: string;
+  scale: number;
+  days: number;
+  devices: number;
+  readings: number;
+}
 
 export const PHASES = ['fill', 'settle', 'month', 'quarter', 'report'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -63,21 +75,28 @@ function runAgent(phase: Phase | 'describe', o: AgentConfig): Promise<Record<str
 }
 
 /**
- * `dataDir`: a DuckDB data directory of the one size given, filled and settled before
+ * `dataDir`: a data directory of the one size given, filled and settled before
  * (`tsx bench/indicatorsAgent.ts fill|settle`): only `phases` (default quarter and
- * report) are measured there, and the directory is kept.
+ * report) are measured there, and the directory (InfluxDB: the bucket) is kept. Its
+ * DATA_FILE, written by the fill, names the store, and InfluxDB's bucket and URL; a
+ * DuckDB directory filled before that file existed is taken as it is.
  */
 export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store'; dataDir?: string; phases?: readonly Phase[] }): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
   if (o.dataDir) {
-    if (o.sizes.length !== 1 || o.stores.length !== 1 || o.stores[0] !== 'duckdb') throw new Error('--scale-data: one size (--scale-sizes) and --scale-stores duckdb');
-    const cfg: AgentConfig = { store: 'duckdb', dataDir: o.dataDir, scale: o.sizes[0]!, days: o.days };
+    const file = join(o.dataDir, DATA_FILE);
+    const filled: Partial<FilledData> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as FilledData) : { store: 'duckdb' };
+    const store = filled.store ?? 'duckdb';
+    if (o.sizes.length !== 1 || o.stores.length !== 1 || o.stores[0] !== store) throw new Error(`--scale-data: one size (--scale-sizes) and --scale-stores ${store} (the store ${o.dataDir} was filled for)`);
+    if (filled.scale !== undefined && filled.scale !== o.sizes[0]) throw new Error(`--scale-data: ${o.dataDir} holds scale ${filled.scale}, not ${o.sizes[0]}`);
+    const cfg: AgentConfig = { store, dataDir: o.dataDir, ...(filled.bucket ? { bucket: filled.bucket } : {}), ...(filled.influxUrl ? { influxUrl: filled.influxUrl } : {}), scale: o.sizes[0]!, days: filled.days ?? o.days };
+    const where = cfg.bucket ? `bucket ${cfg.bucket} on ${cfg.influxUrl}` : o.dataDir;
     const d = await runAgent('describe', cfg);
-    const row: ScaleRow = { store: 'duckdb', scale: cfg.scale, devices: Number(d.devices), readings: Number(d.readings), days: o.days, fillPath: 'filled before', phases: {} };
+    const row: ScaleRow = { store, scale: cfg.scale, devices: Number(d.devices), readings: Number(d.readings), days: cfg.days, fillPath: 'filled before', phases: {} };
     for (const phase of o.phases ?? MEASURED_PHASES) {
       const r = await runAgent(phase, cfg);
       row.phases[phase] = { seconds: Number(r.ms) / 1000, cpuSeconds: Number(r.cpuS), maxRssMb: Number(r.maxRssMb) };
-      log(`indicators-scale duckdb ×${cfg.scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings, ${o.dataDir}): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB`);
+      log(`indicators-scale ${store} ×${cfg.scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings, ${where}): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB${r.reused !== undefined ? ` (pairs from the store ${r.reused}, computed ${r.computed})` : ''}`);
     }
     return [row];
   }

@@ -2,7 +2,6 @@
  * Time and heap per indicator for one period on a bench data directory (profiling aid for
  * the indicators-scale step): tsx bench/perIndicator.ts '<agent json>' 2025Q1 [report]
  */
-import { join } from 'node:path';
 import { loadConfig } from '../services/core/config.js';
 import { createLogger } from '../services/core/logger.js';
 import { buildRegistry } from '../services/app/components.js';
@@ -10,12 +9,11 @@ import { buildIndicatorsApp, targetsFor } from '../services/app/indicatorsApp.js
 import { parsePeriod } from '../services/indicators/periods.js';
 import type { IndicatorSettings } from '../services/indicators/types.js';
 import { buildSink } from '../services/sinks/index.js';
-import type { AgentConfig } from './indicatorsAgent.js';
+import { env as agentEnv, type AgentConfig } from './indicatorsAgent.js';
 
 const [json, label = '2025Q1'] = process.argv.slice(2);
 const o = JSON.parse(json!) as AgentConfig;
-const env = { DATA_DIR: o.dataDir, REGISTRY_FILE: join(o.dataDir, 'registry.json'), LOG_LEVEL: 'warn', ...(o.bucket ? { INFLUX_BUCKET: o.bucket } : {}) };
-const c = loadConfig(env);
+const c = loadConfig(agentEnv(o));
 const sink = await buildSink(c, { logger: createLogger('warn') });
 await sink.store.init();
 const registry = buildRegistry(c);

@@ -21,9 +21,10 @@
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
- *   --scale-data DIR    indicators-scale: measure quarter and report (or --scale-phases) on a DuckDB data
- *                       directory filled and settled before (tsx bench/indicatorsAgent.ts fill, settle), of the
- *                       one size in --scale-sizes; the directory is kept
+ *   --scale-data DIR    indicators-scale: measure quarter and report (or --scale-phases) on a data directory
+ *                       filled and settled before (tsx bench/indicatorsAgent.ts fill, settle), of the one size
+ *                       in --scale-sizes and the one store in --scale-stores; the directory (and InfluxDB's
+ *                       bucket, named with its URL in DIR/scale.json by the fill) is kept
  *   --scale-phases p    indicators-scale with --scale-data: the phases measured (default quarter,report)
  *   --scale-fill f      indicators-scale: bulk (default: DuckDB by read_csv into the readings table,
  *                       InfluxDB by the store's writeReadings) or store (both by writeReadings + markReadings)

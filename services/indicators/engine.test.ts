@@ -45,3 +45,34 @@ describe('IndicatorEngine.computeEach', () => {
     expect(order).toEqual(['energy_use', 'emissions', 'degree_days', 'normalized', 'peak', 'flow', 'index', 'share', 'x', 'late', 'early']);
   });
 });
+
+describe('IndicatorEngine: windows without marked days', () => {
+  it('answers reads of a window with no marked day without asking the store, with the values a full read gives', async () => {
+    const el = device('el-a', 'electricity_meter', 'hus-a', { atemp_m2: 1000 });
+    const { source, store } = await sourceWith([el], register(el, 'energy_total', local('2024-12-29T00:00'), local('2025-02-03T00:00'), 2));
+    try {
+      const asked: string[] = [];
+      const rollups = source.rollups!;
+      const counting = {
+        ...source,
+        series: (q: Parameters<typeof source.series>[0]) => (asked.push('series'), source.series(q)),
+        rollups: { eachDevice: (q: Parameters<typeof rollups.eachDevice>[0], fn: Parameters<typeof rollups.eachDevice>[1]) => (asked.push(`rollups ${q.span}`), rollups.eachDevice(q, fn)), markedDays: (t: string) => rollups.markedDays!(t) },
+      };
+      const indicators = { energy_use: energyUse, degree_days: degreeDays, specific_energy: specificEnergy };
+      const unprobed = { ...counting, rollups: { eachDevice: counting.rollups.eachDevice } };
+      for (const label of ['2024Q3', '2025-01']) {
+        const period = parsePeriod(label);
+        asked.length = 0;
+        const values = await new IndicatorEngine({ source: counting, devices: [el], indicators }).computeAll(TENANT, [period]);
+        const readsWithProbe = asked.length;
+        asked.length = 0;
+        expect(values).toEqual(await new IndicatorEngine({ source: unprobed, devices: [el], indicators }).computeAll(TENANT, [period]));
+        // 2024Q3 has no reading: nothing asked; 2025-01 reads as without the probe.
+        expect(readsWithProbe).toBe(label === '2024Q3' ? 0 : asked.length);
+        expect(asked.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

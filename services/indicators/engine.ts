@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ValueProvenance } from '../core/storePorts.js';
 import type { Device } from '../registry/deviceRegistry.js';
 import type { Period } from './periods.js';
-import { monthStart, nextMonth } from './rollups/days.js';
+import { dayStart, monthStart, nextMonth } from './rollups/days.js';
 import { DEFAULT_SETTINGS, type Indicator, type IndicatorContext, type IndicatorSettings, type IndicatorValue, type ReadingSource } from './types.js';
 
 /** What one (indicator, tenant, period) read: its window of stored data, the values it used, when it started. */
@@ -14,19 +14,56 @@ interface Run {
   uses: Set<string>;
 }
 
-/** `source` noting every window read into `run` (month rows: whole months, which their days make). */
-function tracked(source: ReadingSource, run: Run): ReadingSource {
+/** Whether a tenant's window [from, to) may hold stored data (a day of it was marked). */
+type DataProbe = (from: number, to: number) => Promise<boolean>;
+
+/**
+ * `source` noting every window read into `run` (month rows: whole months, which their
+ * days make); with `mayHold`, a read of a window without a marked day returns nothing
+ * without asking the store.
+ */
+function tracked(source: ReadingSource, run: Run, mayHold?: DataProbe): ReadingSource {
   const note = (from: number, to: number) => {
     run.from = Math.min(run.from, from);
     run.to = Math.max(run.to, to);
   };
+  const held = (tenant: string | undefined, from: number, to: number) => (mayHold && tenant === run.tenant ? mayHold(from, to) : Promise.resolve(true));
   const rollups = source.rollups;
   const messageCounts = source.messageCounts;
   return {
     ...source,
-    series: (q) => (note(q.from, q.to), source.series(q)),
-    ...(rollups ? { rollups: { eachDevice: (q, fn) => (q.span === 'day' ? note(q.from, q.to) : note(monthStart(q.from), nextMonth(monthStart(q.to - 1))), rollups.eachDevice(q, fn)) } } : {}),
+    series: async (q) => {
+      note(q.from, q.to);
+      return (await held(q.tenant, q.from, q.to)) ? source.series(q) : [];
+    },
+    ...(rollups
+      ? {
+          rollups: {
+            eachDevice: async (q, fn) => {
+              const [from, to] = q.span === 'day' ? [q.from, q.to] : [monthStart(q.from), nextMonth(monthStart(q.to - 1))];
+              note(from, to);
+              if (await held(q.tenant, from, to)) await rollups.eachDevice(q, fn);
+            },
+          },
+        }
+      : {}),
+    // Dead letters mark no day: always counted.
     ...(messageCounts ? { messageCounts: (q) => (note(q.from, q.to), messageCounts.call(source, q)) } : {}),
+  };
+}
+
+/** A probe over the days ever marked (sorted day starts): does a marked day overlap [from, to)? */
+function probeOf(days: readonly number[]): DataProbe {
+  return (from, to) => {
+    const first = dayStart(from);
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid]! < first) lo = mid + 1;
+      else hi = mid;
+    }
+    return Promise.resolve(lo < days.length && days[lo]! < to);
   };
 }
 
@@ -41,6 +78,8 @@ export class IndicatorEngine {
   private memo = new Map<string, Promise<IndicatorValue[]>>();
   private runs = new Map<string, Run>();
   private bases = new Map<string, string>();
+  /** Per tenant, the days with data (marked days) as first asked of this engine; dropped by `forget`. */
+  private probes = new Map<string, Promise<{ probe: DataProbe; at: number } | undefined>>();
   readonly settings: IndicatorSettings;
 
   constructor(
@@ -71,7 +110,7 @@ export class IndicatorEngine {
       const ctx: IndicatorContext = {
         tenant,
         period,
-        source: tracked(this.o.source, run),
+        source: tracked(this.o.source, run, (from, to) => this.mayHold(run, from, to)),
         devices: this.o.devices.filter((d) => d.tenant === tenant),
         settings: this.settings,
         compute: (other, otherPeriod) => {
@@ -156,10 +195,34 @@ export class IndicatorEngine {
     return n;
   }
 
+  /**
+   * Whether the tenant's window [from, to) may hold stored data: false when the
+   * store's rollups know the days ever marked (every stored reading marks its day:
+   * writer, import, bulk load, `klimatpuls rollups`) and none overlaps the window.
+   * The days are read once per engine (until `forget`), so a report's quarters without
+   * data cost no query.
+   */
+  private async mayHold(run: Run, from: number, to: number): Promise<boolean> {
+    let p = this.probes.get(run.tenant);
+    if (!p) {
+      const rollups = this.o.source.rollups;
+      const at = Date.now();
+      p = rollups?.markedDays ? rollups.markedDays(run.tenant).then((days) => ({ probe: probeOf(days), at })) : Promise.resolve(undefined);
+      this.probes.set(run.tenant, p);
+      p.catch(() => this.probes.delete(run.tenant));
+    }
+    const known = await p;
+    if (!known) return true;
+    // A day marked after the days were read is not seen: the value counts as computed then.
+    run.startedAt = Math.min(run.startedAt, known.at);
+    return known.probe(from, to);
+  }
+
   /** Drops every memoized value (and what is known of their computation): new data is seen, memory is freed. */
   forget(): void {
     this.memo.clear();
     this.runs.clear();
+    this.probes.clear();
   }
 }
 

@@ -31,6 +31,8 @@ export class ReportValues {
   private kept = new Map<string, Map<string, IndicatorValue | undefined>>();
   private loading = new Map<string, Promise<void>>();
   private enginePeriod?: string;
+  /** Store lookups started ahead by `prefetch` (a few at a time), taken by `fetch`. */
+  private lookups = new Map<string, { entities: Set<string>; result: Promise<Map<string, IndicatorValue> | undefined> }>();
   /** (indicator, period) pairs taken from the store, and computed. */
   reused = 0;
   computed = 0;
@@ -63,6 +65,7 @@ export class ReportValues {
       list.push(r);
     }
     const ordered = [...byPeriod.values()].sort((a, b) => a[0]!.period.start - b[0]!.period.start);
+    this.lookAhead(ordered.flat());
     // A value that fails here is left to `value`, whose caller decides (the report leaves out a failed quality indicator).
     for (const list of ordered) await this.load(list).catch(() => {});
   }
@@ -99,10 +102,40 @@ export class ReportValues {
     if (failed !== undefined) throw failed;
   }
 
+  /**
+   * Starts the store lookups of these requests, LOOKUPS_IN_FLIGHT at a time (one per
+   * (indicator, period), all its entities): a store answers them while the engine computes.
+   */
+  private lookAhead(requests: ValueRequest[]): void {
+    const groups = new Map<string, { indicator: string; period: Period; entities: string[] }>();
+    const known = new Set(this.o.engine.ids());
+    for (const r of requests) {
+      const key = keyOf(r.indicator, r.period);
+      // An unknown indicator is left to fetch, which throws for it.
+      if (this.lookups.has(key) || !known.has(r.indicator) || !this.o.engine.indicator(r.indicator).periods.includes(r.period.kind)) continue;
+      const g = groups.get(key) ?? { indicator: r.indicator, period: r.period, entities: [] };
+      groups.set(key, g);
+      if (!g.entities.includes(r.entity)) g.entities.push(r.entity);
+    }
+    const queue = [...groups.entries()];
+    const gates: Array<Promise<unknown>> = [];
+    for (const [key, g] of queue) {
+      const before = gates.length >= LOOKUPS_IN_FLIGHT ? gates[gates.length - LOOKUPS_IN_FLIGHT]! : Promise.resolve();
+      const p = before.then(() => this.current(g.indicator, g.period, g.entities), () => this.current(g.indicator, g.period, g.entities));
+      p.catch(() => {}); // taken (and thrown) by fetch
+      gates.push(p.catch(() => {}));
+      this.lookups.set(key, { entities: new Set(g.entities), result: p });
+    }
+  }
+
   private async fetch(indicator: string, period: Period, entities: string[]): Promise<Map<string, IndicatorValue | undefined>> {
     const out = new Map<string, IndicatorValue | undefined>();
     if (!this.o.engine.indicator(indicator).periods.includes(period.kind)) return out;
-    const stored = await this.current(indicator, period, entities);
+    const key = keyOf(indicator, period);
+    const ahead = this.lookups.get(key);
+    this.lookups.delete(key);
+    // A lookup made ahead serves the entities prefetch asked for; others are looked up now.
+    const stored = ahead && entities.every((e) => ahead.entities.has(e)) ? await ahead.result : await this.current(indicator, period, entities);
     if (stored) {
       this.reused++;
       return stored;
@@ -128,6 +161,8 @@ export class ReportValues {
     return new Map(rows.map((r) => [r.value.entity, r.value]));
   }
 }
+
+const LOOKUPS_IN_FLIGHT = 4;
 
 function sameRun(a: ValueProvenance | undefined, b: ValueProvenance): boolean {
   return a !== undefined && a.computedAt === b.computedAt && a.basis === b.basis && a.windowFrom === b.windowFrom && a.windowTo === b.windowTo;

@@ -73,7 +73,7 @@ export async function startCityFixture(): Promise<CityFixture> {
   const registry = DeviceRegistry.fromFile(join(dir, 'registry.json'));
   const influx = { url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket: p.bucket };
   const engine = new IndicatorEngine({ source: influxSource({ ...influx, measurement: 'readings' }, registry.all()), devices: registry.all(), indicators });
-  const store = influxIndicatorStore({ ...influx, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
+  const store = influxIndicatorStore({ ...influx, measurement: 'indicators', periodStart: (period) => parsePeriod(period).start });
   const from = new Date(scenario.start);
   // counters are stamped at the end of their interval: the last step's readings lie on start + days
   const end = new Date(from.getTime() + scenario.days * 86_400_000 + 3_600_000);

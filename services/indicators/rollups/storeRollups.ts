@@ -7,6 +7,8 @@ import { SHORT_MS, type RollupRow, type RollupStorage, type Span } from './types
 /** What indicators read: rows of a window, device by device, after the window's marked days are rebuilt. */
 export interface RollupReader {
   eachDevice(q: { tenant: string; span: Span; from: number; to: number; kinds?: readonly SensorKind[] }, fn: (device: string, rows: RollupRow[]) => void | Promise<void>): Promise<void>;
+  /** Every day of the tenant ever marked (sorted day starts): the days with stored readings. */
+  markedDays?(tenant: string): Promise<number[]>;
 }
 
 /**
@@ -86,6 +88,11 @@ export class StoreRollups implements RollupReader {
   async lastMarked(tenant: string, from: number, to: number): Promise<number> {
     await this.flush();
     return this.storage.lastMarked(tenant, from, to);
+  }
+
+  async markedDays(tenant: string): Promise<number[]> {
+    await this.flush();
+    return [...new Set(await this.storage.markedDays(tenant))].sort((a, b) => a - b);
   }
 
   async tenants(): Promise<string[]> {

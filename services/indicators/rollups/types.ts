@@ -133,6 +133,8 @@ export interface RollupStorage {
   clearDirty(tenant: string, days: number[], markedBefore: number): Promise<void>;
   /** Tenants with dirty days. */
   dirtyTenants(): Promise<string[]>;
+  /** Every day of the tenant ever marked, rebuilt or not (day starts, any order): the days with stored readings. */
+  markedDays(tenant: string): Promise<number[]>;
   /** When a day of [from, to) was last marked (rebuilt or not; 0 for none): what a stored indicator value of that window must be newer than. */
   lastMarked(tenant: string, from: number, to: number): Promise<number>;
 }

@@ -167,6 +167,13 @@ export function duckDbRollups(store: DuckDbStore): RollupStorage {
       days.length === 0 ? Promise.resolve() : run(async (c) => {
         await c.run(`DELETE FROM rollup_dirty WHERE tenant = ${sql(tenant)} AND day_ms IN (${days.join(',')}) AND marked_ms < ${Math.floor(markedBefore)}`);
       }),
+    // Days marked before rollup_marks kept them (a directory from before rollups) have day rows.
+    markedDays: (tenant) =>
+      run(async (c) => {
+        const rows = (await c.runAndReadAll(`SELECT day_ms::DOUBLE FROM rollup_marks WHERE tenant = ${sql(tenant)} UNION SELECT day_ms::DOUBLE FROM rollup_dirty WHERE tenant = ${sql(tenant)}
+          UNION SELECT DISTINCT start_ms::DOUBLE FROM rollups WHERE tenant = ${sql(tenant)} AND span = 'day'`)).getRows();
+        return rows.map((r) => Number(r[0]));
+      }),
     lastMarked: (tenant, from, to) =>
       run(async (c) => {
         const bounds = `${Number.isFinite(from) ? `AND day_ms >= ${Math.floor(dayStart(from))}` : ''} ${Number.isFinite(to) ? `AND day_ms < ${Math.floor(to)}` : ''}`;

@@ -23,7 +23,7 @@ export const influxSink: SinkFactory = async (c, deps) => {
   return {
     kind: 'influxdb',
     store,
-    indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start }),
+    indicators: influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (period) => parsePeriod(period).start }),
     figures: influxFigureStore(o),
     source: (devices) => withDaySeries(influxSource(o, devices, rollups), devices),
     rollups,

@@ -10,7 +10,7 @@ import { influxRollups } from './influxRollups.js';
 describe('InfluxDB: stored indicator values with their provenance, last marks of the rollups', () => {
   const bucket = runId('indprov');
   const o = { url: STACK.influxUrl, token: STACK.influxToken, org: STACK.influxOrg, bucket, measurement: 'readings' };
-  const store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (v) => parsePeriod(v.period).start });
+  const store = influxIndicatorStore({ ...o, measurement: 'indicators', periodStart: (period) => parsePeriod(period).start });
   const value = (entity: string, v: number): IndicatorValue => ({ indicator: 'energy_use', tenant: 'kalmar', entity, period: '2024Q2', periodKind: 'quarter', value: v, unit: 'kWh', coverage: 1, sufficient: true, details: { n: 1 } });
   beforeAll(async () => {
     await createBucket(bucket);
@@ -24,6 +24,8 @@ describe('InfluxDB: stored indicator values with their provenance, last marks of
     await store.write([value('*', 10), value('hus-1', 4)], () => prov);
     const rows = await store.stored({ indicator: 'energy_use', tenant: 'kalmar', period: '2024Q2', entities: ['*'] });
     expect(rows).toEqual([{ value: value('*', 10), provenance: prov }]);
+    expect(await store.stored({ indicator: 'energy_use', tenant: 'kalmar', period: '2024Q2', entities: ['hus-1', 'hus-2'] })).toEqual([{ value: value('hus-1', 4), provenance: prov }]);
+    expect(await store.stored({ indicator: 'energy_use', tenant: 'kalmar', period: '2024Q2' })).toHaveLength(2);
     expect(await store.query({ indicator: 'energy_use', period: '2024Q2' })).toEqual([value('*', 10), value('hus-1', 4)]);
     await store.write([value('*', 11)]);
     expect(await store.stored({ indicator: 'energy_use', tenant: 'kalmar', period: '2024Q2', entities: ['*'] })).toEqual([{ value: value('*', 11) }]);

@@ -3,11 +3,13 @@ import type { Device } from '../../registry/deviceRegistry.js';
 import { deviceMap, groupRows } from '../../indicators/series.js';
 import type { ReadingSource } from '../../indicators/types.js';
 import type { RollupReader } from '../../indicators/rollups/storeRollups.js';
+import { fluxRows } from './fluxRows.js';
 
 /** Readings from InfluxDB (the `readings` measurement of INFLUX_BUCKET). */
 export function influxSource(o: { url: string; token: string; org: string; bucket: string; measurement: string }, devices: Device[], rollups?: RollupReader): ReadingSource {
   const map = deviceMap(devices);
-  const query = new InfluxDB({ url: o.url, token: o.token, timeout: 120_000 }).getQueryApi(o.org);
+  const influx = new InfluxDB({ url: o.url, token: o.token, timeout: 120_000 });
+  const query = influx.getQueryApi(o.org);
   const str = JSON.stringify;
   return {
     ...(rollups ? { rollups } : {}),
@@ -19,9 +21,8 @@ export function influxSource(o: { url: string; token: string; org: string; bucke
         |> filter(fn: (r) => ${fields})${q.devices ? `\n        |> filter(fn: (r) => ${q.devices.map((d) => `r.device == ${str(d)}`).join(' or ')})` : ''}
         |> keep(columns: ["_time", "_value", "_field", "device", "channel"])`;
       const rows: Array<{ device: string; metric: string; channel?: string; t: number; v: number }> = [];
-      for await (const { values, tableMeta } of query.iterateRows(flux)) {
-        const r = tableMeta.toObject(values);
-        rows.push({ device: String(r.device), metric: String(r._field), channel: r.channel ? String(r.channel) : undefined, t: Date.parse(String(r._time)), v: Number(r._value) });
+      for await (const [t, v, metric, device, channel] of fluxRows(influx, o.org, flux, ['_time', '_value', '_field', 'device', 'channel'])) {
+        rows.push({ device: device!, metric: metric!, channel: channel || undefined, t: Date.parse(t!), v: Number(v) });
       }
       return groupRows(rows, map).filter((s) => !q.kinds || q.kinds.includes(s.device.kind));
     },

@@ -2,6 +2,7 @@ import { InfluxDB, Point } from '@influxdata/influxdb-client';
 import type { MetricName, SensorKind } from '../../core/metrics.js';
 import { dayStart } from '../../indicators/rollups/days.js';
 import type { RawDeviceSeries, RollupRow, RollupStorage } from '../../indicators/rollups/types.js';
+import { fluxRows } from './fluxRows.js';
 
 /**
  * Rollups in the main bucket: measurement `rollups` (tags tenant, span, device,
@@ -30,7 +31,7 @@ const FAR = Date.UTC(2200, 0, 1);
 
 export function influxRollups(o: InfluxRollupOptions): RollupStorage {
   const influx = new InfluxDB({ url: o.url, token: o.token, timeout: 300_000 });
-  const query = influx.getQueryApi(o.org);
+  const rowsOf = (flux: string, columns: readonly string[]) => fluxRows(influx, o.org, flux, columns);
   const write = async (lines: string[]) => {
     const q = new URLSearchParams({ org: o.org, bucket: o.bucket, precision: 'ms' });
     for (let i = 0; i < lines.length; i += 5_000) {
@@ -42,10 +43,7 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(Number.isFinite(from) ? from : START)}, stop: ${time(Number.isFinite(to) ? to : FAR)})
       |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "marked"${tenant ? ` and r.tenant == ${str(tenant)}` : ''})
       |> filter(fn: (r) => r._value > 0.0) |> keep(columns: ["_time", "_value", "tenant"])`;
-    for await (const { values, tableMeta } of query.iterateRows(flux)) {
-      const r = tableMeta.toObject(values);
-      rows.push({ tenant: String(r.tenant), day: Date.parse(String(r._time)), marked: Number(r._value) });
-    }
+    for await (const [t, v, tn] of rowsOf(flux, ['_time', '_value', 'tenant'])) rows.push({ tenant: tn!, day: Date.parse(t!), marked: Number(v) });
     return rows;
   };
   return {
@@ -68,14 +66,12 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
         }
         fn(raw);
       };
-      for await (const { values, tableMeta } of query.iterateRows(flux)) {
-        const r = tableMeta.toObject(values);
-        const device = String(r.device);
-        if (current?.device !== device) {
+      for await (const [t, v, field, device, kind, channel] of rowsOf(flux, ['_time', '_value', '_field', 'device', 'kind', 'channel'])) {
+        if (!current || current.device !== device) {
           emit();
-          current = { device, kind: String(r.kind) as SensorKind, rows: [] };
+          current = { device: device!, kind: kind as SensorKind, rows: [] };
         }
-        current.rows.push({ metric: String(r._field), channel: r.channel ? String(r.channel) : '', t: Date.parse(String(r._time)), v: Number(r._value) });
+        current.rows.push({ metric: field!, channel: channel!, t: Date.parse(t!), v: Number(v) });
       }
       emit();
     },
@@ -95,16 +91,14 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
         |> keep(columns: ["_time", "_value", "device", "kind"]) |> group()`;
       let device: string | undefined;
       let list: RollupRow[] = [];
-      for await (const { values, tableMeta } of query.iterateRows(flux)) {
-        const r = tableMeta.toObject(values);
-        const d = String(r.device);
+      for await (const [t, v, d, kind] of rowsOf(flux, ['_time', '_value', 'device', 'kind'])) {
         if (d !== device) {
           if (device !== undefined) await fn(device, list);
-          device = d;
+          device = d!;
           list = [];
         }
-        const data = JSON.parse(String(r._value)) as Pick<RollupRow, 'd' | 's'>;
-        list.push({ device: d, kind: String(r.kind) as SensorKind, span: q.span, start: Date.parse(String(r._time)), d: data.d, s: data.s });
+        const data = JSON.parse(v!) as Pick<RollupRow, 'd' | 's'>;
+        list.push({ device: d!, kind: kind as SensorKind, span: q.span, start: Date.parse(t!), d: data.d, s: data.s });
       }
       if (device !== undefined) await fn(device, list);
     },
@@ -124,12 +118,21 @@ export function influxRollups(o: InfluxRollupOptions): RollupStorage {
     async dirtyTenants() {
       return [...new Set((await marks(undefined, -Infinity, Infinity)).map((m) => m.tenant))].sort();
     },
+    async markedDays(tenant) {
+      // Every mark writes `marked` (0 once rebuilt): the day's point stays.
+      const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(START)}, stop: ${time(FAR)})
+        |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "marked" and r.tenant == ${str(tenant)})
+        |> keep(columns: ["_time"])`;
+      const days: number[] = [];
+      for await (const [t] of rowsOf(flux, ['_time'])) days.push(Date.parse(t!));
+      return days;
+    },
     async lastMarked(tenant, from, to) {
       const flux = `from(bucket: ${str(o.bucket)}) |> range(start: ${time(Number.isFinite(from) ? dayFloor(from) : START)}, stop: ${time(Number.isFinite(to) ? to : FAR)})
         |> filter(fn: (r) => r._measurement == "rollup_dirty" and r._field == "changed" and r.tenant == ${str(tenant)})
         |> group() |> max()`;
       let last = 0;
-      for await (const { values, tableMeta } of query.iterateRows(flux)) last = Math.max(last, Number(tableMeta.toObject(values)._value));
+      for await (const [v] of rowsOf(flux, ['_value'])) last = Math.max(last, Number(v));
       return last;
     },
   };
