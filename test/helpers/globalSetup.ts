@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { portOpen as open } from './portOpen.js';
 
 /**
  * Integration tests need the real stack (Mosquitto, Kafka, InfluxDB). If it is not
@@ -13,15 +13,6 @@ const PORTS: Array<[string, number]> = [
   ['influxdb', port('STACK_INFLUX_PORT', 8086)],
 ];
 
-function open(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 export default async function setup(): Promise<void> {
   const down = [];

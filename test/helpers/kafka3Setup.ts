@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { portOpen as open } from './portOpen.js';
 
 /**
  * The integration project also needs the second Kafka, on 3.x, for the kafkajs bus
@@ -8,15 +8,6 @@ import { connect } from 'node:net';
  */
 const PORT = Number(process.env.STACK_KAFKA3_PORT ?? 9094);
 
-function open(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port }, () => {
-      s.end();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 export default async function setup(): Promise<void> {
   if (await open(PORT)) return;

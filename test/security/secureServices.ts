@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect as tcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBus, buildGateway, buildRegistry, buildStore, buildWriter } from '../../services/app/components.js';
@@ -8,6 +7,7 @@ import { loadConfig } from '../../services/core/config.js';
 import { Telemetry } from '../../services/core/telemetry.js';
 import { randomSecret } from '../../services/security/secrets.js';
 import { loadTls } from '../../services/security/tls.js';
+import { portOpen } from '../helpers/portOpen.js';
 import { STACK, createBucket, discardSession, runId, writeRegistry } from '../helpers/stack.js';
 import { capturedLogger, httpsJson, securityStack } from './support.js';
 
@@ -95,12 +95,3 @@ export async function startSecureServices(extraEnv: Record<string, string> = {})
 export type SecureServices = Awaited<ReturnType<typeof startSecureServices>>;
 export type TestTenant = Awaited<ReturnType<SecureServices['createTenant']>>;
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = tcp({ host: '127.0.0.1', port }, () => {
-      sock.end();
-      resolve(true);
-    });
-    sock.on('error', () => resolve(false));
-  });
-}
