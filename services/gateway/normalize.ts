@@ -42,6 +42,7 @@ export function normalize(
   const receivedMs = ctx.receivedAt.getTime();
   const receivedAt = receivedIso(receivedMs);
   const minObservedMs = opts.minObservedAt.getTime();
+  let source: CanonicalReading['source'] | undefined; // one per message, shared by its readings
 
   let pending = values; // derived values (distance → fill level) are appended to a copy
   for (let i = 0; i < pending.length; i++) {
@@ -112,7 +113,8 @@ export function normalize(
       fail(rejected, 'implausible_time', `${v.field}.time`, `before ${opts.minObservedAt.toISOString()}: the device clock is not set`);
       continue;
     }
-    readings.push(canonicalReading(v.metric, v.channel, observedMs, device, value, spec.unit, receivedAt, ctx));
+    source ??= { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic };
+    readings.push(canonicalReading(v.metric, v.channel, observedMs, device, value, spec.unit, receivedAt, source));
   }
   return { readings, rejected };
 }
@@ -135,12 +137,11 @@ function canonicalReading(
   value: number,
   unit: CanonicalUnit,
   receivedAt: string,
-  ctx: { topic: string; decoder: Pick<Decoder, 'name' | 'version'> },
+  source: CanonicalReading['source'],
 ): CanonicalReading {
   const id = readingIdOf(device.tenant, device.id, metric, channel, observedMs);
   const { tenant, id: deviceId, site, kind } = device;
   const observedAt = observedIso(observedMs);
-  const source = { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic };
   if (channel === undefined) {
     return site === undefined
       ? { id, tenant, deviceId, metric, observedAt, kind, value, unit, receivedAt, source }
