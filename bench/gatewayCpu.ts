@@ -57,13 +57,15 @@ function gatewayLoop(work: MessageWork, send: ((m: ReturnType<MessageWork['prepa
       work.inFlight(++inFlight);
       const m = work.prepare(msg.topic, msg.payload);
       if (!send) {
-        work.produced(m, 0.001);
+        work.requestProduced(0.001);
+        work.produced(m);
         work.inFlight(--inFlight);
         continue;
       }
       const t0 = performance.now();
       waits.push(send(m).then(() => {
-        work.produced(m, (performance.now() - t0) / 1000);
+        work.requestProduced((performance.now() - t0) / 1000);
+        work.produced(m);
         work.inFlight(--inFlight);
       }));
       if (waits.length === CHUNK) await Promise.all(waits.splice(0));

@@ -389,7 +389,7 @@ async function bareBridge(): Promise<void> {
 /**
  * What bounds the gateway: its unacknowledged window (MQTT_MAX_IN_FLIGHT) and the
  * Kafka round trip of its one produce request in flight. Sampled from its /metrics
- * over the measured window: mean in-flight messages and mean produce latency.
+ * over the measured window: mean in-flight messages and mean produce latency (per bus request, from its first message).
  */
 function gatewayWindow(port: number) {
   const inflight: number[] = [];

@@ -71,7 +71,7 @@ export class Gateway {
   private work!: MessageWork;
   private connectedOnce = false;
   /** The messages waiting for the batcher's newest promise. */
-  private sending?: { sent: Promise<void>; messages: PreparedMessage[] };
+  private sending?: { sent: Promise<void>; sentAt: number; messages: PreparedMessage[] };
 
   constructor(private readonly o: GatewayOptions) {
     this.log = o.logger.child({ component: 'gateway' });
@@ -172,19 +172,18 @@ export class Gateway {
     const m = this.work.prepare(packet.topic, packet.payload);
     // Nothing here holds the packet (its payload) while Kafka acknowledges: what lives
     // through a young-generation collection is copied, and in flight that is thousands.
-    m.sentAt = performance.now();
     const sent = this.batcher!.send(m.records);
     m.records = []; // held by the batcher until packed and sent, not here while Kafka acknowledges
     // The messages of one request share its promise (and the ack gate groups them by it):
     // one reaction counts them all, not an async function per message.
     if (sent !== this.sending?.sent) {
-      const batch = { sent, messages: [] as PreparedMessage[] };
+      const batch = { sent, sentAt: performance.now(), messages: [] as PreparedMessage[] };
       this.sending = batch;
       sent.then(
         () => {
-          const now = performance.now();
+          this.work.requestProduced((performance.now() - batch.sentAt) / 1000);
           for (const p of batch.messages) {
-            this.work.produced(p, (now - p.sentAt!) / 1000);
+            this.work.produced(p);
             if (p.deadLetter) this.log.debug({ topic: p.topic, reason: p.deadLetter.reason, field: p.deadLetter.field }, 'dead-lettered');
           }
           if (this.sending === batch) this.sending = undefined;

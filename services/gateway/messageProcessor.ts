@@ -49,6 +49,9 @@ export interface ProcessedMessage {
   unknown?: { decoder: string; values: UnknownValue[] };
 }
 
+/** A message without unknown values (most): no empty array per message. Never modified. */
+const NO_UNKNOWN: UnknownValue[] = [];
+
 function unknownRejections(unknown: UnknownValue[]): RejectedValue[] {
   return unknown.map((u) => ({ reason: 'unknown_metric', field: u.field, message: u.message }));
 }
@@ -73,7 +76,7 @@ export function processMessage(topic: string, payload: Buffer, receivedAt: Date,
     return deadLettered(topic, payload, receivedAt, decoder, [{ reason: 'decode_error', field: '(payload)', message: `decoder failed: ${(err as Error).message}` }]);
   }
   if (!result.ok) return deadLettered(topic, payload, receivedAt, decoder, [result.rejection]);
-  const unknown = result.unknown ?? [];
+  const unknown = result.unknown ?? NO_UNKNOWN;
   if (result.values.length === 0 && unknown.length > 0) {
     // Only values without a metric (a meter's voltages): kept whole for replay, the
     // reason naming each field.

@@ -41,9 +41,11 @@ describe('MessageWork', () => {
     expect(await value(t, 'klimatpuls_messages_received_total')).toBe(1);
     expect(await value(t, 'klimatpuls_in_flight_messages')).toBe(1);
     expect(await value(t, 'klimatpuls_readings_produced_total')).toBeUndefined();
-    w.produced(m, 0.002);
+    w.produced(m);
     w.inFlight(0);
-    w.produced(w.prepare('klimatpuls/kalmar/el-1/up', 'not json'), 0.001);
+    w.produced(w.prepare('klimatpuls/kalmar/el-1/up', 'not json'));
+    w.requestProduced(0.002);
+    w.requestProduced(0.001);
     expect(await t.metrics()).toMatch(/klimatpuls_messages_received_total\{service="gateway"\} 2\n/);
     expect(await value(t, 'klimatpuls_readings_produced_total')).toBe(2);
     expect(await value(t, 'klimatpuls_in_flight_messages')).toBe(0);

@@ -24,8 +24,11 @@ export interface NormalizeOptions {
 
 export interface NormalizeResult {
   readings: CanonicalReading[];
+  /** Shared (and empty) when nothing was rejected: not to be modified. */
   rejected: RejectedValue[];
 }
+
+const NONE_REJECTED: RejectedValue[] = [];
 
 /**
  * Turns decoded values into canonical readings: registry lookup (tenant, kind,
@@ -38,21 +41,22 @@ export function normalize(
   opts: NormalizeOptions,
 ): NormalizeResult {
   const readings: CanonicalReading[] = [];
-  const rejected: RejectedValue[] = [];
+  let rejected: RejectedValue[] | undefined; // made for the first rejection
   const receivedMs = ctx.receivedAt.getTime();
   const receivedAt = receivedIso(receivedMs);
   const minObservedMs = opts.minObservedAt.getTime();
+  let source: CanonicalReading['source'] | undefined; // one per message, shared by its readings
 
   let pending = values; // derived values (distance → fill level) are appended to a copy
   for (let i = 0; i < pending.length; i++) {
     const v = pending[i]!;
     const device = opts.registry.get(v.deviceRef);
     if (!device) {
-      fail(rejected, 'unknown_device', 'device', `device ${JSON.stringify(v.deviceRef)} is not in the registry`);
+      rejected = fail(rejected, 'unknown_device', 'device', `device ${JSON.stringify(v.deviceRef)} is not in the registry`);
       continue;
     }
     if (ctx.tenantHint !== undefined && ctx.tenantHint !== device.tenant) {
-      fail(rejected, 'tenant_mismatch', 'topic', `device ${v.deviceRef} belongs to another tenant than ${ctx.tenantHint}`);
+      rejected = fail(rejected, 'tenant_mismatch', 'topic', `device ${v.deviceRef} belongs to another tenant than ${ctx.tenantHint}`);
       continue;
     }
     if (v.metric === 'distance') {
@@ -60,7 +64,7 @@ export function normalize(
       // container's geometry from the registry turns it into a fill level.
       const fill = distanceToFill(v, device.params);
       if (!fill.ok) {
-        fail(rejected, fill.reason, fill.field, fill.message);
+        rejected = fail(rejected, fill.reason, fill.field, fill.message);
         continue;
       }
       if (pending === values) pending = values.slice();
@@ -68,57 +72,60 @@ export function normalize(
       continue;
     }
     if (!isMetricName(v.metric)) {
-      fail(rejected, 'unknown_metric', `${v.field}.metric`, `unknown metric ${JSON.stringify(v.metric)}`);
+      rejected = fail(rejected, 'unknown_metric', `${v.field}.metric`, `unknown metric ${JSON.stringify(v.metric)}`);
       continue;
     }
     const spec: MetricSpec = METRICS[v.metric];
     if (spec.kinds && !spec.kinds.includes(device.kind)) {
-      fail(rejected, 'unknown_metric', `${v.field}.metric`, `${v.metric} is not a metric of a ${device.kind} (the device's registered kind); it comes from ${spec.kinds.join(' or ')}`);
+      rejected = fail(rejected, 'unknown_metric', `${v.field}.metric`, `${v.metric} is not a metric of a ${device.kind} (the device's registered kind); it comes from ${spec.kinds.join(' or ')}`);
       continue;
     }
     const value = v.unit === undefined ? v.value : toCanonical(v.value, v.unit, spec.unit);
     if (value === undefined) {
-      fail(rejected, 'bad_unit', `${v.field}.unit`, `${JSON.stringify(v.unit)} cannot be converted to ${spec.unit} for ${v.metric}`);
+      rejected = fail(rejected, 'bad_unit', `${v.field}.unit`, `${JSON.stringify(v.unit)} cannot be converted to ${spec.unit} for ${v.metric}`);
       continue;
     }
     if (!Number.isFinite(value)) {
-      fail(rejected, 'implausible_value', `${v.field}.value`, 'must be a finite number');
+      rejected = fail(rejected, 'implausible_value', `${v.field}.value`, 'must be a finite number');
       continue;
     }
     if (spec.cumulative && value < 0) {
-      fail(rejected, 'implausible_value', `${v.field}.value`, `a cumulative register (${v.metric}) cannot be negative`);
+      rejected = fail(rejected, 'implausible_value', `${v.field}.value`, `a cumulative register (${v.metric}) cannot be negative`);
       continue;
     }
     if (value < spec.min || value > spec.max) {
-      fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be within [${spec.min}, ${spec.max}] ${spec.unit}`);
+      rejected = fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be within [${spec.min}, ${spec.max}] ${spec.unit}`);
       continue;
     }
     if (spec.integer && !Number.isInteger(value)) {
-      fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be a whole number`);
+      rejected = fail(rejected, 'implausible_value', `${v.field}.value`, `${v.metric} must be a whole number`);
       continue;
     }
     let observed = v.observedAt ?? ctx.receivedAt;
     if (v.frameCounter !== undefined && opts.frameTimes) observed = opts.frameTimes.resolve(`${device.tenant}/${device.id}`, v.frameCounter, observed);
     const observedMs = observed.getTime();
     if (Number.isNaN(observedMs)) {
-      fail(rejected, 'implausible_time', `${v.field}.time`, 'not a valid time');
+      rejected = fail(rejected, 'implausible_time', `${v.field}.time`, 'not a valid time');
       continue;
     }
     if (observedMs - receivedMs > opts.maxFutureMs) {
-      fail(rejected, 'future_time', `${v.field}.time`, `more than ${opts.maxFutureMs / 1000} s after the time it was received`);
+      rejected = fail(rejected, 'future_time', `${v.field}.time`, `more than ${opts.maxFutureMs / 1000} s after the time it was received`);
       continue;
     }
     if (observedMs < minObservedMs) {
-      fail(rejected, 'implausible_time', `${v.field}.time`, `before ${opts.minObservedAt.toISOString()}: the device clock is not set`);
+      rejected = fail(rejected, 'implausible_time', `${v.field}.time`, `before ${opts.minObservedAt.toISOString()}: the device clock is not set`);
       continue;
     }
-    readings.push(canonicalReading(v.metric, v.channel, observedMs, device, value, spec.unit, receivedAt, ctx));
+    source ??= { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic };
+    readings.push(canonicalReading(v.metric, v.channel, observedMs, device, value, spec.unit, receivedAt, source));
   }
-  return { readings, rejected };
+  return { readings, rejected: rejected ?? NONE_REJECTED };
 }
 
-function fail(rejected: RejectedValue[], reason: RejectedValue['reason'], field: string, message: string): void {
-  rejected.push({ reason, field, message });
+function fail(rejected: RejectedValue[] | undefined, reason: RejectedValue['reason'], field: string, message: string): RejectedValue[] {
+  const r = rejected ?? [];
+  r.push({ reason, field, message });
+  return r;
 }
 
 /**
@@ -135,12 +142,11 @@ function canonicalReading(
   value: number,
   unit: CanonicalUnit,
   receivedAt: string,
-  ctx: { topic: string; decoder: Pick<Decoder, 'name' | 'version'> },
+  source: CanonicalReading['source'],
 ): CanonicalReading {
   const id = readingIdOf(device.tenant, device.id, metric, channel, observedMs);
   const { tenant, id: deviceId, site, kind } = device;
   const observedAt = observedIso(observedMs);
-  const source = { format: ctx.decoder.name, decoderVersion: ctx.decoder.version, topic: ctx.topic };
   if (channel === undefined) {
     return site === undefined
       ? { id, tenant, deviceId, metric, observedAt, kind, value, unit, receivedAt, source }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reject, type DecodeContext, type DecodeResult, type Decoder } from '../types.js';
+import { reject, type DecodeContext, type DecodeResult, type DecodedValue, type Decoder } from '../types.js';
 import { describeIssue, parseJson } from '../zodIssue.js';
 import { checkNativePayload, type NativePayload } from './nativePayloadCheck.js';
 
@@ -52,6 +52,12 @@ export function parseNativeTopic(topic: string): { tenant: string; device: strin
   return { tenant: topic.slice(PREFIX.length, tenantEnd), device: topic.slice(tenantEnd + 1, deviceEnd) };
 }
 
+/** `readings[i]`, the first ones made once (a value's field is only read when it is rejected). */
+const READING_FIELDS = Array.from({ length: 16 }, (_, i) => `readings[${i}]`);
+function readingField(i: number): string {
+  return READING_FIELDS[i] ?? `readings[${i}]`;
+}
+
 export const nativeDecoder: Decoder = {
   name: 'native',
   version: '1.0.0',
@@ -74,21 +80,20 @@ export const nativeDecoder: Decoder = {
       return reject('schema', 'device', `must match the device in the topic (${deviceFromTopic})`);
     }
     const messageTime = p.time;
-    return {
-      ok: true,
-      tenantHint: tenant,
-      values: p.readings.map((r, i) => {
-        const t = r.time ?? messageTime;
-        return {
-          deviceRef: deviceFromTopic,
-          metric: r.metric,
-          value: r.value,
-          unit: r.unit,
-          channel: r.channel,
-          observedAt: t === undefined ? undefined : new Date(t),
-          field: `readings[${i}]`,
-        };
-      }),
-    };
+    const values: DecodedValue[] = [];
+    for (let i = 0; i < p.readings.length; i++) {
+      const r = p.readings[i]!;
+      const t = r.time ?? messageTime;
+      values.push({
+        deviceRef: deviceFromTopic,
+        metric: r.metric,
+        value: r.value,
+        unit: r.unit,
+        channel: r.channel,
+        observedAt: t === undefined ? undefined : new Date(t),
+        field: readingField(i),
+      });
+    }
+    return { ok: true, tenantHint: tenant, values };
   },
 };
