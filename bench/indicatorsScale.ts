@@ -8,11 +8,12 @@
  * bench/indicatorsScaleChart.ts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBucket, deleteBucket } from '../test/helpers/stack.js';
 import type { AgentConfig } from './indicatorsAgent.js';
+import { resolveDataDirs } from './indicatorsScaleData.js';
 import { log, ROOT } from './lib.js';
 
 /** Written by the fill into the data directory: what was filled, and where. */
@@ -74,31 +75,30 @@ function runAgent(phase: Phase | 'describe', o: AgentConfig): Promise<Record<str
   });
 }
 
+/** Quarter and report (or `phases`) on one directory filled and settled before. */
+async function measureFilled(cfg: AgentConfig, phases: readonly Phase[]): Promise<ScaleRow> {
+  const where = cfg.bucket ? `bucket ${cfg.bucket} on ${cfg.influxUrl ?? 'the stack'}` : cfg.dataDir;
+  const d = await runAgent('describe', cfg);
+  const row: ScaleRow = { store: cfg.store, scale: cfg.scale, devices: Number(d.devices), readings: Number(d.readings), days: cfg.days, fillPath: 'filled before', phases: {} };
+  for (const phase of phases) {
+    const r = await runAgent(phase, cfg);
+    row.phases[phase] = { seconds: Number(r.ms) / 1000, cpuSeconds: Number(r.cpuS), maxRssMb: Number(r.maxRssMb) };
+    log(`indicators-scale ${cfg.store} ×${cfg.scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings, ${where}): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB${r.reused !== undefined ? ` (pairs from the store ${r.reused}, computed ${r.computed})` : ''}`);
+  }
+  return row;
+}
+
 /**
- * `dataDir`: a data directory of the one size given, filled and settled before
- * (`tsx bench/indicatorsAgent.ts fill|settle`): only `phases` (default quarter and
- * report) are measured there, and the directory (InfluxDB: the bucket) is kept. Its
- * DATA_FILE, written by the fill, names the store, and InfluxDB's bucket and URL; a
- * DuckDB directory filled before that file existed is taken as it is.
+ * `dataDirs`: data directories filled and settled before (`tsx bench/indicatorsAgent.ts
+ * fill|settle`), one per (store, size) of `stores` × `sizes` (bench/indicatorsScaleData.ts):
+ * only `phases` (default quarter and report) are measured there, and the directories
+ * (InfluxDB: the buckets, on the URL their DATA_FILE names) are kept.
  */
-export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store'; dataDir?: string; phases?: readonly Phase[] }): Promise<ScaleRow[]> {
+export async function indicatorsScale(o: { sizes: number[]; days: number; stores: Array<'duckdb' | 'influxdb'>; run: string; fill?: 'bulk' | 'store'; dataDirs?: string[]; phases?: readonly Phase[] }): Promise<ScaleRow[]> {
   const rows: ScaleRow[] = [];
-  if (o.dataDir) {
-    const file = join(o.dataDir, DATA_FILE);
-    const filled: Partial<FilledData> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as FilledData) : { store: 'duckdb' };
-    const store = filled.store ?? 'duckdb';
-    if (o.sizes.length !== 1 || o.stores.length !== 1 || o.stores[0] !== store) throw new Error(`--scale-data: one size (--scale-sizes) and --scale-stores ${store} (the store ${o.dataDir} was filled for)`);
-    if (filled.scale !== undefined && filled.scale !== o.sizes[0]) throw new Error(`--scale-data: ${o.dataDir} holds scale ${filled.scale}, not ${o.sizes[0]}`);
-    const cfg: AgentConfig = { store, dataDir: o.dataDir, ...(filled.bucket ? { bucket: filled.bucket } : {}), ...(filled.influxUrl ? { influxUrl: filled.influxUrl } : {}), scale: o.sizes[0]!, days: filled.days ?? o.days };
-    const where = cfg.bucket ? `bucket ${cfg.bucket} on ${cfg.influxUrl}` : o.dataDir;
-    const d = await runAgent('describe', cfg);
-    const row: ScaleRow = { store, scale: cfg.scale, devices: Number(d.devices), readings: Number(d.readings), days: cfg.days, fillPath: 'filled before', phases: {} };
-    for (const phase of o.phases ?? MEASURED_PHASES) {
-      const r = await runAgent(phase, cfg);
-      row.phases[phase] = { seconds: Number(r.ms) / 1000, cpuSeconds: Number(r.cpuS), maxRssMb: Number(r.maxRssMb) };
-      log(`indicators-scale ${store} ×${cfg.scale} (${row.devices.toLocaleString('en')} devices, ${row.readings.toLocaleString('en')} readings, ${where}): ${phase} ${(Number(r.ms) / 1000).toFixed(1)} s (CPU ${r.cpuS} s), peak RSS ${r.maxRssMb} MB${r.reused !== undefined ? ` (pairs from the store ${r.reused}, computed ${r.computed})` : ''}`);
-    }
-    return [row];
+  if (o.dataDirs?.length) {
+    for (const cfg of await resolveDataDirs(o.dataDirs, o)) rows.push(await measureFilled(cfg, o.phases ?? MEASURED_PHASES));
+    return rows.sort((a, b) => a.store.localeCompare(b.store) || a.devices - b.devices);
   }
   // Sizes outer, stores inner, in the order given: `--scale-sizes 1,0.25,0.05` measures the floors first.
   for (const scale of o.sizes) {

@@ -21,10 +21,11 @@
  *   --scale-sizes a,b   indicators-scale: shares of the Kalmar scenario's devices (default 0.05,0.25,1)
  *   --scale-days N      indicators-scale: simulated days filled (default 31)
  *   --scale-stores s    indicators-scale: duckdb,influxdb (default both)
- *   --scale-data DIR    indicators-scale: measure quarter and report (or --scale-phases) on a data directory
- *                       filled and settled before (tsx bench/indicatorsAgent.ts fill, settle), of the one size
- *                       in --scale-sizes and the one store in --scale-stores; the directory (and InfluxDB's
- *                       bucket, named with its URL in DIR/scale.json by the fill) is kept
+ *   --scale-data D,D…   indicators-scale: measure quarter and report (or --scale-phases) on data directories
+ *                       filled and settled before (tsx bench/indicatorsAgent.ts fill, settle), one per store
+ *                       of --scale-stores and size of --scale-sizes, each named by its DIR/scale.json (store,
+ *                       size, days, InfluxDB's bucket and URL; a DuckDB directory without one: the size whose
+ *                       device count its registry.json has); the directories (and buckets) are kept
  *   --scale-phases p    indicators-scale with --scale-data: the phases measured (default quarter,report)
  *   --scale-fill f      indicators-scale: bulk (default: DuckDB by read_csv into the readings table,
  *                       InfluxDB by the store's writeReadings) or store (both by writeReadings + markReadings)
@@ -769,11 +770,11 @@ async function indicatorsAtScale(): Promise<void> {
   if (fill !== 'bulk' && fill !== 'store') throw new Error(`--scale-fill: bulk or store, got ${fill}`);
   const how = fill === 'store' ? "the store's writeReadings + rollups.markReadings in batches of 10,000" : "DuckDB: read_csv per simulated day into the readings table (no primary-key index), InfluxDB: the store's writeReadings; the window's days marked once (rollups.markRange)";
   log(`indicators-scale: the Kalmar scenario at ${sizes.join(', ')} of its devices, ${days} days, on ${stores.join(' and ')}; fill bypasses MQTT, Kafka and the decoders (the simulator's canonical readings; ${how})`);
-  const dataDir = args['scale-data'];
+  const dataDirs = args['scale-data']?.split(',').filter(Boolean);
   const phases = args['scale-phases']?.split(',') as Phase[] | undefined;
   for (const p of phases ?? []) if (!PHASES.includes(p)) throw new Error(`--scale-phases: of ${PHASES.join(', ')}, got ${p}`);
-  if (dataDir) log(`indicators-scale: on ${dataDir}, filled and settled before; measured: ${(phases ?? MEASURED_PHASES).join(', ')}`);
-  const rows = await indicatorsScale({ sizes, days, stores, run: RUN, fill, ...(dataDir ? { dataDir } : {}), ...(phases ? { phases } : {}) });
+  if (dataDirs) log(`indicators-scale: on ${dataDirs.join(', ')}, filled and settled before; measured: ${(phases ?? MEASURED_PHASES).join(', ')}`);
+  const rows = await indicatorsScale({ sizes, days, stores, run: RUN, fill, ...(dataDirs ? { dataDirs } : {}), ...(phases ? { phases } : {}) });
   results.indicatorsScale = rows;
   results.floors.push(...scaleFloors(rows));
   mkdirSync(RESULTS, { recursive: true });
